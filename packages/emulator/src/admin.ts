@@ -1,0 +1,84 @@
+import type { VirtualClock } from './clock.js';
+import { formatApiTime } from './clock.js';
+import type { FleetStore, GroundTruthInvocation } from './fleet/fleet-store.js';
+import type { FaultInjector, FaultOptions } from './http/faults.js';
+import type { RequestLog, RequestLogEntry } from './http/request-log.js';
+
+/** An instance as the ground truth reports it. */
+export interface GroundTruthInstance {
+  regionId: string;
+  instanceId: string;
+  instanceName: string;
+  osType: 'Linux' | 'Windows';
+  /** Invocations the API holds for it now. */
+  held: number;
+  releasedAt?: string;
+}
+
+/**
+ * What tests and tools may ask of a running emulator beyond the API: the truth it holds, the requests
+ * it served, and control of its clock, faults and fleet.
+ */
+export class EmulatorAdmin {
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly store: FleetStore,
+    private readonly log: RequestLog,
+    private readonly faults: FaultInjector,
+  ) {}
+
+  /** Virtual time now, epoch milliseconds. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Virtual time now, as the API writes times. */
+  nowIso(): string {
+    return formatApiTime(this.clock.now());
+  }
+
+  /** Moves virtual time forward, applying arrivals, finishes, releases and evictions at once. */
+  advance(ms: number): void {
+    this.clock.advance(ms);
+    this.store.sync(this.clock.now());
+  }
+
+  /** Every invocation the emulator ever held, with its current state and when it expired. */
+  groundTruth(): GroundTruthInvocation[] {
+    return this.store.groundTruth(this.clock.now());
+  }
+
+  /** Every instance, released ones included. */
+  instances(): GroundTruthInstance[] {
+    this.store.sync(this.clock.now());
+    return [...this.store.instances.values()].map((i) => ({
+      regionId: i.regionId,
+      instanceId: i.instanceId,
+      instanceName: i.instanceName,
+      osType: i.osType,
+      held: this.store.heldCount(i),
+      ...(i.releasedAt === undefined ? {} : { releasedAt: formatApiTime(i.releasedAt) }),
+    }));
+  }
+
+  /** Releases an instance now: it leaves `ListInstances` and its records answer `InvalidInstanceId.NotFound`. */
+  release(instanceId: string): void {
+    const instance = this.store.instances.get(instanceId);
+    if (!instance) throw new RangeError(`no instance ${instanceId} in this fleet`);
+    this.store.release(instance, this.clock.now());
+  }
+
+  /** Every request served so far (up to the log's limit), oldest first. */
+  requestLog(): RequestLogEntry[] {
+    return this.log.entries();
+  }
+
+  clearRequestLog(): void {
+    this.log.clear();
+  }
+
+  /** Replaces the fault settings from now on. */
+  setFaults(options: FaultOptions): void {
+    this.faults.options = options;
+  }
+}

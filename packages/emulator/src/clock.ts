@@ -1,0 +1,63 @@
+/** Options of the emulator's virtual clock. */
+export interface ClockOptions {
+  /**
+   * The virtual instant at which the emulator starts.
+   * @default the real time at start-up
+   */
+  start?: Date | string | number;
+  /**
+   * Virtual milliseconds per real millisecond; 0 freezes the clock (it then moves only by `advance`).
+   * @default 1
+   */
+  speed?: number;
+}
+
+/**
+ * The emulator's notion of "now": retention, live arrivals and invocation progress follow it.
+ * Signature time-stamps are checked against the real clock, as the cloud does.
+ */
+export class VirtualClock {
+  readonly #origin: number;
+  readonly #realOrigin: number;
+  #speed: number;
+  #offset = 0;
+
+  constructor(options: ClockOptions = {}) {
+    const start = options.start === undefined ? Date.now() : new Date(options.start).getTime();
+    if (!Number.isFinite(start))
+      throw new RangeError(`clock start must be a valid date, got ${String(options.start)}`);
+    const speed = options.speed ?? 1;
+    if (!Number.isFinite(speed) || speed < 0) {
+      throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    }
+    this.#origin = start;
+    this.#realOrigin = performance.now();
+    this.#speed = speed;
+  }
+
+  /** The current virtual time in epoch milliseconds. */
+  now(): number {
+    return Math.floor(this.#origin + (performance.now() - this.#realOrigin) * this.#speed + this.#offset);
+  }
+
+  /** The virtual instant the emulator started at. */
+  get origin(): number {
+    return this.#origin;
+  }
+
+  get speed(): number {
+    return this.#speed;
+  }
+
+  /** Moves virtual time forward by `ms` at once. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance expects a finite number >= 0, got ${ms}`);
+    this.#offset += ms;
+  }
+}
+
+/** `2022-07-11T06:37:16Z`: ISO-8601 UTC without fraction, as the API writes times. */
+export function formatApiTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EmulatorAdmin } from './admin.js';
+import { VirtualClock } from './clock.js';
+import { FleetStore } from './fleet/fleet-store.js';
+import type { AccessKeyConfig } from './http/access-keys.js';
+import { serveAdminRequest } from './http/admin-routes.js';
+import { serveApiRequest } from './http/api-server.js';
+import { Authenticator } from './http/authenticate.js';
+import { FaultInjector } from './http/faults.js';
+import { RateBudget } from './http/rate-budget.js';
+import { RequestLog } from './http/request-log.js';
+import type { EmulatorOptions } from './options.js';
+import { Random } from './random.js';
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** `http://host:port`, to use as the client's endpoint for every region. */
+  endpoint: string;
+  /** The accepted access keys (the first is the one to use by default). */
+  credentials: readonly AccessKeyConfig[];
+  admin: EmulatorAdmin;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator of the SWAS OpenAPI on a local port. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seed = options.seed ?? 42;
+  if (!Number.isInteger(seed)) throw new RangeError(`Expected \`seed\` to be an integer, got ${seed}`);
+  const order = options.order ?? 'newest-first';
+  if (order !== 'newest-first' && order !== 'oldest-first') {
+    throw new RangeError(`Expected \`order\` to be newest-first or oldest-first, got ${String(order)}`);
+  }
+  const clock = new VirtualClock(options.clock);
+  const store = new FleetStore(
+    seed,
+    options.fleet ?? {},
+    options.retention ?? {},
+    options.live ?? {},
+    clock.origin,
+  );
+  const credentials = options.credentials?.length ? options.credentials : [defaultKey(seed)];
+  const log = new RequestLog(options.requestLogLimit);
+  const faults = new FaultInjector(seed, options.faults);
+  const admin = new EmulatorAdmin(clock, store, log, faults);
+  const byId = new Map(credentials.map((k) => [k.accessKeyId, k]));
+  const parts = {
+    clock,
+    store,
+    log,
+    faults,
+    order,
+    auth: new Authenticator(credentials, options.maxClockSkewMs ?? 15 * 60_000),
+    budget: new RateBudget(options.budgets),
+    regionEndpoint: options.regionEndpoint ?? ((regionId: string) => `swas.${regionId}.aliyuncs.com`),
+    forbidden: (id: string, action: string) => byId.get(id)?.forbiddenActions?.includes(action) ?? false,
+  };
+  const adminPrefix = `/${(options.adminPrefix ?? '/__emulator').replace(/^\/+|\/+$/g, '')}/`;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const work =
+      options.adminHttp && url.startsWith(adminPrefix)
+        ? serveAdminRequest(admin, url.slice(adminPrefix.length - 1), req, res)
+        : serveApiRequest(parts, req, res);
+    work.catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`emulator bug: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    endpoint: `http://${host}:${port}`,
+    credentials,
+    admin,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** A key pair that looks like a real one, the same for the same seed. */
+function defaultKey(seed: number): AccessKeyConfig {
+  const random = Random.derive(seed, 'credentials');
+  return { accessKeyId: `LTAI5t${random.base36(18)}`, accessKeySecret: random.base36(30) };
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ACTIONS } from '../actions/action-table.js';
+import type { VirtualClock } from '../clock.js';
+import { formatApiTime } from '../clock.js';
+import { ApiError } from '../errors.js';
+import type { FleetStore } from '../fleet/fleet-store.js';
+import type { Authenticator, Caller } from './authenticate.js';
+import type { FaultInjector, FaultKind } from './faults.js';
+import { readApiRequest } from './incoming-request.js';
+import type { RateBudget } from './rate-budget.js';
+import type { RequestLog, RequestLogEntry } from './request-log.js';
+import { contentType, type ResponseFormat, serialize } from './serialize.js';
+
+export const API_VERSION = '2020-06-01';
+
+export interface ApiServerParts {
+  clock: VirtualClock;
+  store: FleetStore;
+  auth: Authenticator;
+  budget: RateBudget;
+  faults: FaultInjector;
+  log: RequestLog;
+  order: 'newest-first' | 'oldest-first';
+  regionEndpoint: (regionId: string) => string;
+  forbidden: (accessKeyId: string, action: string) => boolean;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Serves one API request: authenticate, budget, faults, then the action. */
+export async function serveApiRequest(
+  parts: ApiServerParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const arrived = Date.now();
+  const request = await readApiRequest(req);
+  const format: ResponseFormat = (request.params.Format ?? 'JSON').toUpperCase() === 'XML' ? 'XML' : 'JSON';
+  const requestId = randomUUID().toUpperCase();
+  const host = request.headers.host ?? 'swas.aliyuncs.com';
+  const now = parts.clock.now();
+  const entry: RequestLogEntry = {
+    seq: parts.log.nextSeq(),
+    time: new Date(arrived).toISOString(),
+    timeMs: arrived,
+    virtualTime: formatApiTime(now),
+    regionId: request.params.RegionId,
+    action: request.params.Action ?? request.headers['x-acs-action'],
+    httpStatus: 0,
+    outcome: 'ok',
+    admitted: false,
+  };
+  let caller: Caller | undefined;
+  let fault: FaultKind | undefined;
+  let answer: Answer;
+  try {
+    caller = parts.auth.authenticate(request);
+    entry.accessKeyId = caller.accessKeyId;
+    entry.signatureVersion = caller.signatureVersion;
+    entry.action = caller.action;
+    const handler = checkAction(caller, parts);
+    const wait = parts.budget.admit(
+      caller.accessKeyId,
+      request.params.RegionId ?? '',
+      caller.action,
+      arrived,
+    );
+    if (wait > 0) {
+      throw Object.assign(
+        new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.'),
+        { retryAfterMs: wait },
+      );
+    }
+    entry.admitted = true;
+    const decision = parts.faults.decide(caller.action);
+    fault = decision.fault;
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (fault === 'internal-error')
+      throw new ApiError(
+        'InternalError',
+        500,
+        'The request processing has failed due to some unknown error, exception or failure.',
+      );
+    if (fault === 'service-unavailable')
+      throw new ApiError(
+        'ServiceUnavailable',
+        503,
+        'The request has failed due to a temporary failure of the server.',
+      );
+    const at = parts.clock.now();
+    parts.store.sync(at);
+    const body = handler({
+      params: request.params,
+      store: parts.store,
+      now: at,
+      order: parts.order,
+      regionEndpoint: parts.regionEndpoint,
+    });
+    answer = {
+      status: 200,
+      body: serialize({ RequestId: requestId, ...body }, format, `${caller.action}Response`),
+      headers: {},
+    };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    answer = errorAnswer(error, requestId, host, format, parts.budget.options.retryAfterHeader !== false);
+    entry.outcome = error.code;
+  }
+  entry.fault = fault;
+  entry.httpStatus = fault === 'reset' ? 0 : answer.status;
+  parts.log.add(entry);
+  await send(res, answer, format, fault, parts.faults.trickleMs, now);
+}
+
+function checkAction(caller: Caller, parts: ApiServerParts) {
+  if (!caller.action)
+    throw new ApiError(
+      'MissingParameter',
+      400,
+      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+    );
+  const handler = ACTIONS[caller.action];
+  if (!handler)
+    throw new ApiError(
+      'InvalidAction.NotFound',
+      404,
+      `Specified api "${caller.action}" is not found, please check your url and method.`,
+    );
+  if (caller.version !== API_VERSION) {
+    throw new ApiError(
+      'InvalidVersion',
+      400,
+      `Specified parameter Version "${caller.version}" is not valid; this product speaks ${API_VERSION}.`,
+    );
+  }
+  if (parts.forbidden(caller.accessKeyId, caller.action)) {
+    throw new ApiError(
+      'Forbidden.RAM',
+      403,
+      `User not authorized to operate on the specified resource, or this API doesn't support RAM: ${caller.action}.`,
+    );
+  }
+  return handler;
+}
+
+function errorAnswer(
+  error: ApiError,
+  requestId: string,
+  host: string,
+  format: ResponseFormat,
+  retryAfter: boolean,
+): Answer {
+  const body = {
+    RequestId: requestId,
+    HostId: host,
+    Code: error.code,
+    Message: error.message,
+    Recommend: `${error.recommend}?q=${encodeURIComponent(error.code)}&product=SWAS-OPEN&requestId=${requestId}`,
+  };
+  const headers: Record<string, string> = {};
+  const wait = (error as { retryAfterMs?: number }).retryAfterMs;
+  if (retryAfter && wait !== undefined) headers['x-acs-retry-after'] = String(wait);
+  return { status: error.httpStatus, body: serialize(body, format, 'Error'), headers };
+}
+
+async function send(
+  res: ServerResponse,
+  answer: Answer,
+  format: ResponseFormat,
+  fault: FaultKind | undefined,
+  trickleMs: number,
+  now: number,
+): Promise<void> {
+  if (fault === 'reset') {
+    res.socket?.destroy();
+    return;
+  }
+  const headers = {
+    'content-type': contentType(format),
+    date: new Date(now).toUTCString(),
+    ...answer.headers,
+  };
+  const bytes = Buffer.from(answer.body, 'utf8');
+  if (fault === 'truncate') {
+    // A clean end after half the body: the client sees a complete HTTP answer that is not valid JSON/XML.
+    res.writeHead(answer.status, headers);
+    res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+    return;
+  }
+  if (fault === 'trickle') {
+    res.writeHead(answer.status, headers);
+    const steps = 20;
+    const chunk = Math.ceil(bytes.length / steps);
+    for (let i = 0; i < steps && !res.destroyed; i++) {
+      res.write(bytes.subarray(i * chunk, (i + 1) * chunk));
+      await sleep(trickleMs / steps);
+    }
+    res.end();
+    return;
+  }
+  res.writeHead(answer.status, { ...headers, 'content-length': bytes.length });
+  res.end(bytes);
+}

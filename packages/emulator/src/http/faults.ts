@@ -1,0 +1,149 @@
+import { Random } from '../random.js';
+
+/** Faults that replace or spoil an answer. */
+export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle';
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'internal-error',
+  'service-unavailable',
+  'reset',
+  'truncate',
+  'trickle',
+];
+
+/** Probabilities (0–1) of each fault, and added latency, for one action or all. */
+export interface FaultRule {
+  /** Added latency before answering, in milliseconds. */
+  latencyMs?: number;
+  /** Uniform jitter of ± this many milliseconds around `latencyMs`. */
+  jitterMs?: number;
+  /** HTTP 500 `InternalError`. */
+  internalError?: number;
+  /** HTTP 503 `ServiceUnavailable`. */
+  serviceUnavailable?: number;
+  /** The connection is closed without an answer. */
+  reset?: number;
+  /** A 200 answer whose body stops half-way. */
+  truncate?: number;
+  /** The body is sent slowly, over `trickleMs`. */
+  trickle?: number;
+}
+
+/** Named sets of fault rules. */
+export type FaultProfileName = 'none' | 'flaky' | 'chaos';
+
+export const FAULT_PROFILES: Readonly<Record<FaultProfileName, FaultRule>> = {
+  none: {},
+  flaky: {
+    latencyMs: 10,
+    jitterMs: 10,
+    internalError: 0.02,
+    serviceUnavailable: 0.02,
+    reset: 0.01,
+    truncate: 0.01,
+  },
+  chaos: {
+    latencyMs: 40,
+    jitterMs: 40,
+    internalError: 0.06,
+    serviceUnavailable: 0.06,
+    reset: 0.03,
+    truncate: 0.03,
+    trickle: 0.01,
+  },
+};
+
+/** Fault injection settings. */
+export interface FaultOptions {
+  /**
+   * Base rules for every action.
+   * @default 'none'
+   */
+  profile?: FaultProfileName;
+  /** Rules per action, merged over the profile's. */
+  actions?: Readonly<Record<string, FaultRule>>;
+  /** Faults on exact calls: the `call`-th request (1-based) of `action` (or of any action) gets `fault`. */
+  schedule?: readonly { action?: string; call: number; fault: FaultKind }[];
+  /**
+   * How long a trickled body takes to arrive, in milliseconds.
+   * @default 6000
+   */
+  trickleMs?: number;
+}
+
+/** What happens to one request. */
+export interface FaultDecision {
+  delayMs: number;
+  fault?: FaultKind;
+}
+
+const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
+  ['internalError', 'internal-error'],
+  ['serviceUnavailable', 'service-unavailable'],
+  ['reset', 'reset'],
+  ['truncate', 'truncate'],
+  ['trickle', 'trickle'],
+];
+
+/** Decides, deterministically from the seed and the call count, which requests get which fault. */
+export class FaultInjector {
+  readonly #random: Random;
+  readonly #calls = new Map<string, number>();
+  #total = 0;
+  #options: FaultOptions;
+
+  constructor(seed: number, options: FaultOptions = {}) {
+    this.#random = Random.derive(seed, 'faults');
+    this.#options = validate(options);
+  }
+
+  get options(): FaultOptions {
+    return this.#options;
+  }
+
+  set options(options: FaultOptions) {
+    this.#options = validate(options);
+  }
+
+  get trickleMs(): number {
+    return this.#options.trickleMs ?? 6000;
+  }
+
+  decide(action: string): FaultDecision {
+    const call = (this.#calls.get(action) ?? 0) + 1;
+    this.#calls.set(action, call);
+    const total = ++this.#total;
+    const rule = { ...FAULT_PROFILES[this.#options.profile ?? 'none'], ...this.#options.actions?.[action] };
+    const jitter = rule.jitterMs ? (this.#random.next() * 2 - 1) * rule.jitterMs : 0;
+    const delayMs = Math.max(0, Math.round((rule.latencyMs ?? 0) + jitter));
+    const scheduled = this.#options.schedule?.find((s) =>
+      s.action === undefined ? s.call === total : s.action === action && s.call === call,
+    );
+    if (scheduled) return { delayMs, fault: scheduled.fault };
+    const roll = this.#random.next();
+    let threshold = 0;
+    for (const [key, fault] of RULE_KEYS) {
+      threshold += (rule[key] as number | undefined) ?? 0;
+      if (roll < threshold) return { delayMs, fault };
+    }
+    return { delayMs };
+  }
+}
+
+function validate(options: FaultOptions): FaultOptions {
+  if (options.profile !== undefined && !(options.profile in FAULT_PROFILES)) {
+    throw new RangeError(
+      `faults.profile must be one of ${Object.keys(FAULT_PROFILES).join(', ')}, got ${options.profile}`,
+    );
+  }
+  for (const [action, rule] of Object.entries(options.actions ?? {})) {
+    const sum = RULE_KEYS.reduce((s, [k]) => s + ((rule[k] as number | undefined) ?? 0), 0);
+    if (sum > 1)
+      throw new RangeError(`faults.actions.${action}: fault probabilities add up to ${sum}, more than 1`);
+  }
+  for (const s of options.schedule ?? []) {
+    if (!FAULT_KINDS.includes(s.fault)) throw new RangeError(`faults.schedule: unknown fault ${s.fault}`);
+    if (!Number.isInteger(s.call) || s.call < 1)
+      throw new RangeError(`faults.schedule: call must be an integer >= 1`);
+  }
+  return options;
+}

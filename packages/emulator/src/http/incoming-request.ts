@@ -1,0 +1,53 @@
+import type { IncomingMessage } from 'node:http';
+
+/** A request as the emulator sees it after reading the body: every parameter decoded. */
+export interface IncomingApiRequest {
+  method: string;
+  /** Decoded query-string parameters. */
+  query: Record<string, string>;
+  /** Query and form-body parameters together (body wins on a clash). */
+  params: Record<string, string>;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+/** Reads an HTTP request into an {@link IncomingApiRequest}. */
+export async function readApiRequest(req: IncomingMessage): Promise<IncomingApiRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const query = Object.fromEntries(url.searchParams);
+  const params: Record<string, string> = { ...query };
+  const contentType = req.headers['content-type'] ?? '';
+  if (body.length > 0 && contentType.includes('application/x-www-form-urlencoded')) {
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
+  }
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  return { method: req.method ?? 'GET', query, params, headers, body };
+}
+
+/** Remembers nonces for a while so that a replayed request is refused. */
+export class NonceRegistry {
+  readonly #seen = new Map<string, number>();
+  #sinceSweep = 0;
+
+  constructor(private readonly ttlMs: number) {}
+
+  /** False when `nonce` was already registered within the time-to-live. */
+  register(nonce: string): boolean {
+    const now = Date.now();
+    const until = this.#seen.get(nonce);
+    if (until !== undefined && until > now) return false;
+    this.#seen.set(nonce, now + this.ttlMs);
+    if (++this.#sinceSweep >= 10_000) this.#sweep(now);
+    return true;
+  }
+
+  #sweep(now: number): void {
+    this.#sinceSweep = 0;
+    for (const [nonce, until] of this.#seen) if (until <= now) this.#seen.delete(nonce);
+  }
+}

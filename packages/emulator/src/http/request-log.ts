@@ -1,0 +1,49 @@
+import type { FaultKind } from './faults.js';
+
+/** One request as the emulator answered it. */
+export interface RequestLogEntry {
+  /** 1-based order of arrival. */
+  seq: number;
+  /** Real time the request arrived (ISO-8601). */
+  time: string;
+  /** Real time in epoch milliseconds, for window arithmetic. */
+  timeMs: number;
+  /** The emulator's virtual time then (ISO-8601). */
+  virtualTime: string;
+  accessKeyId?: string;
+  regionId?: string;
+  action?: string;
+  signatureVersion?: 'v2' | 'v3';
+  /** HTTP status sent; 0 when the connection was reset. */
+  httpStatus: number;
+  /** `ok`, or the error code answered. */
+  outcome: string;
+  fault?: FaultKind;
+  /** Whether the request counted against its budget. */
+  admitted: boolean;
+}
+
+/** A bounded log of requests, oldest dropped first. */
+export class RequestLog {
+  readonly #entries: RequestLogEntry[] = [];
+  #seq = 0;
+
+  constructor(private readonly limit = 1_000_000) {}
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  add(entry: RequestLogEntry): void {
+    this.#entries.push(entry);
+    if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
+  }
+
+  entries(): RequestLogEntry[] {
+    return [...this.#entries];
+  }
+
+  clear(): void {
+    this.#entries.length = 0;
+  }
+}

@@ -1,0 +1,26 @@
+export { EmulatorAdmin, type GroundTruthInstance } from './admin.js';
+export { type ClockOptions, formatApiTime } from './clock.js';
+export { type RunningEmulator, startEmulator } from './emulator.js';
+export type { FleetOptions, LiveOptions, RetentionOptions } from './fleet/fleet-options.js';
+export type { GroundTruthInvocation } from './fleet/fleet-store.js';
+export {
+  INVOCATION_STATUSES,
+  type InvocationStatus,
+  type InvokeStatus,
+  invokeStatusOf,
+  isFinalStatus,
+} from './fleet/records.js';
+export type { AccessKeyConfig } from './http/access-keys.js';
+export { API_VERSION } from './http/api-server.js';
+export {
+  FAULT_KINDS,
+  FAULT_PROFILES,
+  type FaultKind,
+  type FaultOptions,
+  type FaultProfileName,
+  type FaultRule,
+} from './http/faults.js';
+export type { BudgetOptions } from './http/rate-budget.js';
+export type { RequestLogEntry } from './http/request-log.js';
+export { canonicalQuery, percentEncode, signatureV2, signatureV3 } from './http/signature.js';
+export type { EmulatorOptions } from './options.js';
