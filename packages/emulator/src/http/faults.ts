@@ -138,7 +138,9 @@ function validate(options: FaultOptions): FaultOptions {
   for (const [action, rule] of Object.entries(options.actions ?? {})) {
     const sum = RULE_KEYS.reduce((s, [k]) => s + ((rule[k] as number | undefined) ?? 0), 0);
     if (sum > 1)
-      throw new RangeError(`faults.actions.${action}: fault probabilities add up to ${sum}, more than 1`);
+      throw new RangeError(
+        `faults.actions.${action}: fault probabilities add up to ${Number(sum.toFixed(6))}, more than 1`,
+      );
   }
   for (const s of options.schedule ?? []) {
     if (!FAULT_KINDS.includes(s.fault)) throw new RangeError(`faults.schedule: unknown fault ${s.fault}`);
