@@ -2,6 +2,7 @@ import { formatApiTime } from '../clock.js';
 import { ApiError, invalidParameter } from '../errors.js';
 import { invocationOutput } from '../fleet/output.js';
 import {
+  type CommandVariant,
   finishedTimeAt,
   type InvocationRecord,
   type InvokeStatus,
@@ -9,6 +10,7 @@ import {
   invokeStatusOf,
   startTimeAt,
 } from '../fleet/records.js';
+import { JsonFragment } from '../http/serialize.js';
 import type { ActionHandler } from './action-context.js';
 import { integer, json, oneOf, required } from './params.js';
 import { instanceOf } from './regions-and-instances.js';
@@ -40,9 +42,26 @@ export const describeInvocations: ActionHandler = ({ store, params, now, order }
     TotalCount: total,
     PageNumber: pageNumber,
     PageSize: pageSize,
-    Invocations: page.map((inv) => invocationView(inv, now)),
+    Invocations: new JsonFragment(`[${page.map((inv) => invocationJson(inv, now)).join(',')}]`, () =>
+      page.map((inv) => invocationView(inv, now)),
+    ),
   };
 };
+
+// The command part of a listed invocation never changes and is shared by many invocations: build its
+// JSON once per command variant.
+const commandJson = new WeakMap<CommandVariant, string>();
+
+function invocationJson(inv: InvocationRecord, now: number): string {
+  let tail = commandJson.get(inv.command);
+  if (tail === undefined) {
+    const c = inv.command;
+    tail = `"CommandType":${JSON.stringify(c.type)},"CommandName":${JSON.stringify(c.name)},"CommandContent":${JSON.stringify(c.contentBase64)},"Parameters":${JSON.stringify(c.parameters)}}`;
+    commandJson.set(inv.command, tail);
+  }
+  const status = invocationStatusAt(inv, now);
+  return `{"InvokeId":${JSON.stringify(inv.invokeId)},"CreationTime":"${formatApiTime(inv.createdAt)}","InvocationStatus":"${status}","InvokeStatus":"${invokeStatusOf(status)}",${tail}`;
+}
 
 function invocationView(inv: InvocationRecord, now: number): Record<string, unknown> {
   const status = invocationStatusAt(inv, now);

@@ -3,14 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIONS } from '../actions/action-table.js';
 import type { VirtualClock } from '../clock.js';
-import { formatApiTime } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { Authenticator, Caller } from './authenticate.js';
 import type { FaultInjector, FaultKind } from './faults.js';
 import { readApiRequest } from './incoming-request.js';
 import type { RateBudget } from './rate-budget.js';
-import type { RequestLog, RequestLogEntry } from './request-log.js';
+import type { RequestLog, RequestLogRecord } from './request-log.js';
 import { contentType, type ResponseFormat, serialize } from './serialize.js';
 
 export const API_VERSION = '2020-06-01';
@@ -45,11 +44,10 @@ export async function serveApiRequest(
   const requestId = randomUUID().toUpperCase();
   const host = request.headers.host ?? 'swas.aliyuncs.com';
   const now = parts.clock.now();
-  const entry: RequestLogEntry = {
+  const entry: RequestLogRecord = {
     seq: parts.log.nextSeq(),
-    time: new Date(arrived).toISOString(),
     timeMs: arrived,
-    virtualTime: formatApiTime(now),
+    virtualMs: now,
     regionId: request.params.RegionId,
     action: request.params.Action ?? request.headers['x-acs-action'],
     httpStatus: 0,

@@ -1,3 +1,4 @@
+import { formatApiTime } from '../clock.js';
 import type { FaultKind } from './faults.js';
 
 /** One request as the emulator answered it. */
@@ -23,9 +24,12 @@ export interface RequestLogEntry {
   admitted: boolean;
 }
 
+/** What the log keeps per request: times stay numbers until someone reads the log. */
+export type RequestLogRecord = Omit<RequestLogEntry, 'time' | 'virtualTime'> & { virtualMs: number };
+
 /** A bounded log of requests, oldest dropped first. */
 export class RequestLog {
-  readonly #entries: RequestLogEntry[] = [];
+  readonly #entries: RequestLogRecord[] = [];
   #seq = 0;
 
   constructor(private readonly limit = 1_000_000) {}
@@ -34,13 +38,17 @@ export class RequestLog {
     return ++this.#seq;
   }
 
-  add(entry: RequestLogEntry): void {
+  add(entry: RequestLogRecord): void {
     this.#entries.push(entry);
     if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
   }
 
   entries(): RequestLogEntry[] {
-    return [...this.#entries];
+    return this.#entries.map(({ virtualMs, ...rest }) => ({
+      ...rest,
+      time: new Date(rest.timeMs).toISOString(),
+      virtualTime: formatApiTime(virtualMs),
+    }));
   }
 
   clear(): void {

@@ -1,7 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
+
 /** RFC 3986 percent-encoding as Alibaba Cloud signs: `encodeURIComponent` plus `!'()*`. */
 export function percentEncode(value: string): string {
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

@@ -1,0 +1,59 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+
+/** One measured figure. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The goal, when the issue set one, and whether higher or lower is better. */
+  goal?: { value: number; better: 'higher' | 'lower' };
+  note?: string;
+}
+
+export interface BenchResult {
+  bench: string;
+  figures: Figure[];
+}
+
+const JSON_PATH = new URL('./results.json', import.meta.url);
+const MD_PATH = new URL('./RESULTS.md', import.meta.url);
+
+interface Stored {
+  [bench: string]: { machine: string; date: string; node: string; figures: Figure[] };
+}
+
+/** Records a bench's figures (replacing its previous run) in results.json and RESULTS.md. */
+export async function record(result: BenchResult): Promise<void> {
+  let stored: Stored = {};
+  try {
+    stored = JSON.parse(await readFile(JSON_PATH, 'utf8')) as Stored;
+  } catch {
+    // First run: start a new file.
+  }
+  stored[result.bench] = {
+    machine: `${os.hostname()} (${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB)`,
+    date: new Date().toISOString(),
+    node: process.version,
+    figures: result.figures,
+  };
+  await writeFile(JSON_PATH, `${JSON.stringify(stored, null, 2)}\n`);
+  await writeFile(MD_PATH, render(stored));
+}
+
+function render(stored: Stored): string {
+  const lines = ['# Benchmark results', '', 'Written by `pnpm bench` (see `test/bench/`). Each section is the latest run of one bench.', ''];
+  for (const [bench, run] of Object.entries(stored).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`## ${bench}`, '', `${run.date} on ${run.machine}, Node ${run.node}`, '');
+    lines.push('| figure | value | goal | met |', '|---|---|---|---|');
+    for (const f of run.figures) {
+      const goal = f.goal ? `${f.goal.better === 'higher' ? '≥' : '≤'} ${fmt(f.goal.value)} ${f.unit}` : '';
+      const met = f.goal ? ((f.goal.better === 'higher' ? f.value >= f.goal.value : f.value <= f.goal.value) ? 'yes' : '**no**') : '';
+      lines.push(`| ${f.name}${f.note ? ` (${f.note})` : ''} | ${fmt(f.value)} ${f.unit} | ${goal} | ${met} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 }));

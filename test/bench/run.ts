@@ -1,0 +1,21 @@
+import { emulatorThroughput } from './emulator-throughput.bench.js';
+import { type BenchResult, record } from './results.js';
+
+/** Every bench, by name. `pnpm bench [name …]` runs the named ones, or all. */
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  'emulator-throughput': emulatorThroughput,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in BENCHES));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+  process.stderr.write(`bench ${name} …\n`);
+  const result = await (BENCHES[name] as () => Promise<BenchResult>)();
+  for (const f of result.figures) process.stderr.write(`  ${f.name}: ${f.value} ${f.unit}\n`);
+  await record(result);
+}
+process.stderr.write('figures written to test/bench/RESULTS.md\n');
