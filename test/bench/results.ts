@@ -42,18 +42,30 @@ export async function record(result: BenchResult): Promise<void> {
 }
 
 function render(stored: Stored): string {
-  const lines = ['# Benchmark results', '', 'Written by `pnpm bench` (see `test/bench/`). Each section is the latest run of one bench.', ''];
+  const lines = [
+    '# Benchmark results',
+    '',
+    'Written by `pnpm bench` (see `test/bench/`). Each section is the latest run of one bench.',
+    '',
+  ];
   for (const [bench, run] of Object.entries(stored).sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`## ${bench}`, '', `${run.date} on ${run.machine}, Node ${run.node}`, '');
     lines.push('| figure | value | goal | met |', '|---|---|---|---|');
     for (const f of run.figures) {
       const goal = f.goal ? `${f.goal.better === 'higher' ? '≥' : '≤'} ${fmt(f.goal.value)} ${f.unit}` : '';
-      const met = f.goal ? ((f.goal.better === 'higher' ? f.value >= f.goal.value : f.value <= f.goal.value) ? 'yes' : '**no**') : '';
-      lines.push(`| ${f.name}${f.note ? ` (${f.note})` : ''} | ${fmt(f.value)} ${f.unit} | ${goal} | ${met} |`);
+      const met = f.goal
+        ? (f.goal.better === 'higher' ? f.value >= f.goal.value : f.value <= f.goal.value)
+          ? 'yes'
+          : '**no**'
+        : '';
+      lines.push(
+        `| ${f.name}${f.note ? ` (${f.note})` : ''} | ${fmt(f.value)} ${f.unit} | ${goal} | ${met} |`,
+      );
     }
     lines.push('');
   }
   return lines.join('\n');
 }
 
-const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 }));
+const fmt = (n: number) =>
+  Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 });

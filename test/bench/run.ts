@@ -9,7 +9,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(w in BENCHES));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}\n`);
+  process.stderr.write(
+    `unknown bench ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}\n`,
+  );
   process.exit(2);
 }
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {

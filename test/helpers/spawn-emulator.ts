@@ -16,7 +16,11 @@ export interface EmulatorProcess {
 export async function spawnEmulator(args: readonly string[]): Promise<EmulatorProcess> {
   const require = createRequire(import.meta.url);
   const bin = require.resolve('@swas-archive/emulator/package.json').replace(/package\.json$/, 'dist/bin.js');
-  const child = spawn(process.execPath, [...(process.env.SWAS_EMULATOR_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), bin, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.SWAS_EMULATOR_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), bin, ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const [chunk] = (await Promise.race([
     once(child.stdout as NodeJS.ReadableStream, 'data'),
     once(child, 'exit').then(([code]) => {

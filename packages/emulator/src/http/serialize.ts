@@ -20,7 +20,9 @@ export function serialize(body: Record<string, unknown>, format: ResponseFormat,
   if (format === 'JSON') {
     const parts: string[] = [];
     for (const [key, value] of Object.entries(body)) {
-      parts.push(`${JSON.stringify(key)}:${value instanceof JsonFragment ? value.json : JSON.stringify(value)}`);
+      parts.push(
+        `${JSON.stringify(key)}:${value instanceof JsonFragment ? value.json : JSON.stringify(value)}`,
+      );
     }
     return `{${parts.join(',')}}`;
   }
