@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 
 /** One measured figure. */
 export interface Figure {
@@ -32,7 +32,7 @@ export async function record(result: BenchResult): Promise<void> {
     // First run: start a new file.
   }
   stored[result.bench] = {
-    machine: `${os.hostname()} (${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB)`,
+    machine: `${hostname()} (${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB)`,
     date: new Date().toISOString(),
     node: process.version,
     figures: result.figures,
