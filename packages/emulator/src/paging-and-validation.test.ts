@@ -156,6 +156,15 @@ describe('request validation', () => {
     expect(past.TotalCount).toBe(first.TotalCount);
   });
 
+  it('names regions in the language asked for', async () => {
+    const zh = (await call({ Action: 'ListRegions' })).body as {
+      Regions: { RegionId: string; LocalName: string }[];
+    };
+    const en = (await call({ Action: 'ListRegions', AcceptLanguage: 'en-US' })).body as typeof zh;
+    expect(zh.Regions[0]).toMatchObject({ RegionId: 'cn-hangzhou', LocalName: '华东1（杭州）' });
+    expect(en.Regions[0]).toMatchObject({ RegionId: 'cn-hangzhou', LocalName: 'China (Hangzhou)' });
+  });
+
   it('filters ListInstances by ids, name and tag', async () => {
     const all = emu.admin.instances().filter((i) => i.regionId === 'cn-hangzhou');
     const two = all.slice(0, 2).map((i) => i.instanceId);

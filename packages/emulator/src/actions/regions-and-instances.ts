@@ -3,15 +3,18 @@ import { ApiError, instanceNotFound, invalidParameter } from '../errors.js';
 import type { FleetStore, RegionState } from '../fleet/fleet-store.js';
 import type { InstanceRecord } from '../fleet/records.js';
 import type { ActionHandler } from './action-context.js';
-import { integer, json, type Params, required } from './params.js';
+import { integer, json, oneOf, type Params, required } from './params.js';
 
-export const listRegions: ActionHandler = ({ store, regionEndpoint }) => ({
-  Regions: [...store.regions.values()].map((r) => ({
-    RegionId: r.regionId,
-    LocalName: r.localName,
-    RegionEndpoint: regionEndpoint(r.regionId),
-  })),
-});
+export const listRegions: ActionHandler = ({ store, params, regionEndpoint }) => {
+  const english = oneOf(params, 'AcceptLanguage', ['zh-CN', 'en-US', 'ja']) === 'en-US';
+  return {
+    Regions: [...store.regions.values()].map((r) => ({
+      RegionId: r.regionId,
+      LocalName: english ? r.englishName : r.localName,
+      RegionEndpoint: regionEndpoint(r.regionId),
+    })),
+  };
+};
 
 export function regionOf(store: FleetStore, params: Params): RegionState {
   const regionId = required(params, 'RegionId');

@@ -1,21 +1,21 @@
-/** Regions SWAS serves, with their console names (some non-ASCII, as the API returns them). */
-export const REGION_CATALOG: readonly { regionId: string; localName: string }[] = [
-  { regionId: 'cn-hangzhou', localName: '华东1（杭州）' },
-  { regionId: 'cn-shanghai', localName: '华东2（上海）' },
-  { regionId: 'cn-beijing', localName: '华北2（北京）' },
-  { regionId: 'cn-shenzhen', localName: '华南1（深圳）' },
-  { regionId: 'cn-hongkong', localName: '中国香港' },
-  { regionId: 'ap-southeast-1', localName: '新加坡' },
-  { regionId: 'ap-northeast-1', localName: '日本（东京）' },
-  { regionId: 'us-west-1', localName: '美国（硅谷）' },
-  { regionId: 'us-east-1', localName: '美国（弗吉尼亚）' },
-  { regionId: 'eu-central-1', localName: '德国（法兰克福）' },
-  { regionId: 'cn-qingdao', localName: '华北1（青岛）' },
-  { regionId: 'cn-zhangjiakou', localName: '华北3（张家口）' },
-  { regionId: 'cn-chengdu', localName: '西南1（成都）' },
-  { regionId: 'ap-southeast-3', localName: '马来西亚（吉隆坡）' },
-  { regionId: 'ap-southeast-5', localName: '印度尼西亚（雅加达）' },
-  { regionId: 'eu-west-1', localName: '英国（伦敦）' },
+/** Regions SWAS serves, with their console names in Chinese (the default) and English (`AcceptLanguage=en-US`). */
+export const REGION_CATALOG: readonly { regionId: string; localName: string; englishName: string }[] = [
+  { regionId: 'cn-hangzhou', localName: '华东1（杭州）', englishName: 'China (Hangzhou)' },
+  { regionId: 'cn-shanghai', localName: '华东2（上海）', englishName: 'China (Shanghai)' },
+  { regionId: 'cn-beijing', localName: '华北2（北京）', englishName: 'China (Beijing)' },
+  { regionId: 'cn-shenzhen', localName: '华南1（深圳）', englishName: 'China (Shenzhen)' },
+  { regionId: 'cn-hongkong', localName: '中国香港', englishName: 'China (Hong Kong)' },
+  { regionId: 'ap-southeast-1', localName: '新加坡', englishName: 'Singapore' },
+  { regionId: 'ap-northeast-1', localName: '日本（东京）', englishName: 'Japan (Tokyo)' },
+  { regionId: 'us-west-1', localName: '美国（硅谷）', englishName: 'US (Silicon Valley)' },
+  { regionId: 'us-east-1', localName: '美国（弗吉尼亚）', englishName: 'US (Virginia)' },
+  { regionId: 'eu-central-1', localName: '德国（法兰克福）', englishName: 'Germany (Frankfurt)' },
+  { regionId: 'cn-qingdao', localName: '华北1（青岛）', englishName: 'China (Qingdao)' },
+  { regionId: 'cn-zhangjiakou', localName: '华北3（张家口）', englishName: 'China (Zhangjiakou)' },
+  { regionId: 'cn-chengdu', localName: '西南1（成都）', englishName: 'China (Chengdu)' },
+  { regionId: 'ap-southeast-3', localName: '马来西亚（吉隆坡）', englishName: 'Malaysia (Kuala Lumpur)' },
+  { regionId: 'ap-southeast-5', localName: '印度尼西亚（雅加达）', englishName: 'Indonesia (Jakarta)' },
+  { regionId: 'eu-west-1', localName: '英国（伦敦）', englishName: 'UK (London)' },
 ];
 
 export type CommandType = 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';

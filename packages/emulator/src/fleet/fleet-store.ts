@@ -22,6 +22,7 @@ import {
 export interface RegionState {
   regionId: string;
   localName: string;
+  englishName: string;
   instances: InstanceRecord[];
   /** Every invocation ever held in the region, oldest first. */
   invocations: InvocationRecord[];
@@ -251,8 +252,16 @@ export class FleetStore {
     const hotSpotShare = fraction('fleet.hotSpotShare', fleet.hotSpotShare ?? 0.15);
     const weights: number[] = [];
     for (const regionId of regionIds) {
-      const localName = REGION_CATALOG.find((r) => r.regionId === regionId)?.localName ?? regionId;
-      const region: RegionState = { regionId, localName, instances: [], invocations: [], head: 0, live: 0 };
+      const known = REGION_CATALOG.find((r) => r.regionId === regionId);
+      const region: RegionState = {
+        regionId,
+        localName: known?.localName ?? regionId,
+        englishName: known?.englishName ?? regionId,
+        instances: [],
+        invocations: [],
+        head: 0,
+        live: 0,
+      };
       this.regions.set(regionId, region);
       for (let i = 0; i < perRegion; i++) {
         const instance = makeInstance(
