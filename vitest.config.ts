@@ -10,5 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    env: {
+      // The default credential chain would otherwise ask the ECS metadata service, which is no address of ours.
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    },
   },
 });

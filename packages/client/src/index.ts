@@ -1,0 +1,34 @@
+export type { CredentialsOptions, CredentialsSource, StaticCredentials } from './credentials.js';
+export {
+  AuthenticationError,
+  BadResponseError,
+  ClockSkewError,
+  ConfigurationError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionError,
+  SwasApiError,
+  type SwasErrorContext,
+  type SwasErrorKind,
+  ThrottledError,
+  TransientServiceError,
+} from './errors.js';
+export { maskAccessKeyId } from './redactor.js';
+export { type CallEvent, createSwasClient, type SwasClient, type SwasClientOptions } from './swas-client.js';
+export { API_VERSION } from './transport.js';
+export {
+  type DescribeInvocationResultQuery,
+  type DescribeInvocationsQuery,
+  INVOCATION_STATUSES,
+  type Instance,
+  type Invocation,
+  type InvocationResult,
+  type InvocationStatus,
+  type InvokeStatus,
+  isFinalInvocationStatus,
+  type ListInstancesQuery,
+  type Page,
+  type Region,
+  type SwasApi,
+  type Tag,
+} from './types.js';
