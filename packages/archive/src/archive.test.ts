@@ -1,0 +1,309 @@
+import { mkdtemp, open, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Archive, openArchive, readCatalog, verifyArchive } from './index.js';
+import { makeObservations } from './testing/fixtures.js';
+
+const AT = new Date('2026-11-20T10:00:00Z');
+const roots: string[] = [];
+async function withArchive<T>(
+  fn: (archive: Archive, root: string) => Promise<T>,
+  options: Partial<Parameters<typeof openArchive>[0]> = {},
+): Promise<T> {
+  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
+  roots.push(root);
+  const archive = await openArchive({ root, ...options });
+  try {
+    return await fn(archive, root);
+  } finally {
+    await archive.close();
+  }
+}
+afterAll(async () => {
+  for (const r of roots) await rm(r, { recursive: true, force: true });
+});
+
+const ORDER = 'ORDER BY invoke_id, observed_at';
+const rowsOf = (a: Archive, where = '') =>
+  a.query(`SELECT * EXCLUDE (run_id) FROM invocation_observations ${where} ${ORDER}`);
+
+describe('idempotence', () => {
+  it('committing the same observations again adds nothing', async () => {
+    await withArchive(async (a) => {
+      const obs = makeObservations(500, AT);
+      for (const runId of ['run-1', 'run-2']) {
+        const s = a.beginSnapshot(runId);
+        await s.addObservations(obs);
+        const result = await s.commit();
+        expect(result.rows.invocation_observations ?? 0).toBe(runId === 'run-1' ? 500 : 0);
+        expect(result.skipped).toBe(runId === 'run-1' ? 0 : 500);
+      }
+      const [count] = await a.query(
+        'SELECT count(*) AS n, count(DISTINCT invoke_id) AS d FROM invocation_observations',
+      );
+      expect([Number(count?.n), Number(count?.d)]).toEqual([500, 500]);
+    });
+  });
+
+  it('writes a new observation only when the state changed, and never two identical in a row', async () => {
+    await withArchive(async (a) => {
+      const first = makeObservations(100, AT);
+      let s = a.beginSnapshot('run-1');
+      await s.addObservations(first);
+      await s.commit();
+      // An hour later: the running ones finished, one gained its result; the rest are unchanged.
+      const later = new Date(AT.getTime() + 3_600_000);
+      const second = first.map((o) => {
+        const next = { ...o, observedAt: later };
+        if (o.invokeStatus === 'Running')
+          Object.assign(next, { invocationStatus: 'Success', invokeStatus: 'Finished' });
+        return next;
+      });
+      const withResult = second.find((o, i) => !o.result && first[i]?.invokeStatus === 'Finished');
+      if (!withResult) throw new Error('fixture has no final invocation without a result');
+      withResult.result = {
+        exitCode: 0,
+        output: 'late result',
+        errorCode: '',
+        errorInfo: '',
+        invokeUser: 'root',
+      };
+      // The same batch twice in one snapshot, and an observation without result of one that has one.
+      s = a.beginSnapshot('run-2');
+      await s.addObservations(second);
+      await s.addObservations(
+        second.map((o) => ({ ...o, observedAt: new Date(later.getTime() + 1000), result: undefined })),
+      );
+      const result = await s.commit();
+      const changed = first.filter((o) => o.invokeStatus === 'Running').length + 1;
+      expect(result.rows.invocation_observations).toBe(changed);
+      const history = await a.query(`SELECT invoke_id, listing_hash, result_hash,
+        lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r FROM invocation_observations
+        WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`);
+      expect(
+        history.filter((h) => h.prev_l === h.listing_hash && (h.result_hash ?? null) === (h.prev_r ?? null)),
+      ).toEqual([]);
+      const [latest] = await a.query(
+        `SELECT arg_max(output, observed_at) AS output FROM invocation_observations WHERE invoke_id = '${withResult.invokeId}'`,
+      );
+      expect(latest?.output).toBe('late result');
+    });
+  });
+});
+
+describe('compaction', () => {
+  it('merges each partition into one file and keeps exactly the same rows', async () => {
+    await withArchive(async (a) => {
+      for (let run = 0; run < 4; run++) {
+        const s = a.beginSnapshot(`run-${run}`);
+        await s.addObservations(
+          makeObservations(300, new Date(AT.getTime() + run * 60_000), { prefix: `r${run}-` }),
+        );
+        await s.commit();
+      }
+      const before = await rowsOf(a);
+      const filesBefore = a.catalog.files.length;
+      const result = await a.compact();
+      expect(result.rows).toBe(1200);
+      expect(result.filesBefore).toBe(filesBefore);
+      expect(a.catalog.files.length).toBe(result.filesAfter);
+      expect(result.filesAfter).toBeLessThan(filesBefore);
+      const dates = new Set(a.catalog.files.map((f) => f.partition.date));
+      expect(dates.size).toBe(a.catalog.files.length);
+      expect(await rowsOf(a)).toEqual(before);
+      expect((await a.verify()).ok).toBe(true);
+    });
+  });
+});
+
+describe('verify', () => {
+  it('names a file with one flipped byte, a deleted file and a stray file', async () => {
+    await withArchive(async (a, root) => {
+      const s = a.beginSnapshot('run-1');
+      await s.addObservations(makeObservations(400, AT));
+      await s.commit();
+      const [flipped, deleted] = a.catalog.files;
+      if (!flipped || !deleted) throw new Error('expected two files at least');
+      const handle = await open(join(root, flipped.path), 'r+');
+      const middle = Math.floor(flipped.bytes / 2);
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, middle);
+      await handle.write(Buffer.from([(byte[0] as number) ^ 0xff]), 0, 1, middle);
+      await handle.close();
+      await unlink(join(root, deleted.path));
+      await writeFile(join(root, 'invocation_observations', 'stray.parquet'), 'not ours');
+      const report = await verifyArchive(root);
+      expect(report.ok).toBe(false);
+      expect(report.corrupt).toEqual([{ path: flipped.path, reason: 'SHA-256 differs from the catalog' }]);
+      expect(report.missing).toEqual([deleted.path]);
+      expect(report.unexpected).toEqual(['invocation_observations/stray.parquet']);
+    });
+  });
+});
+
+describe('open format', () => {
+  it('every file reads in hyparquet (pure JS) with the rows DuckDB sees', async () => {
+    await withArchive(async (a, root) => {
+      const s = a.beginSnapshot('run-1');
+      await s.addObservations(makeObservations(600, AT));
+      await s.addInstances([
+        {
+          account: 'acct-1',
+          regionId: 'cn-hangzhou',
+          instanceId: 'ins-1',
+          instanceName: 'web-01',
+          status: 'Running',
+          tags: [{ key: 'env', value: 'prod' }],
+          observedAt: AT,
+        },
+      ]);
+      await s.addCoverage([
+        {
+          account: 'acct-1',
+          regionId: 'cn-hangzhou',
+          instanceId: 'ins-1',
+          observedAt: AT,
+          complete: true,
+          joinedPrevious: false,
+          windowStart: new Date(AT.getTime() - 86_400_000),
+          windowEnd: AT,
+          gapReason: 'first-run',
+        },
+      ]);
+      await s.setRun({
+        startedAt: AT,
+        finishedAt: AT,
+        outcome: 'complete',
+        accounts: ['acct-1'],
+        callsByAction: { DescribeInvocations: 12 },
+        throttles: 0,
+        retries: 1,
+        recordsNew: 600,
+        recordsChanged: 0,
+        instancesComplete: 7,
+        instancesIncomplete: 0,
+        gapsFound: 0,
+      });
+      await s.commit();
+      expect(new Set(a.catalog.files.map((f) => f.table))).toEqual(
+        new Set(['invocation_observations', 'instances', 'coverage', 'runs']),
+      );
+      for (const file of a.catalog.files) {
+        const bytes = await readFile(join(root, file.path));
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const metadata = await parquetMetadataAsync(buffer);
+        const rows = (await parquetReadObjects({ file: buffer, compressors, metadata })) as Record<
+          string,
+          unknown
+        >[];
+        expect(rows.length).toBe(file.rows);
+        if (file.table !== 'invocation_observations') continue;
+        const duck =
+          await a.query(`SELECT invoke_id, creation_time, command_content, parameters, output, output_base64, exit_code
+          FROM read_parquet('${join(root, file.path)}') ORDER BY invoke_id, observed_at`);
+        const js = rows
+          .map((r) => ({
+            invoke_id: r.invoke_id,
+            creation_time: r.creation_time,
+            command_content: r.command_content,
+            parameters: r.parameters,
+            output: r.output ?? null,
+            output_base64: r.output_base64 ?? null,
+            exit_code: r.exit_code ?? null,
+          }))
+          .sort((x, y) => String(x.invoke_id).localeCompare(String(y.invoke_id)));
+        expect(js).toEqual(duck.map((d) => ({ ...d, creation_time: new Date(String(d.creation_time)) })));
+      }
+      // Timestamps are UTC instants in the file, not local wall times.
+      const schema = await a.query(
+        `SELECT name, logical_type FROM parquet_schema('${join(root, a.catalog.files.find((f) => f.table === 'invocation_observations')?.path ?? '')}') WHERE name = 'creation_time'`,
+      );
+      expect(String(schema[0]?.logical_type)).toMatch(/isAdjustedToUTC=1|isAdjustedToUTC=true/i);
+    });
+  });
+
+  it('files written before a column was added still read, the column as NULL', async () => {
+    await withArchive(
+      async (a, root) => {
+        const s = a.beginSnapshot('run-old');
+        await s.addObservations(makeObservations(200, AT, { prefix: 'old-' }));
+        await s.commit();
+        const oldFiles = (await readCatalog(root)).files;
+        expect(oldFiles.every((f) => f.schemaVersion === 1)).toBe(true);
+        const cols = await a.query(
+          `SELECT name FROM parquet_schema('${join(root, oldFiles[0]?.path ?? '')}')`,
+        );
+        expect(cols.map((c) => c.name)).not.toContain('output_base64');
+      },
+      { schemaVersion: 1 },
+    ).then(async () => {
+      const root = roots.at(-1) as string;
+      const a = await openArchive({ root });
+      try {
+        const s = a.beginSnapshot('run-new');
+        await s.addObservations(makeObservations(200, AT, { prefix: 'new-' }));
+        await s.commit();
+        const rows = await a.query(
+          `SELECT substr(invoke_id, 1, 3) AS gen, count(*) AS n, count(output_base64) AS raw FROM invocation_observations GROUP BY 1 ORDER BY 1`,
+        );
+        expect(rows.map((r) => [r.gen, Number(r.n), Number(r.raw)])).toEqual([
+          ['new', 200, makeObservations(200, AT).filter((o) => o.result?.outputBase64).length],
+          ['old', 200, 0],
+        ]);
+        expect(a.catalog.schemaVersion).toBe(2);
+      } finally {
+        await a.close();
+      }
+    });
+  });
+});
+
+describe('redaction at write time', () => {
+  it('drops or keyed-hashes content, parameters and output, and records the policy', async () => {
+    const policy = {
+      id: 'pii-2026',
+      commandContent: 'hmac',
+      parameters: 'drop',
+      output: 'drop',
+      hmacKey: 'a-key-of-sixteen-chars',
+    } as const;
+    await withArchive(
+      async (a, root) => {
+        const obs = makeObservations(50, AT);
+        const s = a.beginSnapshot('run-1');
+        await s.addObservations(obs);
+        await s.commit();
+        const rows = await a.query(
+          'SELECT DISTINCT command_content, parameters, output, output_base64, redaction_policy FROM invocation_observations',
+        );
+        expect(rows.every((r) => /^hmac-sha256:[0-9a-f]{64}$/.test(String(r.command_content)))).toBe(true);
+        expect(
+          rows.every((r) => r.parameters === null && r.output === null && r.output_base64 === null),
+        ).toBe(true);
+        expect(new Set(rows.map((r) => r.redaction_policy))).toEqual(new Set(['pii-2026']));
+        expect(new Set(rows.map((r) => r.command_content)).size).toBe(
+          new Set(obs.map((o) => o.commandContent)).size,
+        );
+        expect(a.catalog.snapshots[0]?.redactionPolicyId).toBe('pii-2026');
+        const bytes = await Promise.all(a.catalog.files.map((f) => readFile(join(root, f.path))));
+        for (const b of bytes) {
+          expect(b.includes('find /var/log')).toBe(false);
+          expect(b.includes('a-key-of-sixteen-chars')).toBe(false);
+        }
+        expect((await readFile(join(root, 'catalog.json'), 'utf8')).includes('a-key-of-sixteen-chars')).toBe(
+          false,
+        );
+      },
+      { redaction: policy },
+    );
+  });
+
+  it('refuses an hmac policy without a key', async () => {
+    await expect(
+      openArchive({ root: join(tmpdir(), 'never-created'), redaction: { id: 'x', output: 'hmac' } }),
+    ).rejects.toThrow(/hmacKey of at least 16 characters/);
+  });
+});

@@ -1,0 +1,157 @@
+import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Catalog,
+  type CatalogFile,
+  type CatalogSnapshot,
+  readCatalog,
+  writeCatalog,
+} from './catalog.js';
+import { crashPoint } from './crash-point.js';
+import { fsyncDir, moveDurably, writeFileAtomic } from './durable-fs.js';
+import { ArchiveCorruptError } from './errors.js';
+
+export const STAGING_DIR = '_staging';
+export const JOURNAL_DIR = '_journal';
+export const TRASH_DIR = '_trash';
+
+/** A file written to staging, and where it goes once committed. */
+export interface JournalFile extends CatalogFile {
+  /** Relative to the root, under `_staging/<snapshot>/`. */
+  staged: string;
+}
+
+/**
+ * Everything one commit changes, written before anything becomes visible. Once it is in `_journal/`
+ * the commit has happened: applying it is idempotent, and an open after a crash finishes it.
+ */
+export interface Journal {
+  snapshot: CatalogSnapshot;
+  files: JournalFile[];
+  /** Catalog paths the commit retires (compaction): moved to `_trash/` once the catalog no longer lists them. */
+  remove: string[];
+  /** Cursor values that become current with this commit. */
+  cursors: Record<string, unknown>;
+}
+
+/**
+ * The commit point: the journal, written and fsynced in the snapshot's staging folder, is renamed into
+ * `_journal/` (one atomic rename). Then it is applied.
+ */
+export async function commitJournal(root: string, journal: Journal): Promise<Catalog> {
+  const staged = join(root, STAGING_DIR, journal.snapshot.id, 'journal.json');
+  await writeFileAtomic(staged, JSON.stringify(journal));
+  crashPoint('journal-written');
+  await mkdir(join(root, JOURNAL_DIR), { recursive: true });
+  await rename(staged, join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`));
+  await fsyncDir(join(root, JOURNAL_DIR));
+  crashPoint('committed');
+  return applyJournal(root, journal);
+}
+
+/** Makes a committed journal's changes visible. Safe to repeat after a crash at any point inside it. */
+export async function applyJournal(root: string, journal: Journal): Promise<Catalog> {
+  for (const [i, file] of journal.files.entries()) {
+    const from = join(root, file.staged);
+    const to = join(root, file.path);
+    if (await exists(from)) {
+      await moveDurably(from, to);
+    } else if (!(await exists(to))) {
+      throw new ArchiveCorruptError(
+        `committed file ${file.path} is neither staged nor in place: run verify and restore it`,
+        root,
+      );
+    }
+    if (i === 0) crashPoint('file-moved');
+  }
+  let catalog = await readCatalog(root);
+  if (!catalog.snapshots.some((s) => s.id === journal.snapshot.id)) {
+    const removed = new Set(journal.remove);
+    catalog = {
+      ...catalog,
+      version: catalog.version + 1,
+      schemaVersion: Math.max(catalog.schemaVersion, ...journal.files.map((f) => f.schemaVersion)),
+      files: [
+        ...catalog.files.filter((f) => !removed.has(f.path)),
+        ...journal.files.map(({ staged: _, ...f }) => f),
+      ],
+      snapshots: [...catalog.snapshots, journal.snapshot],
+      cursors: { ...catalog.cursors, ...journal.cursors },
+    };
+    await writeCatalog(root, catalog);
+  }
+  crashPoint('catalog-written');
+  for (const path of journal.remove) {
+    // Readers that loaded the previous catalog may still be reading these: keep them a while in the trash.
+    if (await exists(join(root, path)))
+      await moveDurably(join(root, path), join(root, TRASH_DIR, journal.snapshot.id, path));
+  }
+  await rm(join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`), { force: true });
+  await rm(join(root, STAGING_DIR, journal.snapshot.id), { recursive: true, force: true });
+  crashPoint('cleaned');
+  return catalog;
+}
+
+/** What {@link recover} did. */
+export interface Recovery {
+  /** Snapshots committed before a crash and finished now. */
+  completed: string[];
+  /** Staging folders of commits that never reached the commit point, removed. */
+  discarded: string[];
+}
+
+/**
+ * Run by a writer at open, under the lock: finishes committed journals, discards uncommitted staging,
+ * and empties trash older than `trashTtlMs`.
+ */
+export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<Recovery> {
+  const completed: string[] = [];
+  const journals = (await list(join(root, JOURNAL_DIR))).filter((n) => n.endsWith('.json')).sort();
+  for (const name of journals) {
+    const journal = JSON.parse(await readFile(join(root, JOURNAL_DIR, name), 'utf8')) as Journal;
+    await applyJournal(root, journal);
+    completed.push(journal.snapshot.id);
+  }
+  const discarded = await list(join(root, STAGING_DIR));
+  for (const name of discarded) await rm(join(root, STAGING_DIR, name), { recursive: true, force: true });
+  const now = Date.now();
+  for (const name of await list(join(root, TRASH_DIR))) {
+    const at = snapshotTime(name);
+    if (at !== undefined && now - at > trashTtlMs)
+      await rm(join(root, TRASH_DIR, name), { recursive: true, force: true });
+  }
+  return { completed, discarded };
+}
+
+/** A new snapshot id: sortable by time (`20261127T235959123Z-1a2b3c`). */
+export function newSnapshotId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
+}
+
+function snapshotTime(id: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-/.exec(id);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms);
+}
+
+async function list(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

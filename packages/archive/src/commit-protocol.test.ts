@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArchiveLockedError, CRASH_POINTS, openArchive, verifyArchive } from './index.js';
+import { makeObservations } from './testing/fixtures.js';
+
+const AT = new Date('2026-11-20T10:00:00Z');
+const roots: string[] = [];
+const newRoot = async () => {
+  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
+  roots.push(root);
+  return root;
+};
+afterAll(async () => {
+  for (const r of roots) await rm(r, { recursive: true, force: true });
+});
+
+async function openWhenLockIsStale(root: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await openArchive({ root, lockStaleMs: 2000 });
+    } catch (error) {
+      if (!(error instanceof ArchiveLockedError) || attempt > 40) throw error;
+      await sleep(250);
+    }
+  }
+}
+
+describe('crash safety', () => {
+  it('a writer killed at each step of a commit leaves the old or the new state, never a half', async () => {
+    const child = fileURLToPath(new URL('./testing/commit-child.ts', import.meta.url));
+    const cases = await Promise.all(
+      CRASH_POINTS.map(async (point) => {
+        const root = await newRoot();
+        // The old state: one committed snapshot.
+        const archive = await openArchive({ root });
+        const s = archive.beginSnapshot('run-base');
+        await s.addObservations(makeObservations(200, AT, { prefix: 'b-' }));
+        s.setCursors({ 'acct-1/cn-hangzhou/ins-1': { through: 'base' } });
+        await s.commit();
+        await archive.close();
+        const proc = spawn(
+          process.execPath,
+          ['--import', 'tsx', child, root, '300', '2026-11-21T10:00:00Z'],
+          {
+            env: { ...process.env, SWAS_ARCHIVE_CRASH_AT: point },
+            stdio: 'inherit',
+          },
+        );
+        const [, signal] = (await once(proc, 'exit')) as [number | null, string | null];
+        return { point, root, signal };
+      }),
+    );
+    for (const { point, root, signal } of cases) {
+      expect(signal, `the child should die at ${point}`).toBe('SIGKILL');
+      const archive = await openWhenLockIsStale(root);
+      try {
+        const committed = CRASH_POINTS.indexOf(point) >= CRASH_POINTS.indexOf('committed');
+        const [row] = await archive.query(
+          `SELECT count(*) AS n, count(*) FILTER (WHERE invoke_id LIKE 'c-%') AS child FROM invocation_observations`,
+        );
+        expect([point, Number(row?.n), Number(row?.child)]).toEqual([
+          point,
+          committed ? 500 : 200,
+          committed ? 300 : 0,
+        ]);
+        // The cursor moved exactly with the data.
+        expect(archive.cursors['acct-1/cn-hangzhou/ins-1']).toEqual({
+          through: committed ? '2026-11-21T10:00:00Z' : 'base',
+        });
+        // Opening finished a commit that passed its commit point, and discarded one that had not.
+        const finished = committed && point !== 'cleaned';
+        expect(archive.recovery.completed.length).toBe(finished ? 1 : 0);
+        expect(archive.recovery.discarded.filter((d) => d !== 'duckdb-spill').length).toBe(committed ? 0 : 1);
+        expect(await readdir(join(root, '_staging')).catch(() => [])).toEqual([]);
+      } finally {
+        await archive.close();
+      }
+      const report = await verifyArchive(root);
+      expect(report.ok, `${point}: ${JSON.stringify(report)}`).toBe(true);
+      expect(report.pendingCommits).toEqual([]);
+    }
+  });
+});
+
+describe('one writer', () => {
+  it('refuses a second writer with a clear error, and lets it in after the first closes', async () => {
+    const root = await newRoot();
+    const first = await openArchive({ root });
+    const second = await openArchive({ root }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ArchiveLockedError);
+    expect((second as Error).message).toMatch(
+      /another swas-archive writer holds the archive at .*: wait for it to finish/,
+    );
+    // Readers are never blocked by the writer.
+    expect((await verifyArchive(root)).ok).toBe(true);
+    await first.close();
+    const third = await openArchive({ root });
+    await third.close();
+  });
+});

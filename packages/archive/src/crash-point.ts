@@ -1,0 +1,24 @@
+/**
+ * Named instants of the commit protocol at which a test can kill the process (SIGKILL, as a power cut
+ * or `kill -9` would), by setting `SWAS_ARCHIVE_CRASH_AT` to the name. Inert otherwise.
+ */
+export type CrashPoint =
+  | 'staged'
+  | 'journal-written'
+  | 'committed'
+  | 'file-moved'
+  | 'catalog-written'
+  | 'cleaned';
+
+export const CRASH_POINTS: readonly CrashPoint[] = [
+  'staged',
+  'journal-written',
+  'committed',
+  'file-moved',
+  'catalog-written',
+  'cleaned',
+];
+
+export function crashPoint(name: CrashPoint): void {
+  if (process.env.SWAS_ARCHIVE_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+}

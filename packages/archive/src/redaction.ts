@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+import { ArchiveUsageError } from './errors.js';
+import type { InvocationObservation } from './records.js';
+
+/** What to do with one sensitive field at write time. */
+export type RedactionAction = 'keep' | 'drop' | 'hmac';
+
+/**
+ * Redaction applied when observations are written. `hmac` replaces a value by
+ * `hmac-sha256:<hex>` keyed with `hmacKey`, so equal values stay equal (and joinable) without being
+ * readable. The policy id is recorded with every snapshot and row.
+ */
+export interface RedactionPolicy {
+  id: string;
+  /** @default 'keep' */
+  commandContent?: RedactionAction;
+  /** Applied to each parameter value; names are kept. @default 'keep' */
+  parameters?: RedactionAction;
+  /** @default 'keep' */
+  output?: RedactionAction;
+  /** Required when any field is `hmac`: at least 16 characters. Never written anywhere. */
+  hmacKey?: string;
+}
+
+export const NO_REDACTION: RedactionPolicy = { id: 'none' };
+
+const ACTIONS: readonly RedactionAction[] = ['keep', 'drop', 'hmac'];
+
+export function validateRedactionPolicy(policy: RedactionPolicy): RedactionPolicy {
+  if (!policy.id || !/^[\w.:-]{1,64}$/.test(policy.id)) {
+    throw new ArchiveUsageError(
+      `redaction policy id must be 1–64 letters, digits or ._:-, got "${policy.id}"`,
+    );
+  }
+  const fields = [policy.commandContent, policy.parameters, policy.output];
+  for (const action of fields) {
+    if (action !== undefined && !ACTIONS.includes(action)) {
+      throw new ArchiveUsageError(`redaction action must be one of ${ACTIONS.join(', ')}, got "${action}"`);
+    }
+  }
+  if (fields.includes('hmac') && (policy.hmacKey ?? '').length < 16) {
+    throw new ArchiveUsageError('redaction policy uses hmac: give an hmacKey of at least 16 characters');
+  }
+  return policy;
+}
+
+/** The sensitive fields of an observation as they are stored: `null` where the policy dropped them. */
+export interface StoredFields {
+  commandContent: string | null;
+  commandContentBase64: string | null;
+  /** JSON text of the parameters map. */
+  parameters: string | null;
+  output: string | null;
+  outputBase64: string | null;
+}
+
+/** Applies `policy` to the sensitive fields of `obs`. */
+export function redactFields(obs: InvocationObservation, policy: RedactionPolicy): StoredFields {
+  const { commandContent = 'keep', parameters = 'keep', output = 'keep' } = policy;
+  const hmac = (value: string) =>
+    `hmac-sha256:${createHmac('sha256', policy.hmacKey ?? '')
+      .update(value)
+      .digest('hex')}`;
+  const result = obs.result;
+  return {
+    commandContent:
+      commandContent === 'keep'
+        ? obs.commandContent
+        : commandContent === 'drop'
+          ? null
+          : hmac(obs.commandContentBase64 ?? obs.commandContent),
+    commandContentBase64: commandContent === 'keep' ? (obs.commandContentBase64 ?? null) : null,
+    parameters:
+      parameters === 'keep'
+        ? JSON.stringify(obs.parameters)
+        : parameters === 'drop'
+          ? null
+          : JSON.stringify(Object.fromEntries(Object.entries(obs.parameters).map(([k, v]) => [k, hmac(v)]))),
+    output: !result
+      ? null
+      : output === 'keep'
+        ? result.output
+        : output === 'drop'
+          ? null
+          : hmac(result.outputBase64 ?? result.output),
+    outputBase64: result && output === 'keep' ? (result.outputBase64 ?? null) : null,
+  };
+}

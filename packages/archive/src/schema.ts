@@ -1,0 +1,145 @@
+/** DuckDB types used by the datasets; all map to standard Parquet types. */
+export type ColumnType = 'VARCHAR' | 'TIMESTAMPTZ' | 'INTEGER' | 'BIGINT' | 'BOOLEAN';
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+  /** Schema version that added the column: files written before it lack it and read as NULL. */
+  since: number;
+  /** Strings that repeat across rows (statuses, commands, instances) are dictionary-encoded on ingest. */
+  repeats?: boolean;
+}
+
+export interface TableDef {
+  name: TableName;
+  columns: readonly ColumnDef[];
+  /** Column whose UTC date names the `date=YYYY-MM-DD` partition. */
+  partitionTime: string;
+  /** Sort order within each file (chosen for the trend queries; see the package README). */
+  sortBy: readonly string[];
+}
+
+export type TableName = 'invocation_observations' | 'instances' | 'runs' | 'coverage';
+
+/** The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns. */
+export const SCHEMA_VERSION = 2;
+
+const c = (name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  type,
+  since: 1,
+  ...extra,
+});
+const r = (name: string): ColumnDef => c(name, 'VARCHAR', { repeats: true });
+
+export const TABLES: Readonly<Record<TableName, TableDef>> = {
+  invocation_observations: {
+    name: 'invocation_observations',
+    partitionTime: 'creation_time',
+    sortBy: ['region_id', 'instance_id', 'creation_time', 'invoke_id', 'observed_at'],
+    columns: [
+      r('account'),
+      r('region_id'),
+      r('instance_id'),
+      c('invoke_id', 'VARCHAR'),
+      c('creation_time', 'TIMESTAMPTZ'),
+      r('invocation_status'),
+      r('invoke_status'),
+      r('command_type'),
+      r('command_name'),
+      r('command_content'),
+      c('command_content_base64', 'VARCHAR', { since: 2 }),
+      r('parameters'),
+      c('observed_at', 'TIMESTAMPTZ'),
+      r('run_id'),
+      c('has_result', 'BOOLEAN'),
+      c('exit_code', 'INTEGER'),
+      c('output', 'VARCHAR'),
+      c('output_base64', 'VARCHAR', { since: 2 }),
+      r('error_code'),
+      r('error_info'),
+      c('start_time', 'TIMESTAMPTZ'),
+      c('finished_time', 'TIMESTAMPTZ'),
+      r('invoke_user'),
+      r('redaction_policy'),
+      c('listing_hash', 'VARCHAR'),
+      c('result_hash', 'VARCHAR'),
+    ],
+  },
+  instances: {
+    name: 'instances',
+    partitionTime: 'observed_at',
+    sortBy: ['account', 'region_id', 'instance_id', 'observed_at'],
+    columns: [
+      r('account'),
+      r('region_id'),
+      r('instance_id'),
+      r('instance_name'),
+      r('status'),
+      r('business_status'),
+      r('plan_id'),
+      r('plan_type'),
+      r('charge_type'),
+      c('creation_time', 'TIMESTAMPTZ'),
+      c('expired_time', 'TIMESTAMPTZ'),
+      r('image_id'),
+      r('os_type'),
+      c('public_ip_address', 'VARCHAR'),
+      c('inner_ip_address', 'VARCHAR'),
+      r('resource_group_id'),
+      c('uuid', 'VARCHAR'),
+      c('tags', 'VARCHAR'),
+      c('released_at', 'TIMESTAMPTZ'),
+      c('observed_at', 'TIMESTAMPTZ'),
+      r('run_id'),
+    ],
+  },
+  runs: {
+    name: 'runs',
+    partitionTime: 'started_at',
+    sortBy: ['started_at'],
+    columns: [
+      c('run_id', 'VARCHAR'),
+      c('started_at', 'TIMESTAMPTZ'),
+      c('finished_at', 'TIMESTAMPTZ'),
+      c('outcome', 'VARCHAR'),
+      c('accounts', 'VARCHAR'),
+      c('calls_by_action', 'VARCHAR'),
+      c('throttles', 'BIGINT'),
+      c('retries', 'BIGINT'),
+      c('records_new', 'BIGINT'),
+      c('records_changed', 'BIGINT'),
+      c('instances_complete', 'BIGINT'),
+      c('instances_incomplete', 'BIGINT'),
+      c('gaps_found', 'BIGINT'),
+      c('redaction_policy', 'VARCHAR'),
+    ],
+  },
+  coverage: {
+    name: 'coverage',
+    partitionTime: 'observed_at',
+    sortBy: ['account', 'region_id', 'instance_id', 'observed_at'],
+    columns: [
+      r('run_id'),
+      r('account'),
+      r('region_id'),
+      r('instance_id'),
+      c('observed_at', 'TIMESTAMPTZ'),
+      c('complete', 'BOOLEAN'),
+      c('window_start', 'TIMESTAMPTZ'),
+      c('window_end', 'TIMESTAMPTZ'),
+      c('joined_previous', 'BOOLEAN'),
+      c('gap_start', 'TIMESTAMPTZ'),
+      c('gap_end', 'TIMESTAMPTZ'),
+      r('gap_reason'),
+      c('detail', 'VARCHAR'),
+    ],
+  },
+};
+
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+
+/** Columns a writer of `version` writes. */
+export function columnsAt(table: TableDef, version: number): ColumnDef[] {
+  return table.columns.filter((col) => col.since <= version);
+}

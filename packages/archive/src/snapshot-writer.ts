@@ -1,0 +1,364 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Catalog, CatalogSnapshot } from './catalog.js';
+import { type Cell, ColumnarStage } from './columnar-stage.js';
+import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
+import { crashPoint } from './crash-point.js';
+import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
+import { ArchiveUsageError } from './errors.js';
+import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
+import { type RedactionPolicy, redactFields, type StoredFields } from './redaction.js';
+import { type ColumnDef, columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
+import { sqlString, tableSelectSql } from './table-sql.js';
+
+/** What a commit did. */
+export interface CommitResult {
+  snapshotId: string;
+  /** Rows written per table. */
+  rows: Partial<Record<TableName, number>>;
+  /** Observations not written because the archive already held the same state. */
+  skipped: number;
+  files: number;
+  catalogVersion: number;
+}
+
+/** Settings a snapshot inherits from its archive. */
+export interface SnapshotContext {
+  root: string;
+  con: DuckDBConnection;
+  catalog: () => Catalog;
+  onCommitted: (catalog: Catalog) => void;
+  policy: RedactionPolicy;
+  schemaVersion: number;
+  rowGroupSize: number;
+}
+
+type StoredObservation = InvocationObservation & { stored: StoredFields };
+
+/**
+ * What one run commits: observations (in batches), instances, coverage, the run row and cursors.
+ * Nothing is visible until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
+ */
+export class SnapshotWriter {
+  readonly #observations: ColumnarStage<StoredObservation>;
+  readonly #instances: ColumnarStage<InstanceObservation>;
+  readonly #coverage: ColumnarStage<CoverageRecord>;
+  readonly #runs: ColumnarStage<RunRecord>;
+  readonly #cursors: Record<string, unknown> = {};
+  #created = false;
+  #done = false;
+
+  constructor(
+    private readonly ctx: SnapshotContext,
+    readonly snapshotId: string,
+    readonly runId: string,
+  ) {
+    const v = ctx.schemaVersion;
+    const stage = <T>(table: TableName, getters: Record<string, (row: T) => Cell>) => {
+      const columns = columnsAt(TABLES[table], v);
+      return new ColumnarStage<T>(
+        ctx.con,
+        `stage_${table}`,
+        columns,
+        columns.map((col) => getters[col.name] ?? (() => null)),
+      );
+    };
+    this.#observations = stage('invocation_observations', observationGetters(runId, ctx.policy.id));
+    this.#instances = stage('instances', instanceGetters(runId));
+    this.#coverage = stage('coverage', coverageGetters(runId));
+    this.#runs = stage('runs', runGetters(runId, ctx.policy.id));
+  }
+
+  /** Stages a batch of observations (redacted by the archive's policy). Memory is DuckDB's, not the caller's. */
+  async addObservations(batch: readonly InvocationObservation[]): Promise<void> {
+    await this.#ensure();
+    const policy = this.ctx.policy;
+    await this.#observations.append(batch.map((o) => ({ ...o, stored: redactFields(o, policy) })));
+  }
+
+  async addInstances(batch: readonly InstanceObservation[]): Promise<void> {
+    await this.#ensure();
+    await this.#instances.append(batch);
+  }
+
+  async addCoverage(batch: readonly CoverageRecord[]): Promise<void> {
+    await this.#ensure();
+    await this.#coverage.append(batch);
+  }
+
+  /** The run's row; give it once, at the end of the run. */
+  async setRun(run: RunRecord): Promise<void> {
+    await this.#ensure();
+    if (this.#runs.rows > 0) throw new ArchiveUsageError('setRun was already called for this snapshot');
+    await this.#runs.append([run]);
+  }
+
+  /** Cursors that become current with this snapshot's data, by key. */
+  setCursors(cursors: Record<string, unknown>): void {
+    Object.assign(this.#cursors, cursors);
+  }
+
+  /** Observations staged so far. */
+  get stagedObservations(): number {
+    return this.#observations.rows;
+  }
+
+  /** Writes the staged rows as Parquet, fsyncs them, and makes them and the cursors visible in one step. */
+  async commit(): Promise<CommitResult> {
+    if (this.#done) throw new ArchiveUsageError('this snapshot was already committed or aborted');
+    this.#done = true;
+    const root = this.ctx.root;
+    const stagingRoot = join(root, STAGING_DIR, this.snapshotId);
+    try {
+      await this.#ensure();
+      await mkdir(stagingRoot, { recursive: true });
+      const skipped = await this.#dedupe();
+      const files: JournalFile[] = [];
+      const rows: Partial<Record<TableName, number>> = {};
+      const sources: [TableName, string][] = [
+        ['invocation_observations', 'SELECT * FROM incoming WHERE keep'],
+        ['instances', this.#instances.selectSql()],
+        ['coverage', this.#coverage.selectSql()],
+        ['runs', this.#runs.selectSql()],
+      ];
+      for (const [table, select] of sources) {
+        const written = await this.#copy(TABLES[table], select, stagingRoot);
+        files.push(...written);
+        const n = written.reduce((s, f) => s + f.rows, 0);
+        if (n > 0) rows[table] = n;
+      }
+      crashPoint('staged');
+      if (files.length === 0 && Object.keys(this.#cursors).length === 0) {
+        return {
+          snapshotId: this.snapshotId,
+          rows,
+          skipped,
+          files: 0,
+          catalogVersion: this.ctx.catalog().version,
+        };
+      }
+      const snapshot: CatalogSnapshot = {
+        id: this.snapshotId,
+        kind: 'ingest',
+        runId: this.runId,
+        committedAt: new Date().toISOString(),
+        redactionPolicyId: this.ctx.policy.id,
+        rows,
+        skippedRows: skipped,
+        filesAdded: files.length,
+        filesRemoved: 0,
+      };
+      const catalog = await commitJournal(root, { snapshot, files, remove: [], cursors: this.#cursors });
+      this.ctx.onCommitted(catalog);
+      return {
+        snapshotId: this.snapshotId,
+        rows,
+        skipped,
+        files: files.length,
+        catalogVersion: catalog.version,
+      };
+    } finally {
+      await this.#dropStages();
+    }
+  }
+
+  /** Forgets everything staged; nothing of it becomes visible. */
+  async abort(): Promise<void> {
+    this.#done = true;
+    await this.#dropStages();
+  }
+
+  async #ensure(): Promise<void> {
+    if (this.#created) return;
+    this.#created = true;
+    for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.create();
+  }
+
+  async #dropStages(): Promise<void> {
+    if (!this.#created) return;
+    for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
+    await this.ctx.con.run('DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS prior_observations');
+  }
+
+  /**
+   * Builds `incoming` (staged observations with their state hashes) and marks `keep` on those that are
+   * not already the archived state: an observation equal to the one before it in the invocation's history
+   * (archived or staged), ignoring when it was made, adds nothing. Returns how many were dropped.
+   */
+  async #dedupe(): Promise<number> {
+    const con = this.ctx.con;
+    const listing = `md5(concat_ws(chr(31), CAST(epoch_ms(creation_time) AS VARCHAR), invocation_status, invoke_status, command_type, command_name, coalesce(command_content, chr(0)), coalesce(${this.#has('command_content_base64') ? 'command_content_base64' : 'NULL'}, chr(0)), coalesce(parameters, chr(0))))`;
+    const result = `CASE WHEN has_result THEN md5(concat_ws(chr(31), coalesce(CAST(exit_code AS VARCHAR), chr(0)), coalesce(output, chr(0)), coalesce(${this.#has('output_base64') ? 'output_base64' : 'NULL'}, chr(0)), coalesce(error_code, chr(0)), coalesce(error_info, chr(0)), coalesce(CAST(epoch_ms(start_time) AS VARCHAR), chr(0)), coalesce(CAST(epoch_ms(finished_time) AS VARCHAR), chr(0)), coalesce(invoke_user, chr(0)))) END`;
+    const staged = this.#observations.selectSql().replace(/^SELECT /, `SELECT row_number() OVER () AS seq, `);
+    await con.run(`CREATE OR REPLACE TEMP TABLE incoming AS
+      SELECT * REPLACE (${listing} AS listing_hash, ${result} AS result_hash), true AS keep FROM (${staged})`);
+    const dates = await con.runAndReadAll(
+      `SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`,
+    );
+    const touched = new Set(dates.getRows().map((r) => String(r[0])));
+    const catalog = this.ctx.catalog();
+    const priorCatalog = {
+      ...catalog,
+      files: catalog.files.filter(
+        (f) => f.table === 'invocation_observations' && touched.has(f.partition.date ?? ''),
+      ),
+    };
+    const prior = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
+    await con.run(`CREATE OR REPLACE TEMP TABLE prior_observations AS
+      SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash FROM (${prior}) p
+      SEMI JOIN (SELECT DISTINCT account, region_id, instance_id, invoke_id FROM incoming) k USING (account, region_id, instance_id, invoke_id)`);
+    await con.run(`UPDATE incoming SET keep = false WHERE seq IN (
+      WITH u AS (
+        SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash, 0 AS src, 0 AS seq FROM prior_observations
+        UNION ALL
+        SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash, 1 AS src, seq FROM incoming
+      ), w AS (
+        SELECT src, seq, listing_hash, result_hash,
+          lag(listing_hash) OVER k AS prev_listing,
+          last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
+        FROM u WINDOW k AS (PARTITION BY account, region_id, instance_id, invoke_id ORDER BY observed_at, src, seq)
+      )
+      SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
+        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result))`);
+    const skipped = await con.runAndReadAll('SELECT count(*) FROM incoming WHERE NOT keep');
+    await con.run('ALTER TABLE incoming DROP COLUMN seq');
+    return Number(skipped.getRows()[0]?.[0] ?? 0);
+  }
+
+  #has(column: string): boolean {
+    return columnsAt(TABLES.invocation_observations, this.ctx.schemaVersion).some((c) => c.name === column);
+  }
+
+  /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */
+  async #copy(def: TableDef, select: string, stagingRoot: string): Promise<JournalFile[]> {
+    const columns = columnsAt(def, this.ctx.schemaVersion)
+      .map((c) => `"${c.name}"`)
+      .join(', ');
+    const dir = join(stagingRoot, def.name);
+    const sql = `COPY (SELECT ${columns}, strftime("${def.partitionTime}", '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${def.sortBy.map((c) => `"${c}"`).join(', ')})
+      TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${this.ctx.rowGroupSize}, PARTITION_BY (date),
+      FILENAME_PATTERN ${sqlString(`part-${this.snapshotId}-{i}`)}, RETURN_STATS true, OVERWRITE_OR_IGNORE true)`;
+    const stats = await this.ctx.con.runAndReadAll(sql);
+    const files: JournalFile[] = [];
+    const dirs = new Set<string>();
+    for (const row of stats.getRowObjects()) {
+      const rowsInFile = Number(row.count);
+      if (rowsInFile === 0) continue;
+      const path = String(row.filename);
+      await fsyncFile(path);
+      dirs.add(join(path, '..'));
+      const staged = relative(this.ctx.root, path).split(sep).join('/');
+      const inTable = relative(dir, path).split(sep).join('/');
+      const date = /date=([^/]+)\//.exec(inTable)?.[1] ?? '';
+      files.push({
+        table: def.name,
+        path: `${def.name}/${inTable}`,
+        staged,
+        partition: { date },
+        rows: rowsInFile,
+        bytes: (await stat(path)).size,
+        sha256: await sha256File(path),
+        snapshotId: this.snapshotId,
+        schemaVersion: this.ctx.schemaVersion,
+      });
+    }
+    for (const d of dirs) await fsyncDir(d);
+    return files;
+  }
+}
+
+type Getters<T> = Record<string, (row: T) => Cell>;
+
+/** How each column of a table is read off a record; `listing_hash` and `result_hash` are computed in DuckDB. */
+function observationGetters(runId: string, policyId: string): Getters<StoredObservation> {
+  return {
+    account: (o) => o.account,
+    region_id: (o) => o.regionId,
+    instance_id: (o) => o.instanceId,
+    invoke_id: (o) => o.invokeId,
+    creation_time: (o) => o.creationTime,
+    invocation_status: (o) => o.invocationStatus,
+    invoke_status: (o) => o.invokeStatus,
+    command_type: (o) => o.commandType,
+    command_name: (o) => o.commandName,
+    command_content: (o) => o.stored.commandContent,
+    command_content_base64: (o) => o.stored.commandContentBase64,
+    parameters: (o) => o.stored.parameters,
+    observed_at: (o) => o.observedAt,
+    run_id: () => runId,
+    has_result: (o) => o.result !== undefined,
+    exit_code: (o) => o.result?.exitCode,
+    output: (o) => o.stored.output,
+    output_base64: (o) => o.stored.outputBase64,
+    error_code: (o) => o.result?.errorCode,
+    error_info: (o) => o.result?.errorInfo,
+    start_time: (o) => o.result?.startTime,
+    finished_time: (o) => o.result?.finishedTime,
+    invoke_user: (o) => o.result?.invokeUser,
+    redaction_policy: () => policyId,
+  };
+}
+
+function instanceGetters(runId: string): Getters<InstanceObservation> {
+  return {
+    account: (i) => i.account,
+    region_id: (i) => i.regionId,
+    instance_id: (i) => i.instanceId,
+    instance_name: (i) => i.instanceName,
+    status: (i) => i.status,
+    business_status: (i) => i.businessStatus,
+    plan_id: (i) => i.planId,
+    plan_type: (i) => i.planType,
+    charge_type: (i) => i.chargeType,
+    creation_time: (i) => i.creationTime,
+    expired_time: (i) => i.expiredTime,
+    image_id: (i) => i.imageId,
+    os_type: (i) => i.osType,
+    public_ip_address: (i) => i.publicIpAddress,
+    inner_ip_address: (i) => i.innerIpAddress,
+    resource_group_id: (i) => i.resourceGroupId,
+    uuid: (i) => i.uuid,
+    tags: (i) => JSON.stringify(Object.fromEntries(i.tags.map((t) => [t.key, t.value]))),
+    released_at: (i) => i.releasedAt,
+    observed_at: (i) => i.observedAt,
+    run_id: () => runId,
+  };
+}
+
+function coverageGetters(runId: string): Getters<CoverageRecord> {
+  return {
+    run_id: () => runId,
+    account: (c) => c.account,
+    region_id: (c) => c.regionId,
+    instance_id: (c) => c.instanceId,
+    observed_at: (c) => c.observedAt,
+    complete: (c) => c.complete,
+    window_start: (c) => c.windowStart,
+    window_end: (c) => c.windowEnd,
+    joined_previous: (c) => c.joinedPrevious,
+    gap_start: (c) => c.gapStart,
+    gap_end: (c) => c.gapEnd,
+    gap_reason: (c) => c.gapReason,
+    detail: (c) => c.detail,
+  };
+}
+
+function runGetters(runId: string, policyId: string): Getters<RunRecord> {
+  return {
+    run_id: () => runId,
+    started_at: (r) => r.startedAt,
+    finished_at: (r) => r.finishedAt,
+    outcome: (r) => r.outcome,
+    accounts: (r) => JSON.stringify(r.accounts),
+    calls_by_action: (r) => JSON.stringify(r.callsByAction),
+    throttles: (r) => r.throttles,
+    retries: (r) => r.retries,
+    records_new: (r) => r.recordsNew,
+    records_changed: (r) => r.recordsChanged,
+    instances_complete: (r) => r.instancesComplete,
+    instances_incomplete: (r) => r.instancesIncomplete,
+    gaps_found: (r) => r.gapsFound,
+    redaction_policy: () => policyId,
+  };
+}

@@ -1,0 +1,12 @@
+// A writer run in a child process by the crash tests: commits one snapshot of fixture observations and a
+// cursor, and is killed by SWAS_ARCHIVE_CRASH_AT at the named step.
+import { openArchive } from '../archive.js';
+import { makeObservations } from './fixtures.js';
+
+const [root, count, at] = process.argv.slice(2) as [string, string, string];
+const archive = await openArchive({ root, lockStaleMs: 2000 });
+const snapshot = archive.beginSnapshot('run-child');
+await snapshot.addObservations(makeObservations(Number(count), new Date(at), { prefix: 'c-' }));
+snapshot.setCursors({ 'acct-1/cn-hangzhou/ins-1': { through: at } });
+await snapshot.commit();
+await archive.close();

@@ -1,0 +1,107 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type Catalog, readCatalog } from './catalog.js';
+import { JOURNAL_DIR } from './commit-journal.js';
+import { sha256File } from './durable-fs.js';
+import { TABLE_NAMES } from './schema.js';
+import { sqlString } from './table-sql.js';
+
+/** What {@link verifyArchive} found. */
+export interface VerifyReport {
+  ok: boolean;
+  root: string;
+  catalogVersion: number;
+  files: number;
+  rows: number;
+  /** Catalog files that are not on disk. */
+  missing: string[];
+  /** Catalog files whose bytes or row count differ from the catalog. */
+  corrupt: { path: string; reason: string }[];
+  /** Files in the datasets that the catalog does not list. */
+  unexpected: string[];
+  /** Commits that a crash interrupted and a writer has not finished yet (not an error). */
+  pendingCommits: string[];
+}
+
+/** Checks every committed file's size, SHA-256 and row count, and looks for files the catalog does not know. */
+export async function verifyArchive(root: string): Promise<VerifyReport> {
+  const catalog = await readCatalog(resolve(root));
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    return await verifyFiles(resolve(root), catalog, con);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+export async function verifyFiles(
+  root: string,
+  catalog: Catalog,
+  con: DuckDBConnection,
+): Promise<VerifyReport> {
+  const report: VerifyReport = {
+    ok: true,
+    root,
+    catalogVersion: catalog.version,
+    files: catalog.files.length,
+    rows: 0,
+    missing: [],
+    corrupt: [],
+    unexpected: [],
+    pendingCommits: (await listFiles(join(root, JOURNAL_DIR))).map((p) =>
+      relative(join(root, JOURNAL_DIR), p).replace(/\.json$/, ''),
+    ),
+  };
+  const known = new Set<string>();
+  for (const file of catalog.files) {
+    known.add(file.path);
+    const path = join(root, file.path);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      report.missing.push(file.path);
+      continue;
+    }
+    report.rows += file.rows;
+    if (size !== file.bytes) {
+      report.corrupt.push({ path: file.path, reason: `size ${size} bytes, catalog says ${file.bytes}` });
+      continue;
+    }
+    if ((await sha256File(path)) !== file.sha256) {
+      report.corrupt.push({ path: file.path, reason: 'SHA-256 differs from the catalog' });
+      continue;
+    }
+    const meta = await con.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`);
+    const rows = Number(meta.getRows()[0]?.[0] ?? -1);
+    if (rows !== file.rows)
+      report.corrupt.push({ path: file.path, reason: `${rows} rows, catalog says ${file.rows}` });
+  }
+  for (const table of TABLE_NAMES) {
+    for (const path of await listFiles(join(root, table))) {
+      const rel = relative(root, path).split(sep).join('/');
+      if (!known.has(rel)) report.unexpected.push(rel);
+    }
+  }
+  report.ok = report.missing.length === 0 && report.corrupt.length === 0 && report.unexpected.length === 0;
+  return report;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(path)));
+    else out.push(path);
+  }
+  return out.sort();
+}
