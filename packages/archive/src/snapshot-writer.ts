@@ -9,7 +9,7 @@ import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
 import { ArchiveUsageError } from './errors.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
 import { type RedactionPolicy, redactFields, type StoredFields } from './redaction.js';
-import { type ColumnDef, columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
+import { columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
 import { sqlString, tableSelectSql } from './table-sql.js';
 
 /** What a commit did. */
