@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
-import { canonicalQuery, signatureV2 } from '@swas-archive/emulator';
+import { Agent } from 'node:http';
+import { signedCall as call } from '../helpers/signed-call.js';
 import { spawnEmulator } from '../helpers/spawn-emulator.js';
 import type { BenchResult } from './results.js';
 
@@ -85,49 +84,4 @@ export async function emulatorThroughput(): Promise<BenchResult> {
     agent.destroy();
     await emu.stop();
   }
-}
-
-function call(
-  emu: { endpoint: string; accessKeyId: string; accessKeySecret: string },
-  agent: Agent,
-  params: Record<string, string>,
-): Promise<string> {
-  const all: Record<string, string> = {
-    Format: 'JSON',
-    Version: '2020-06-01',
-    AccessKeyId: emu.accessKeyId,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: randomUUID(),
-    Timestamp: `${new Date().toISOString().slice(0, 19)}Z`,
-    ...params,
-  };
-  all.Signature = signatureV2('POST', all, emu.accessKeySecret);
-  const body = canonicalQuery(all);
-  // The client must not be the bottleneck: it keeps the answer's bytes and checks only the status.
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${emu.endpoint}/`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-          else resolve(text);
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }

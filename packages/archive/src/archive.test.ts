@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Archive, openArchive, readCatalog, verifyArchive } from './index.js';
+import { type Archive, openArchive, readCatalog, SCHEMA_VERSION, verifyArchive } from './index.js';
+import { stateHashesSql } from './snapshot-writer.js';
 import { makeObservations } from './testing/fixtures.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
@@ -81,7 +82,8 @@ describe('idempotence', () => {
       const changed = first.filter((o) => o.invokeStatus === 'Running').length + 1;
       expect(result.rows.invocation_observations).toBe(changed);
       const history = await a.query(`SELECT invoke_id, listing_hash, result_hash,
-        lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r FROM invocation_observations
+        lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r
+        FROM (SELECT invoke_id, observed_at, ${stateHashesSql(SCHEMA_VERSION)} FROM invocation_observations)
         WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`);
       expect(
         history.filter((h) => h.prev_l === h.listing_hash && (h.result_hash ?? null) === (h.prev_r ?? null)),

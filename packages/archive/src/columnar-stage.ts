@@ -13,17 +13,26 @@ import type { ColumnDef } from './schema.js';
 export type Cell = string | number | boolean | Date | null | undefined;
 
 const VECTOR_SIZE = 2048;
+const NULL_INT = -2147483648;
+
+/** How one column crosses into DuckDB. */
+type Lane =
+  | { kind: 'dict'; dict: Map<string, number>; flushed: number } // text: integer codes, -1 for NULL
+  | { kind: 'text' } // unique text (ids): the string, plus a NULL flag in the next staged column
+  | { kind: 'double' } // times (epoch ms) and counts: NaN for NULL
+  | { kind: 'int' } // INTEGER: NULL_INT for NULL
+  | { kind: 'bool' }; // BOOLEAN: NULL flag in the next staged column
 
 /**
- * Loads rows into a DuckDB staging table fast. Passing strings to DuckDB costs a native call each, so
- * text that repeats across rows (statuses, commands, instance ids) is dictionary-encoded here and
- * crosses as integer codes, which DuckDB copies a vector at a time; times cross as epoch-ms doubles.
- * {@link ColumnarStage.selectSql} turns the staged codes back into typed columns.
+ * Loads rows into a DuckDB staging table fast. Every string costs a native call, so text that repeats
+ * across rows (statuses, commands, instance ids) or is mostly NULL (output) is dictionary-encoded here and
+ * crosses as integer codes,
+ * which DuckDB copies a vector at a time. NULLs cross as sentinels (code -1, NaN) or a flag column, never
+ * through the per-row validity mask, which is slow. {@link ColumnarStage.selectSql} restores real types.
  */
 export class ColumnarStage<T> {
-  readonly #dicts: (Map<string, number> | undefined)[];
-  readonly #types: DuckDBType[];
-  #dictFlushed: number[];
+  readonly #lanes: Lane[];
+  readonly #types: DuckDBType[] = [];
   rows = 0;
 
   constructor(
@@ -32,24 +41,32 @@ export class ColumnarStage<T> {
     private readonly columns: readonly ColumnDef[],
     private readonly getters: readonly ((row: T) => Cell)[],
   ) {
-    this.#dicts = columns.map((c) =>
-      c.type === 'VARCHAR' && c.repeats ? new Map<string, number>() : undefined,
-    );
-    this.#dictFlushed = columns.map(() => 0);
-    this.#types = columns.map((c, i) => {
-      if (this.#dicts[i]) return INTEGER;
-      if (c.type === 'VARCHAR') return VARCHAR;
-      if (c.type === 'BOOLEAN') return BOOLEAN;
-      if (c.type === 'INTEGER') return INTEGER;
-      return DOUBLE; // TIMESTAMPTZ as epoch ms, BIGINT counts
+    this.#lanes = columns.map((c): Lane => {
+      if (c.type === 'VARCHAR')
+        return c.unique ? { kind: 'text' } : { kind: 'dict', dict: new Map(), flushed: 0 };
+      if (c.type === 'INTEGER') return { kind: 'int' };
+      if (c.type === 'BOOLEAN') return { kind: 'bool' };
+      return { kind: 'double' };
     });
+    for (const lane of this.#lanes) {
+      if (lane.kind === 'dict' || lane.kind === 'int') this.#types.push(INTEGER);
+      else if (lane.kind === 'double') this.#types.push(DOUBLE);
+      else this.#types.push(lane.kind === 'text' ? VARCHAR : BOOLEAN, BOOLEAN);
+    }
   }
 
   async create(): Promise<void> {
-    const cols = this.columns.map((c, i) => `"${c.name}" ${this.#types[i]?.toString()}`).join(', ');
-    await this.con.run(`CREATE OR REPLACE TEMP TABLE "${this.name}" (${cols})`);
-    for (const [i, dict] of this.#dicts.entries()) {
-      if (dict)
+    const cols: string[] = [];
+    this.columns.forEach((c, i) => {
+      const lane = this.#lanes[i] as Lane;
+      if (lane.kind === 'dict' || lane.kind === 'int') cols.push(`"${c.name}" INTEGER`);
+      else if (lane.kind === 'double') cols.push(`"${c.name}" DOUBLE`);
+      else
+        cols.push(`"${c.name}" ${lane.kind === 'text' ? 'VARCHAR' : 'BOOLEAN'}`, `"${c.name}__null" BOOLEAN`);
+    });
+    await this.con.run(`CREATE OR REPLACE TEMP TABLE "${this.name}" (${cols.join(', ')})`);
+    for (const [i, lane] of this.#lanes.entries()) {
+      if (lane.kind === 'dict')
         await this.con.run(
           `CREATE OR REPLACE TEMP TABLE "${this.#dictName(i)}" (code INTEGER, value VARCHAR)`,
         );
@@ -63,7 +80,9 @@ export class ColumnarStage<T> {
       for (let offset = 0; offset < rows.length; offset += VECTOR_SIZE) {
         const n = Math.min(VECTOR_SIZE, rows.length - offset);
         const chunk = DuckDBDataChunk.create(this.#types, n);
-        for (let c = 0; c < this.columns.length; c++) this.#fill(chunk, c, rows, offset, n);
+        let vectorIndex = 0;
+        for (let c = 0; c < this.columns.length; c++)
+          vectorIndex = this.#fill(chunk, vectorIndex, c, rows, offset, n);
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
@@ -74,43 +93,82 @@ export class ColumnarStage<T> {
     this.rows += rows.length;
   }
 
-  #fill(chunk: DuckDBDataChunk, c: number, rows: readonly T[], offset: number, n: number): void {
-    const vector = chunk.getColumnVector(c) as unknown as {
-      setItem(i: number, v: unknown): void;
-      flush(): void;
-    };
-    const dict = this.#dicts[c];
-    const type = (this.columns[c] as ColumnDef).type;
+  /** Fills the staged vector(s) of column `c`; returns the index of the next vector. */
+  #fill(
+    chunk: DuckDBDataChunk,
+    vectorIndex: number,
+    c: number,
+    rows: readonly T[],
+    offset: number,
+    n: number,
+  ): number {
+    const vector = this.#vector(chunk, vectorIndex);
+    const lane = this.#lanes[c] as Lane;
     const get = this.getters[c] as (row: T) => Cell;
-    for (let i = 0; i < n; i++) {
-      const v = get(rows[offset + i] as T);
-      if (v === null || v === undefined) {
-        vector.setItem(i, null);
-      } else if (dict) {
-        const text = v as string;
-        let code = dict.get(text);
-        if (code === undefined) {
-          code = dict.size;
-          dict.set(text, code);
+    if (lane.kind === 'dict') {
+      const dict = lane.dict;
+      // Rows arrive grouped (one run, region, instance after another): most values repeat the last one.
+      let last: Cell = null;
+      let lastCode = -1;
+      for (let i = 0; i < n; i++) {
+        const v = get(rows[offset + i] as T);
+        if (v !== last) {
+          last = v;
+          if (v === null || v === undefined) {
+            lastCode = -1;
+          } else {
+            let code = dict.get(v as string);
+            if (code === undefined) {
+              code = dict.size;
+              dict.set(v as string, code);
+            }
+            lastCode = code;
+          }
         }
-        vector.setItem(i, code);
-      } else if (type === 'TIMESTAMPTZ') {
-        vector.setItem(i, v instanceof Date ? v.getTime() : (v as number));
-      } else {
-        vector.setItem(i, v);
+        vector.setItem(i, lastCode);
       }
+    } else if (lane.kind === 'double') {
+      for (let i = 0; i < n; i++) {
+        const v = get(rows[offset + i] as T);
+        vector.setItem(
+          i,
+          v === null || v === undefined ? Number.NaN : v instanceof Date ? v.getTime() : (v as number),
+        );
+      }
+    } else if (lane.kind === 'int') {
+      for (let i = 0; i < n; i++) {
+        const v = get(rows[offset + i] as T);
+        vector.setItem(i, v === null || v === undefined ? NULL_INT : (v as number));
+      }
+    } else {
+      const flags = this.#vector(chunk, vectorIndex + 1);
+      const empty = lane.kind === 'text' ? '' : false;
+      for (let i = 0; i < n; i++) {
+        const v = get(rows[offset + i] as T);
+        const isNull = v === null || v === undefined;
+        vector.setItem(i, isNull ? empty : v);
+        flags.setItem(i, isNull);
+      }
+      flags.flush();
+      vector.flush();
+      return vectorIndex + 2;
     }
     vector.flush();
+    return vectorIndex + 1;
+  }
+
+  #vector(chunk: DuckDBDataChunk, index: number): { setItem(i: number, v: unknown): void; flush(): void } {
+    return chunk.getColumnVector(index) as unknown as { setItem(i: number, v: unknown): void; flush(): void };
   }
 
   async #flushDictionaries(): Promise<void> {
-    for (const [c, dict] of this.#dicts.entries()) {
-      if (!dict || dict.size === this.#dictFlushed[c]) continue;
+    for (const [c, lane] of this.#lanes.entries()) {
+      if (lane.kind !== 'dict' || lane.dict.size === lane.flushed) continue;
       const appender = await this.con.createAppender(this.#dictName(c));
       try {
         let code = 0;
-        for (const value of dict.keys()) {
-          if (code++ < (this.#dictFlushed[c] as number)) continue;
+        for (const value of lane.dict.keys()) {
+          if (code++ < lane.flushed) continue;
           appender.appendInteger(code - 1);
           appender.appendVarchar(value);
           appender.endRow();
@@ -119,7 +177,7 @@ export class ColumnarStage<T> {
       } finally {
         appender.closeSync();
       }
-      this.#dictFlushed[c] = dict.size;
+      lane.flushed = lane.dict.size;
     }
   }
 
@@ -127,26 +185,43 @@ export class ColumnarStage<T> {
     return `${this.name}__dict_${c}`;
   }
 
-  /** A SELECT of the staged rows with every column back in its real type. */
-  selectSql(): string {
-    const joins: string[] = [];
+  /**
+   * A SELECT of the staged rows with every column back in its real type and NULLs restored, plus `seq`
+   * (the staged row's id) when asked.
+   */
+  selectSql(options: { seq?: boolean } = {}): string {
+    // Each dictionary becomes one list indexed by code (list[0], code -1, is NULL): cheaper than joins.
+    const lists: string[] = [];
     const cols = this.columns.map((col, c) => {
       const q = `s."${col.name}"`;
-      if (this.#dicts[c]) {
-        joins.push(`LEFT JOIN "${this.#dictName(c)}" d${c} ON d${c}.code = ${q}`);
-        return `d${c}.value AS "${col.name}"`;
+      const lane = this.#lanes[c] as Lane;
+      switch (lane.kind) {
+        case 'dict':
+          lists.push(`(SELECT coalesce(list(value ORDER BY code), []) FROM "${this.#dictName(c)}") AS l${c}`);
+          return `l${c}[${q} + 1] AS "${col.name}"`;
+        case 'double': {
+          const value =
+            col.type === 'TIMESTAMPTZ'
+              ? `CAST(epoch_ms(CAST(${q} AS BIGINT)) AS TIMESTAMPTZ)`
+              : `CAST(${q} AS BIGINT)`;
+          return `CASE WHEN isnan(${q}) THEN NULL ELSE ${value} END AS "${col.name}"`;
+        }
+        case 'int':
+          return `nullif(${q}, ${NULL_INT}) AS "${col.name}"`;
+        default:
+          return `CASE WHEN s."${col.name}__null" THEN NULL ELSE ${q} END AS "${col.name}"`;
       }
-      if (col.type === 'TIMESTAMPTZ')
-        return `CAST(epoch_ms(CAST(${q} AS BIGINT)) AS TIMESTAMPTZ) AS "${col.name}"`;
-      if (col.type === 'BIGINT') return `CAST(${q} AS BIGINT) AS "${col.name}"`;
-      return `${q} AS "${col.name}"`;
     });
-    return `SELECT ${cols.join(', ')} FROM "${this.name}" s ${joins.join(' ')}`;
+    const from =
+      lists.length > 0 ? `(SELECT ${lists.join(', ')}) dicts, "${this.name}" s` : `"${this.name}" s`;
+    if (options.seq) cols.unshift('s.rowid AS seq');
+    return `SELECT ${cols.join(', ')} FROM ${from}`;
   }
 
   async drop(): Promise<void> {
     await this.con.run(`DROP TABLE IF EXISTS "${this.name}"`);
-    for (const [c, dict] of this.#dicts.entries())
-      if (dict) await this.con.run(`DROP TABLE IF EXISTS "${this.#dictName(c)}"`);
+    for (const [c, lane] of this.#lanes.entries()) {
+      if (lane.kind === 'dict') await this.con.run(`DROP TABLE IF EXISTS "${this.#dictName(c)}"`);
+    }
   }
 }

@@ -6,8 +6,11 @@ export interface ColumnDef {
   type: ColumnType;
   /** Schema version that added the column: files written before it lack it and read as NULL. */
   since: number;
-  /** Strings that repeat across rows (statuses, commands, instances) are dictionary-encoded on ingest. */
-  repeats?: boolean;
+  /**
+   * Text that is unique per row and never NULL (ids): passed to DuckDB as is. All other text (statuses,
+   * commands, instances, and mostly-NULL text such as output) is dictionary-encoded on ingest.
+   */
+  unique?: boolean;
 }
 
 export interface TableDef {
@@ -30,7 +33,7 @@ const c = (name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): Colu
   since: 1,
   ...extra,
 });
-const r = (name: string): ColumnDef => c(name, 'VARCHAR', { repeats: true });
+const r = (name: string): ColumnDef => c(name, 'VARCHAR');
 
 export const TABLES: Readonly<Record<TableName, TableDef>> = {
   invocation_observations: {
@@ -41,7 +44,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       r('account'),
       r('region_id'),
       r('instance_id'),
-      c('invoke_id', 'VARCHAR'),
+      c('invoke_id', 'VARCHAR', { unique: true }),
       c('creation_time', 'TIMESTAMPTZ'),
       r('invocation_status'),
       r('invoke_status'),
@@ -62,8 +65,6 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       c('finished_time', 'TIMESTAMPTZ'),
       r('invoke_user'),
       r('redaction_policy'),
-      c('listing_hash', 'VARCHAR'),
-      c('result_hash', 'VARCHAR'),
     ],
   },
   instances: {

@@ -1,6 +1,11 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+
+const T = process.env.SWAS_TIMING
+  ? (label: string, t: number) => console.error(label, Math.round(performance.now() - t))
+  : () => {};
+
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import { type Cell, ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
@@ -34,7 +39,8 @@ export interface SnapshotContext {
   rowGroupSize: number;
 }
 
-type StoredObservation = InvocationObservation & { stored: StoredFields };
+/** An observation on its way to the stage: `stored` holds its redacted fields when a policy applies. */
+type StoredObservation = InvocationObservation & { stored?: StoredFields };
 
 /**
  * What one run commits: observations (in batches), instances, coverage, the run row and cursors.
@@ -74,7 +80,11 @@ export class SnapshotWriter {
   async addObservations(batch: readonly InvocationObservation[]): Promise<void> {
     await this.#ensure();
     const policy = this.ctx.policy;
-    await this.#observations.append(batch.map((o) => ({ ...o, stored: redactFields(o, policy) })));
+    const redacting =
+      policy.commandContent !== undefined || policy.parameters !== undefined || policy.output !== undefined;
+    await this.#observations.append(
+      redacting ? batch.map((o) => ({ ...o, stored: redactFields(o, policy) })) : batch,
+    );
   }
 
   async addInstances(batch: readonly InstanceObservation[]): Promise<void> {
@@ -113,17 +123,21 @@ export class SnapshotWriter {
     try {
       await this.#ensure();
       await mkdir(stagingRoot, { recursive: true });
+      let t = performance.now();
       const skipped = await this.#dedupe();
+      T('dedupe', t);
       const files: JournalFile[] = [];
       const rows: Partial<Record<TableName, number>> = {};
       const sources: [TableName, string][] = [
-        ['invocation_observations', 'SELECT * FROM incoming WHERE keep'],
+        ['invocation_observations', 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)'],
         ['instances', this.#instances.selectSql()],
         ['coverage', this.#coverage.selectSql()],
         ['runs', this.#runs.selectSql()],
       ];
       for (const [table, select] of sources) {
+        t = performance.now();
         const written = await this.#copy(TABLES[table], select, stagingRoot);
+        T(`copy ${table}`, t);
         files.push(...written);
         const n = written.reduce((s, f) => s + f.rows, 0);
         if (n > 0) rows[table] = n;
@@ -178,7 +192,9 @@ export class SnapshotWriter {
   async #dropStages(): Promise<void> {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
-    await this.ctx.con.run('DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS prior_observations');
+    await this.ctx.con.run(
+      'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
+    );
   }
 
   /**
@@ -188,11 +204,10 @@ export class SnapshotWriter {
    */
   async #dedupe(): Promise<number> {
     const con = this.ctx.con;
-    const listing = `md5(concat_ws(chr(31), CAST(epoch_ms(creation_time) AS VARCHAR), invocation_status, invoke_status, command_type, command_name, coalesce(command_content, chr(0)), coalesce(${this.#has('command_content_base64') ? 'command_content_base64' : 'NULL'}, chr(0)), coalesce(parameters, chr(0))))`;
-    const result = `CASE WHEN has_result THEN md5(concat_ws(chr(31), coalesce(CAST(exit_code AS VARCHAR), chr(0)), coalesce(output, chr(0)), coalesce(${this.#has('output_base64') ? 'output_base64' : 'NULL'}, chr(0)), coalesce(error_code, chr(0)), coalesce(error_info, chr(0)), coalesce(CAST(epoch_ms(start_time) AS VARCHAR), chr(0)), coalesce(CAST(epoch_ms(finished_time) AS VARCHAR), chr(0)), coalesce(invoke_user, chr(0)))) END`;
-    const staged = this.#observations.selectSql().replace(/^SELECT /, `SELECT row_number() OVER () AS seq, `);
-    await con.run(`CREATE OR REPLACE TEMP TABLE incoming AS
-      SELECT * REPLACE (${listing} AS listing_hash, ${result} AS result_hash), true AS keep FROM (${staged})`);
+    const key = 'account, region_id, instance_id, invoke_id';
+    const staged = this.#observations.selectSql({ seq: true });
+    let t = performance.now();
+    await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
     const dates = await con.runAndReadAll(
       `SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`,
     );
@@ -205,29 +220,29 @@ export class SnapshotWriter {
       ),
     };
     const prior = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
-    await con.run(`CREATE OR REPLACE TEMP TABLE prior_observations AS
-      SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash FROM (${prior}) p
-      SEMI JOIN (SELECT DISTINCT account, region_id, instance_id, invoke_id FROM incoming) k USING (account, region_id, instance_id, invoke_id)`);
-    await con.run(`UPDATE incoming SET keep = false WHERE seq IN (
+    // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
+    await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
+      SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1
+      UNION SELECT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
+    T('repeated', t);
+    t = performance.now();
+    const hashes = `${key}, observed_at, ${stateHashesSql(this.ctx.schemaVersion)}`;
+    await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
       WITH u AS (
-        SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash, 0 AS src, 0 AS seq FROM prior_observations
+        SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${key})
         UNION ALL
-        SELECT account, region_id, instance_id, invoke_id, observed_at, listing_hash, result_hash, 1 AS src, seq FROM incoming
+        SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${key})
       ), w AS (
         SELECT src, seq, listing_hash, result_hash,
           lag(listing_hash) OVER k AS prev_listing,
           last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
-        FROM u WINDOW k AS (PARTITION BY account, region_id, instance_id, invoke_id ORDER BY observed_at, src, seq)
+        FROM u WINDOW k AS (PARTITION BY ${key} ORDER BY observed_at, src, seq)
       )
       SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
-        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result))`);
-    const skipped = await con.runAndReadAll('SELECT count(*) FROM incoming WHERE NOT keep');
-    await con.run('ALTER TABLE incoming DROP COLUMN seq');
+        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
+    T('window', t);
+    const skipped = await con.runAndReadAll('SELECT count(*) FROM dropped');
     return Number(skipped.getRows()[0]?.[0] ?? 0);
-  }
-
-  #has(column: string): boolean {
-    return columnsAt(TABLES.invocation_observations, this.ctx.schemaVersion).some((c) => c.name === column);
   }
 
   /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */
@@ -270,6 +285,11 @@ export class SnapshotWriter {
 
 type Getters<T> = Record<string, (row: T) => Cell>;
 
+function parametersJson(parameters: Record<string, string>): string {
+  for (const _ in parameters) return JSON.stringify(parameters);
+  return '{}';
+}
+
 /** How each column of a table is read off a record; `listing_hash` and `result_hash` are computed in DuckDB. */
 function observationGetters(runId: string, policyId: string): Getters<StoredObservation> {
   return {
@@ -282,15 +302,15 @@ function observationGetters(runId: string, policyId: string): Getters<StoredObse
     invoke_status: (o) => o.invokeStatus,
     command_type: (o) => o.commandType,
     command_name: (o) => o.commandName,
-    command_content: (o) => o.stored.commandContent,
-    command_content_base64: (o) => o.stored.commandContentBase64,
-    parameters: (o) => o.stored.parameters,
+    command_content: (o) => (o.stored ? o.stored.commandContent : o.commandContent),
+    command_content_base64: (o) => (o.stored ? o.stored.commandContentBase64 : o.commandContentBase64),
+    parameters: (o) => (o.stored ? o.stored.parameters : parametersJson(o.parameters)),
     observed_at: (o) => o.observedAt,
     run_id: () => runId,
     has_result: (o) => o.result !== undefined,
     exit_code: (o) => o.result?.exitCode,
-    output: (o) => o.stored.output,
-    output_base64: (o) => o.stored.outputBase64,
+    output: (o) => (o.stored ? o.stored.output : o.result?.output),
+    output_base64: (o) => (o.stored ? o.stored.outputBase64 : o.result?.outputBase64),
     error_code: (o) => o.result?.errorCode,
     error_info: (o) => o.result?.errorInfo,
     start_time: (o) => o.result?.startTime,
@@ -361,4 +381,37 @@ function runGetters(runId: string, policyId: string): Getters<RunRecord> {
     gaps_found: (r) => r.gapsFound,
     redaction_policy: () => policyId,
   };
+}
+
+/**
+ * `listing_hash` and `result_hash` of an observation: what `DescribeInvocations` and
+ * `DescribeInvocationResult` said, without when it was said. Two observations with equal hashes hold the
+ * same state. Computed when needed rather than stored: they would be the largest columns of the files.
+ */
+export function stateHashesSql(schemaVersion: number): string {
+  const has = (name: string) =>
+    columnsAt(TABLES.invocation_observations, schemaVersion).some((c) => c.name === name);
+  const text = (expr: string) => `coalesce(${expr}, chr(0))`;
+  const listing = [
+    'CAST(epoch_ms(creation_time) AS VARCHAR)',
+    'invocation_status',
+    'invoke_status',
+    'command_type',
+    'command_name',
+    text('command_content'),
+    text(has('command_content_base64') ? 'command_content_base64' : 'NULL'),
+    text('parameters'),
+  ];
+  const result = [
+    text('CAST(exit_code AS VARCHAR)'),
+    text('output'),
+    text(has('output_base64') ? 'output_base64' : 'NULL'),
+    text('error_code'),
+    text('error_info'),
+    text('CAST(epoch_ms(start_time) AS VARCHAR)'),
+    text('CAST(epoch_ms(finished_time) AS VARCHAR)'),
+    text('invoke_user'),
+  ];
+  return `md5(concat_ws(chr(31), ${listing.join(', ')})) AS listing_hash,
+    CASE WHEN has_result THEN md5(concat_ws(chr(31), ${result.join(', ')})) END AS result_hash`;
 }
