@@ -2,10 +2,6 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-const T = process.env.SWAS_TIMING
-  ? (label: string, t: number) => console.error(label, Math.round(performance.now() - t))
-  : () => {};
-
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import { type Cell, ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
@@ -26,6 +22,8 @@ export interface CommitResult {
   skipped: number;
   files: number;
   catalogVersion: number;
+  /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
+  timingsMs: { dedupe: number; write: number; publish: number };
 }
 
 /** Settings a snapshot inherits from its archive. */
@@ -123,9 +121,9 @@ export class SnapshotWriter {
     try {
       await this.#ensure();
       await mkdir(stagingRoot, { recursive: true });
-      let t = performance.now();
+      const started = performance.now();
       const skipped = await this.#dedupe();
-      T('dedupe', t);
+      const deduped = performance.now();
       const files: JournalFile[] = [];
       const rows: Partial<Record<TableName, number>> = {};
       const sources: [TableName, string][] = [
@@ -135,21 +133,27 @@ export class SnapshotWriter {
         ['runs', this.#runs.selectSql()],
       ];
       for (const [table, select] of sources) {
-        t = performance.now();
         const written = await this.#copy(TABLES[table], select, stagingRoot);
-        T(`copy ${table}`, t);
         files.push(...written);
         const n = written.reduce((s, f) => s + f.rows, 0);
         if (n > 0) rows[table] = n;
       }
       crashPoint('staged');
+      const wrote = performance.now();
+      const timingsMs = () => ({
+        dedupe: Math.round(deduped - started),
+        write: Math.round(wrote - deduped),
+        publish: Math.round(performance.now() - wrote),
+      });
       if (files.length === 0 && Object.keys(this.#cursors).length === 0) {
+        const catalogVersion = this.ctx.catalog().version;
         return {
           snapshotId: this.snapshotId,
           rows,
           skipped,
           files: 0,
-          catalogVersion: this.ctx.catalog().version,
+          catalogVersion,
+          timingsMs: timingsMs(),
         };
       }
       const snapshot: CatalogSnapshot = {
@@ -169,6 +173,7 @@ export class SnapshotWriter {
         snapshotId: this.snapshotId,
         rows,
         skipped,
+        timingsMs: timingsMs(),
         files: files.length,
         catalogVersion: catalog.version,
       };
@@ -206,7 +211,6 @@ export class SnapshotWriter {
     const con = this.ctx.con;
     const key = 'account, region_id, instance_id, invoke_id';
     const staged = this.#observations.selectSql({ seq: true });
-    let t = performance.now();
     await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
     const dates = await con.runAndReadAll(
       `SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`,
@@ -224,8 +228,6 @@ export class SnapshotWriter {
     await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
       SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1
       UNION SELECT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
-    T('repeated', t);
-    t = performance.now();
     const hashes = `${key}, observed_at, ${stateHashesSql(this.ctx.schemaVersion)}`;
     await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
       WITH u AS (
@@ -240,7 +242,6 @@ export class SnapshotWriter {
       )
       SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
         AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
-    T('window', t);
     const skipped = await con.runAndReadAll('SELECT count(*) FROM dropped');
     return Number(skipped.getRows()[0]?.[0] ?? 0);
   }
