@@ -1,9 +1,15 @@
+import { archiveIngest } from './archive-ingest.bench.js';
+import { archiveLayout } from './archive-layout.bench.js';
+import { archiveSize } from './archive-size.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
 import { type BenchResult, record } from './results.js';
 
 /** Every bench, by name. `pnpm bench [name …]` runs the named ones, or all. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'emulator-throughput': emulatorThroughput,
+  'archive-ingest': archiveIngest,
+  'archive-size': archiveSize,
+  'archive-layout': archiveLayout,
 };
 
 const wanted = process.argv.slice(2);

@@ -13,7 +13,7 @@ export interface Target {
  * One V2-signed POST over a keep-alive agent, returning the raw body. Benchmarks use it where the
  * client library's own work would be measured too.
  */
-export function call(
+export function signedCall(
   emu: { endpoint: string; accessKeyId: string; accessKeySecret: string },
   agent: Agent,
   params: Record<string, string>,
