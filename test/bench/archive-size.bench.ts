@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openArchive } from '@swas-archive/archive';
+import { type InvocationObservation, type ObservedResult, openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import { signedCall } from '../helpers/signed-call.js';
 import { spawnEmulator } from '../helpers/spawn-emulator.js';
@@ -52,9 +52,9 @@ export async function archiveSize(): Promise<BenchResult> {
             pageNumber,
             pageSize: 50,
           });
-          const observations = [];
+          const observations: InvocationObservation[] = [];
           for (const inv of page.items) {
-            let result;
+            let result: ObservedResult | undefined;
             if (records++ % 5 === 0 && inv.invokeStatus !== 'Running') {
               const q = {
                 regionId: region.regionId,
