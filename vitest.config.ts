@@ -1,10 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: {
-    // Tests run against package sources, so `pnpm test` needs no build of the packages under test.
-    conditions: ['@swas-archive/source'],
-  },
+  // Tests run against package sources (the `@swas-archive/source` export condition), never a stale build.
+  resolve: { conditions: ['@swas-archive/source'] },
+  ssr: { resolve: { conditions: ['@swas-archive/source'], externalConditions: ['@swas-archive/source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,

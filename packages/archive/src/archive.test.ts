@@ -41,6 +41,7 @@ describe('idempotence', () => {
         const result = await s.commit();
         expect(result.rows.invocation_observations ?? 0).toBe(runId === 'run-1' ? 500 : 0);
         expect(result.skipped).toBe(runId === 'run-1' ? 0 : 500);
+        expect(result.newInvocations).toBe(runId === 'run-1' ? 500 : 0);
       }
       const [count] = await a.query(
         'SELECT count(*) AS n, count(DISTINCT invoke_id) AS d FROM invocation_observations',
@@ -81,6 +82,7 @@ describe('idempotence', () => {
       const result = await s.commit();
       const changed = first.filter((o) => o.invokeStatus === 'Running').length + 1;
       expect(result.rows.invocation_observations).toBe(changed);
+      expect([result.newInvocations, result.changedInvocations]).toEqual([0, changed]);
       const history = await a.query(`SELECT invoke_id, listing_hash, result_hash,
         lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r
         FROM (SELECT invoke_id, observed_at, ${stateHashesSql(SCHEMA_VERSION)} FROM invocation_observations)

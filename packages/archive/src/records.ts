@@ -88,7 +88,10 @@ export interface CoverageRecord {
   joinedPrevious: boolean;
   gapStart?: Date;
   gapEnd?: Date;
-  /** Why there may be a gap: `first-run`, `expired-unseen`, `cap-rotated`, `instance-failed`, `released`. */
+  /**
+   * Why there may be a gap: `expired-unseen`, `cap-rotated`, `expired-during-crawl`, `instance-failed`,
+   * `released`. Unset when the window joins the previous one (or on an instance's first run).
+   */
   gapReason?: string;
   detail?: string;
 }

@@ -20,6 +20,10 @@ export interface CommitResult {
   rows: Partial<Record<TableName, number>>;
   /** Observations not written because the archive already held the same state. */
   skipped: number;
+  /** Invocations written for the first time. */
+  newInvocations: number;
+  /** Invocations already archived that were written again with a new state. */
+  changedInvocations: number;
   files: number;
   catalogVersion: number;
   /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
@@ -122,7 +126,7 @@ export class SnapshotWriter {
       await this.#ensure();
       await mkdir(stagingRoot, { recursive: true });
       const started = performance.now();
-      const skipped = await this.#dedupe();
+      const { skipped, newInvocations, changedInvocations } = await this.#dedupe();
       const deduped = performance.now();
       const files: JournalFile[] = [];
       const rows: Partial<Record<TableName, number>> = {};
@@ -151,6 +155,8 @@ export class SnapshotWriter {
           snapshotId: this.snapshotId,
           rows,
           skipped,
+          newInvocations,
+          changedInvocations,
           files: 0,
           catalogVersion,
           timingsMs: timingsMs(),
@@ -173,6 +179,8 @@ export class SnapshotWriter {
         snapshotId: this.snapshotId,
         rows,
         skipped,
+        newInvocations,
+        changedInvocations,
         timingsMs: timingsMs(),
         files: files.length,
         catalogVersion: catalog.version,
@@ -198,7 +206,7 @@ export class SnapshotWriter {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
     await this.ctx.con.run(
-      'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
+      'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
     );
   }
 
@@ -207,7 +215,7 @@ export class SnapshotWriter {
    * not already the archived state: an observation equal to the one before it in the invocation's history
    * (archived or staged), ignoring when it was made, adds nothing. Returns how many were dropped.
    */
-  async #dedupe(): Promise<number> {
+  async #dedupe(): Promise<{ skipped: number; newInvocations: number; changedInvocations: number }> {
     const con = this.ctx.con;
     const key = 'account, region_id, instance_id, invoke_id';
     const staged = this.#observations.selectSql({ seq: true });
@@ -225,9 +233,10 @@ export class SnapshotWriter {
     };
     const prior = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
     // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
+    await con.run(`CREATE OR REPLACE TEMP TABLE prior_keys AS
+      SELECT DISTINCT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
     await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
-      SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1
-      UNION SELECT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
+      SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${key} FROM prior_keys`);
     const hashes = `${key}, observed_at, ${stateHashesSql(this.ctx.schemaVersion)}`;
     await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
       WITH u AS (
@@ -242,8 +251,13 @@ export class SnapshotWriter {
       )
       SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
         AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
-    const skipped = await con.runAndReadAll('SELECT count(*) FROM dropped');
-    return Number(skipped.getRows()[0]?.[0] ?? 0);
+    const counts = await con.runAndReadAll(`SELECT
+        (SELECT count(*) FROM dropped) AS skipped,
+        count(DISTINCT (${key})) FILTER (WHERE NOT known) AS new_invocations,
+        count(DISTINCT (${key})) FILTER (WHERE known) AS changed_invocations
+      FROM (SELECT ${key}, (${key}) IN (SELECT (${key}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
+    const row = counts.getRowObjects()[0] ?? {};
+    return { skipped: Number(row.skipped ?? 0), newInvocations: Number(row.new_invocations ?? 0), changedInvocations: Number(row.changed_invocations ?? 0) };
   }
 
   /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */

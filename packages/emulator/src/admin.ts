@@ -43,6 +43,12 @@ export class EmulatorAdmin {
     this.store.sync(this.clock.now());
   }
 
+  /** Changes how fast virtual time runs from now on (0 freezes it: the fleet stops changing). */
+  setClockSpeed(speed: number): void {
+    this.store.sync(this.clock.now());
+    this.clock.setSpeed(speed);
+  }
+
   /** Every invocation the emulator ever held, with its current state and when it expired. */
   groundTruth(): GroundTruthInvocation[] {
     return this.store.groundTruth(this.clock.now());

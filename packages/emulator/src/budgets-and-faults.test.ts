@@ -119,6 +119,21 @@ describe('faults', () => {
     expect(await run()).toEqual(first);
   });
 
+  it('fails every request for one instance when told to', async () => {
+    const emu = await startEmulator({ seed: 1 });
+    try {
+      const [broken, fine] = emu.admin.instances();
+      emu.admin.setFaults({ instances: { [broken?.instanceId ?? '']: { internalError: 1 } } });
+      const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
+      const describe = (i: typeof broken) =>
+        rawRequest(emu.endpoint, key, { Action: 'DescribeInvocations', RegionId: i?.regionId ?? '', InstanceId: i?.instanceId ?? '' });
+      for (let n = 0; n < 3; n++) expect((await describe(broken)).status).toBe(500);
+      expect((await describe(fine)).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('adds latency before answering', async () => {
     const emu = await startEmulator({ seed: 1, faults: { actions: { ListRegions: { latencyMs: 120 } } } });
     try {

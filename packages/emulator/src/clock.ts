@@ -18,7 +18,7 @@ export interface ClockOptions {
  */
 export class VirtualClock {
   readonly #origin: number;
-  readonly #realOrigin: number;
+  #realOrigin: number;
   #speed: number;
   #offset = 0;
 
@@ -47,6 +47,15 @@ export class VirtualClock {
 
   get speed(): number {
     return this.#speed;
+  }
+
+  /** Changes the speed from now on; virtual time continues from where it is. */
+  setSpeed(speed: number): void {
+    if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    const now = this.now();
+    this.#realOrigin = performance.now();
+    this.#offset = now - this.#origin;
+    this.#speed = speed;
   }
 
   /** Moves virtual time forward by `ms` at once. */

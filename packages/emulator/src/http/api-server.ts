@@ -76,7 +76,7 @@ export async function serveApiRequest(
       );
     }
     entry.admitted = true;
-    const decision = parts.faults.decide(caller.action);
+    const decision = parts.faults.decide(caller.action, request.params.InstanceId);
     fault = decision.fault;
     if (decision.delayMs > 0) await sleep(decision.delayMs);
     if (fault === 'internal-error')
@@ -92,6 +92,7 @@ export async function serveApiRequest(
         'The request has failed due to a temporary failure of the server.',
       );
     const at = parts.clock.now();
+    entry.virtualMs = at;
     parts.store.sync(at);
     const body = handler({
       params: request.params,

@@ -61,6 +61,8 @@ export interface FaultOptions {
   profile?: FaultProfileName;
   /** Rules per action, merged over the profile's. */
   actions?: Readonly<Record<string, FaultRule>>;
+  /** Rules for requests naming an instance (`InstanceId`), merged over the others: an instance whose agent is broken. */
+  instances?: Readonly<Record<string, FaultRule>>;
   /** Faults on exact calls: the `call`-th request (1-based) of `action` (or of any action) gets `fault`. */
   schedule?: readonly { action?: string; call: number; fault: FaultKind }[];
   /**
@@ -108,11 +110,15 @@ export class FaultInjector {
     return this.#options.trickleMs ?? 6000;
   }
 
-  decide(action: string): FaultDecision {
+  decide(action: string, instanceId?: string): FaultDecision {
     const call = (this.#calls.get(action) ?? 0) + 1;
     this.#calls.set(action, call);
     const total = ++this.#total;
-    const rule = { ...FAULT_PROFILES[this.#options.profile ?? 'none'], ...this.#options.actions?.[action] };
+    const rule = {
+      ...FAULT_PROFILES[this.#options.profile ?? 'none'],
+      ...this.#options.actions?.[action],
+      ...(instanceId === undefined ? {} : this.#options.instances?.[instanceId]),
+    };
     const jitter = rule.jitterMs ? (this.#random.next() * 2 - 1) * rule.jitterMs : 0;
     const delayMs = Math.max(0, Math.round((rule.latencyMs ?? 0) + jitter));
     const scheduled = this.#options.schedule?.find((s) =>
@@ -135,7 +141,7 @@ function validate(options: FaultOptions): FaultOptions {
       `faults.profile must be one of ${Object.keys(FAULT_PROFILES).join(', ')}, got ${options.profile}`,
     );
   }
-  for (const [action, rule] of Object.entries(options.actions ?? {})) {
+  for (const [action, rule] of Object.entries({ ...options.actions, ...options.instances })) {
     const sum = RULE_KEYS.reduce((s, [k]) => s + ((rule[k] as number | undefined) ?? 0), 0);
     if (sum > 1)
       throw new RangeError(

@@ -9,7 +9,7 @@ export interface RequestLogEntry {
   time: string;
   /** Real time in epoch milliseconds, for window arithmetic. */
   timeMs: number;
-  /** The emulator's virtual time then (ISO-8601). */
+  /** The emulator's virtual time when the answer was computed (after any injected latency), ISO-8601. */
   virtualTime: string;
   accessKeyId?: string;
   regionId?: string;

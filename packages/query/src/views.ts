@@ -1,0 +1,49 @@
+/** The key of an invocation. */
+const KEY = 'account, region_id, instance_id, invoke_id';
+
+/**
+ * The documented views, a stable contract (see the package README). Each is defined over the raw
+ * tables `invocation_observations`, `instances`, `runs` and `coverage`.
+ */
+export const VIEWS: readonly { name: string; sql: string }[] = [
+  {
+    name: 'invocation_history',
+    sql: `SELECT * FROM invocation_observations`,
+  },
+  {
+    name: 'invocations',
+    sql: `WITH latest AS (
+        SELECT * FROM invocation_observations
+        QUALIFY row_number() OVER (PARTITION BY ${KEY} ORDER BY observed_at DESC) = 1
+      ), results AS (
+        SELECT ${KEY}, exit_code, output, output_base64, error_code, error_info, start_time, finished_time, invoke_user,
+          observed_at AS result_observed_at
+        FROM invocation_observations WHERE has_result
+        QUALIFY row_number() OVER (PARTITION BY ${KEY} ORDER BY observed_at DESC) = 1
+      ), counts AS (
+        SELECT ${KEY}, min(observed_at) AS first_observed_at, count(*) AS observations
+        FROM invocation_observations GROUP BY ALL
+      )
+      SELECT l.account, l.region_id, l.instance_id, l.invoke_id, l.creation_time, l.invocation_status, l.invoke_status,
+        l.command_type, l.command_name, l.command_content, l.command_content_base64, l.parameters,
+        r.exit_code, r.output, r.output_base64, r.error_code, r.error_info, r.start_time, r.finished_time, r.invoke_user,
+        c.first_observed_at, l.observed_at AS last_observed_at, r.result_observed_at, c.observations,
+        l.run_id AS last_run_id, l.redaction_policy
+      FROM latest l LEFT JOIN results r USING (${KEY}) JOIN counts c USING (${KEY})`,
+  },
+  {
+    name: 'instances_latest',
+    sql: `SELECT * FROM instances QUALIFY row_number() OVER (PARTITION BY account, region_id, instance_id ORDER BY observed_at DESC) = 1`,
+  },
+  {
+    name: 'gaps',
+    sql: `SELECT g.run_id, g.account, g.region_id, g.instance_id, g.observed_at, g.gap_start, g.gap_end, g.gap_reason, g.detail,
+        EXISTS (
+          SELECT 1 FROM coverage c
+          WHERE c.account = g.account AND c.region_id = g.region_id AND c.instance_id = g.instance_id
+            AND c.observed_at > g.observed_at AND c.complete AND c.window_start <= g.gap_start
+            AND c.window_end >= coalesce(g.gap_end, g.gap_start)
+        ) AS resolved
+      FROM coverage g WHERE g.gap_reason IS NOT NULL`,
+  },
+];
