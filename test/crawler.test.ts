@@ -1,7 +1,14 @@
 import { AuthenticationError } from '@swas-archive/client';
-import { type FaultProfileName, type RunningEmulator } from '@swas-archive/emulator';
+import type { FaultProfileName, RunningEmulator } from '@swas-archive/emulator';
 import { describe, expect, it } from 'vitest';
-import { archiveVersusTruth, clientOf, crawlOnce, withArchiveRoot, withEmulator } from './helpers/harness.js';
+import {
+  archivedInvocations,
+  archiveVersusTruth,
+  clientOf,
+  crawlOnce,
+  withArchiveRoot,
+  withEmulator,
+} from './helpers/harness.js';
 
 const START = '2026-05-01T00:00:00Z';
 const HOUR = 3_600_000;
@@ -37,7 +44,9 @@ describe('the archive equals the ground truth', () => {
             expect(second.error).toBeUndefined();
             expect(await archiveVersusTruth(emu, root, since)).toEqual([]);
             // Every answer the emulator spoiled was retried (a trickle slower than the client's timeout too).
-            const spoiled = emu.admin.requestLog().filter((e) => e.fault !== undefined && (e.fault !== 'trickle' || e.seq <= firstCalls));
+            const spoiled = emu.admin
+              .requestLog()
+              .filter((e) => e.fault !== undefined && (e.fault !== 'trickle' || e.seq <= firstCalls));
             expect(first.retries + second.retries).toBeGreaterThanOrEqual(spoiled.length);
             if (profile === 'chaos') expect(spoiled.length).toBeGreaterThan(0);
           });
@@ -45,4 +54,238 @@ describe('the archive equals the ground truth', () => {
       });
     }
   }
+});
+
+const quietFleet = (extra: Record<string, unknown> = {}) => ({
+  seed: 23,
+  clock: { start: START, speed: 0 },
+  fleet: { regions: 2, instancesPerRegion: 3, invocations: 900 },
+  ...extra,
+});
+
+/** The most calls of one (key, region, action) in any window of `windowMs`, from the emulator's log. */
+function busiestWindow(emu: RunningEmulator, action: string, windowMs: number): number {
+  const byKey = new Map<string, number[]>();
+  for (const e of emu.admin.requestLog()) {
+    if (e.action !== action) continue;
+    const key = `${e.accessKeyId}/${e.regionId}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), e.timeMs]);
+  }
+  let most = 0;
+  for (const times of byKey.values()) {
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while ((times[j] as number) - (times[i] as number) >= windowMs) i++;
+      most = Math.max(most, j - i + 1);
+    }
+  }
+  return most;
+}
+
+describe('budgets', () => {
+  it('never exceeds a budget in any window, and is never throttled at the right budget', async () => {
+    const windowMs = 1500;
+    await withEmulator(
+      quietFleet({ budgets: { perAction: { DescribeInvocations: 6 }, windowMs } }),
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const report = await crawlOnce(emu, root, {
+            budgets: {
+              callsPerMinute: { DescribeInvocations: 6 },
+              windowMs,
+              safetyMs: 100,
+              inFlight: { DescribeInvocations: 3 },
+            },
+          });
+          expect(report.outcome).toBe('complete');
+          expect(report.throttles).toBe(0);
+          expect(busiestWindow(emu, 'DescribeInvocations', windowMs)).toBeLessThanOrEqual(6);
+          expect(report.callsByAction.DescribeInvocations).toBeGreaterThan(2 * 6);
+          expect(await archiveVersusTruth(emu, root)).toEqual([]);
+        });
+      },
+    );
+  });
+
+  it('slows down when the real limit is lower than its budget, and still archives everything', async () => {
+    const windowMs = 1500;
+    await withEmulator(
+      quietFleet({ budgets: { perAction: { DescribeInvocations: 5 }, windowMs } }),
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const report = await crawlOnce(emu, root, {
+            budgets: {
+              callsPerMinute: { DescribeInvocations: 10 },
+              windowMs,
+              safetyMs: 100,
+              inFlight: { DescribeInvocations: 2 },
+            },
+            retry: { attempts: 30, baseDelayMs: 20, maxDelayMs: 200 },
+          });
+          expect(report.outcome).toBe('complete');
+          expect(report.throttles).toBeGreaterThan(0);
+          // Throttled calls are a small share: the crawler settles under the limit instead of hammering.
+          expect(report.throttles / report.callsByAction.DescribeInvocations).toBeLessThan(0.25);
+          expect(await archiveVersusTruth(emu, root)).toEqual([]);
+        });
+      },
+    );
+  });
+});
+
+describe('failures', () => {
+  it('an authentication error stops the run at once with the client message', async () => {
+    await withEmulator(quietFleet(), async (emu) => {
+      await withArchiveRoot(async (root) => {
+        const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
+        const { openArchive } = await import('@swas-archive/archive');
+        const { crawl } = await import('@swas-archive/crawler');
+        const archive = await openArchive({ root });
+        try {
+          const report = await crawl({
+            accounts: [
+              {
+                name: 'acct',
+                api: clientOf(emu, { credentials: { ...key, accessKeySecret: 'wrong-secret' } }),
+              },
+            ],
+            archive,
+          });
+          expect(report.outcome).toBe('failed');
+          expect(report.error).toBeInstanceOf(AuthenticationError);
+          expect(report.error?.message).toMatch(/access key secret does not match/);
+          expect(emu.admin.requestLog().length).toBe(1);
+        } finally {
+          await archive.close();
+        }
+      });
+    });
+  });
+
+  it('an instance that always fails does not stop the others and is reported incomplete', async () => {
+    await withEmulator(quietFleet(), async (emu) => {
+      const broken = emu.admin.instances()[1]?.instanceId ?? '';
+      emu.admin.setFaults({ instances: { [broken]: { internalError: 1 } } });
+      await withArchiveRoot(async (root) => {
+        const report = await crawlOnce(emu, root, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+        expect(report.outcome).toBe('partial');
+        expect(report.incomplete).toEqual([
+          expect.objectContaining({ instanceId: broken, reason: expect.stringMatching(/InternalError/) }),
+        ]);
+        expect(report.instancesComplete).toBe(5);
+        expect(report.gaps.map((g) => [g.instanceId, g.gapReason])).toEqual([[broken, 'instance-failed']]);
+        const problems = await archiveVersusTruth(emu, root);
+        expect(problems.length).toBeGreaterThan(0);
+        expect(problems.every((p) => p.includes(broken))).toBe(true);
+        // Fixed, the next run archives it.
+        emu.admin.setFaults({});
+        const again = await crawlOnce(emu, root);
+        expect(again.outcome).toBe('complete');
+        expect(await archiveVersusTruth(emu, root)).toEqual([]);
+      });
+    });
+  });
+});
+
+describe('incremental runs', () => {
+  for (const order of ['newest-first', 'oldest-first'] as const) {
+    it(`${order}: a run with nothing new makes the minimum of calls; new records cost a page per 50`, async () => {
+      await withEmulator(quietFleet({ order, live: { invocationsPerMinute: 3 } }), async (emu) => {
+        await withArchiveRoot(async (root) => {
+          await crawlOnce(emu, root);
+          const instances = emu.admin.instances().filter((i) => !i.releasedAt).length;
+          const idle = await crawlOnce(emu, root);
+          expect(idle.outcome).toBe('complete');
+          expect(idle.callsByAction).toEqual({
+            ListRegions: 1,
+            ListInstances: 2,
+            DescribeInvocations: instances,
+            DescribeInvocationResult: 0,
+          });
+          // Two hours later: about 360 new records.
+          const before = emu.admin.groundTruth().length;
+          emu.admin.advance(2 * HOUR);
+          const added = emu.admin.groundTruth().slice(before);
+          const perInstance = new Map<string, number>();
+          for (const t of added) perInstance.set(t.instanceId, (perInstance.get(t.instanceId) ?? 0) + 1);
+          const floor = instances + [...perInstance.values()].reduce((s, n) => s + Math.ceil(n / 50), 0);
+          const busy = await crawlOnce(emu, root);
+          expect(busy.outcome).toBe('complete');
+          expect(busy.recordsNew).toBe(added.length);
+          expect(busy.callsByAction.DescribeInvocations).toBeLessThanOrEqual(Math.ceil(1.1 * floor) + 1);
+          expect(await archiveVersusTruth(emu, root)).toEqual([]);
+        });
+      });
+    });
+  }
+
+  it('reports a gap when records expired before a run could read them', async () => {
+    await withEmulator(quietFleet({ live: { invocationsPerMinute: 1 } }), async (emu) => {
+      await withArchiveRoot(async (root) => {
+        await crawlOnce(emu, root);
+        emu.admin.advance(20 * 24 * HOUR);
+        const late = await crawlOnce(emu, root);
+        expect(late.outcome).toBe('partial');
+        expect(late.gaps.length).toBeGreaterThan(0);
+        expect(new Set(late.gaps.map((g) => g.gapReason))).toEqual(new Set(['expired-unseen']));
+        for (const g of late.gaps) expect(g.gapStart?.getTime()).toBeLessThan(g.gapEnd?.getTime() ?? 0);
+        expect(await archiveVersusTruth(emu, root)).toEqual([]);
+      });
+    });
+  });
+
+  it('names a gap left by the record cap rotating', async () => {
+    await withEmulator(
+      quietFleet({ retention: { maxRecords: 200 }, live: { invocationsPerMinute: 10 } }),
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          await crawlOnce(emu, root);
+          emu.admin.advance(2 * HOUR);
+          const report = await crawlOnce(emu, root);
+          expect(report.outcome).toBe('partial');
+          expect(report.gaps.length).toBeGreaterThan(0);
+          expect(new Set(report.gaps.map((g) => g.gapReason))).toEqual(new Set(['cap-rotated']));
+          expect(await archiveVersusTruth(emu, root)).toEqual([]);
+        });
+      },
+    );
+  });
+
+  it('records an instance released between runs, with a gap after its last archived record', async () => {
+    await withEmulator(quietFleet(), async (emu) => {
+      await withArchiveRoot(async (root) => {
+        await crawlOnce(emu, root);
+        const gone = emu.admin.instances()[0]?.instanceId ?? '';
+        emu.admin.release(gone);
+        const report = await crawlOnce(emu, root);
+        expect(report.released).toEqual([expect.objectContaining({ instanceId: gone })]);
+        expect(report.gaps.map((g) => [g.instanceId, g.gapReason])).toEqual([[gone, 'released']]);
+        // Reported once, not on every later run.
+        const later = await crawlOnce(emu, root);
+        expect(later.released).toEqual([]);
+        expect(later.outcome).toBe('complete');
+      });
+    });
+  });
+});
+
+describe('results', () => {
+  it('fetches the result of each invocation that became final, once', async () => {
+    await withEmulator(
+      quietFleet({ fleet: { regions: 1, instancesPerRegion: 2, invocations: 120, windowsShare: 1 } }),
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const first = await crawlOnce(emu, root, { withResults: true });
+          const final = emu.admin.groundTruth().filter((t) => t.invokeStatus !== 'Running');
+          expect(first.callsByAction.DescribeInvocationResult).toBe(final.length);
+          const again = await crawlOnce(emu, root, { withResults: true });
+          expect(again.callsByAction.DescribeInvocationResult).toBe(0);
+          const archived = await archivedInvocations(root);
+          const withOutput = [...archived.values()].filter((r) => r.exit_code !== null);
+          expect(withOutput.length).toBe(final.length);
+          // Windows consoles write GBK: the bytes are kept when they are not UTF-8.
+          expect([...archived.values()].some((r) => typeof r.output_base64 === 'string')).toBe(true);
+        });
+      },
+    );
+  });
 });

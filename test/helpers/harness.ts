@@ -4,11 +4,19 @@ import { join } from 'node:path';
 import { type Archive, openArchive } from '@swas-archive/archive';
 import { createSwasClient, type SwasClient } from '@swas-archive/client';
 import { type CrawlOptions, type CrawlReport, crawl } from '@swas-archive/crawler';
-import { type EmulatorOptions, type GroundTruthInvocation, type RunningEmulator, startEmulator } from '@swas-archive/emulator';
+import {
+  type EmulatorOptions,
+  type GroundTruthInvocation,
+  type RunningEmulator,
+  startEmulator,
+} from '@swas-archive/emulator';
 import { QuerySession } from '@swas-archive/query';
 
 /** Runs `fn` with an emulator on a free port, closed afterwards. */
-export async function withEmulator<T>(options: EmulatorOptions, fn: (emu: RunningEmulator) => Promise<T>): Promise<T> {
+export async function withEmulator<T>(
+  options: EmulatorOptions,
+  fn: (emu: RunningEmulator) => Promise<T>,
+): Promise<T> {
   const emu = await startEmulator(options);
   try {
     return await fn(emu);
@@ -28,7 +36,10 @@ export async function withArchiveRoot<T>(fn: (root: string) => Promise<T>): Prom
 }
 
 /** A client of the emulator with its first key. */
-export function clientOf(emu: RunningEmulator, extra: Partial<Parameters<typeof createSwasClient>[0]> = {}): SwasClient {
+export function clientOf(
+  emu: RunningEmulator,
+  extra: Partial<Parameters<typeof createSwasClient>[0]> = {},
+): SwasClient {
   const key = emu.credentials[0];
   if (!key) throw new Error('the emulator has no key');
   return createSwasClient({ endpoint: emu.endpoint, credentials: key, timeoutMs: 5000, ...extra });
@@ -46,7 +57,15 @@ export async function crawlOnce(
     return await crawl({
       accounts: [{ name: 'acct', api: clientOf(emu, { timeoutMs: clientTimeoutMs }) }],
       archive,
-      budgets: { callsPerMinute: { ListRegions: 1000, ListInstances: 1000, DescribeInvocations: 100_000, DescribeInvocationResult: 100_000 }, inFlight: { DescribeInvocations: 4 } },
+      budgets: {
+        callsPerMinute: {
+          ListRegions: 1000,
+          ListInstances: 1000,
+          DescribeInvocations: 100_000,
+          DescribeInvocationResult: 100_000,
+        },
+        inFlight: { DescribeInvocations: 4 },
+      },
       retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 },
       ...options,
     });
@@ -105,25 +124,45 @@ export function archivedRow(r: Record<string, unknown>): Record<string, unknown>
  * One exemption, because no API call can reveal it: an instance released before the run listed its region
  * (the emulator's request log says when that was) was never visible to the run.
  */
-export async function archiveVersusTruth(emu: RunningEmulator, root: string, since = 0): Promise<string[]> {
+export async function archiveVersusTruth(
+  emu: RunningEmulator,
+  root: string,
+  since?: number,
+): Promise<string[]> {
+  // By default the first run began with the first request the emulator logged.
+  const first = emu.admin.requestLog()[0];
+  const runStart = since ?? (first ? Date.parse(first.virtualTime) : 0);
   const listedAt = new Map<string, number>();
   for (const e of emu.admin.requestLog()) {
     // Only a listing the crawler received counts: not one the emulator spoiled (reset, truncated, trickled).
-    if (e.action === 'ListInstances' && e.outcome === 'ok' && !e.fault && e.regionId && !listedAt.has(e.regionId)) {
+    if (
+      e.action === 'ListInstances' &&
+      e.outcome === 'ok' &&
+      !e.fault &&
+      e.regionId &&
+      !listedAt.has(e.regionId)
+    ) {
       listedAt.set(e.regionId, Date.parse(e.virtualTime));
     }
   }
   const invisible = new Set(
     emu.admin
       .instances()
-      .filter((i) => i.releasedAt && Date.parse(i.releasedAt) < (listedAt.get(i.regionId) ?? Number.POSITIVE_INFINITY))
+      .filter(
+        (i) =>
+          i.releasedAt && Date.parse(i.releasedAt) < (listedAt.get(i.regionId) ?? Number.POSITIVE_INFINITY),
+      )
       .map((i) => i.instanceId),
   );
   const archived = await archivedInvocations(root);
   const session = await QuerySession.open(root);
   let gaps: Record<string, unknown>[];
   try {
-    gaps = (await session.run('SELECT instance_id, gap_start, gap_end, gap_reason FROM coverage WHERE gap_reason IS NOT NULL')).rows;
+    gaps = (
+      await session.run(
+        'SELECT instance_id, gap_start, gap_end, gap_reason FROM coverage WHERE gap_reason IS NOT NULL',
+      )
+    ).rows;
   } finally {
     session.close();
   }
@@ -133,11 +172,13 @@ export async function archiveVersusTruth(emu: RunningEmulator, root: string, sin
     if (!t.expiredAt) {
       if (!a) problems.push(`held but not archived: ${t.invokeId} (${t.instanceId}, ${t.creationTime})`);
       else if (JSON.stringify(archivedRow(a)) !== JSON.stringify(truthRow(t))) {
-        problems.push(`archived state differs: ${JSON.stringify(archivedRow(a))} != ${JSON.stringify(truthRow(t))}`);
+        problems.push(
+          `archived state differs: ${JSON.stringify(archivedRow(a))} != ${JSON.stringify(truthRow(t))}`,
+        );
       }
       continue;
     }
-    if (a || Date.parse(t.expiredAt) < since || invisible.has(t.instanceId)) continue;
+    if (a || Date.parse(t.expiredAt) <= runStart || invisible.has(t.instanceId)) continue;
     const created = Date.parse(t.creationTime);
     const inGap = gaps.some(
       (g) =>
@@ -145,7 +186,10 @@ export async function archiveVersusTruth(emu: RunningEmulator, root: string, sin
         (g.gap_start === null || Date.parse(String(g.gap_start)) <= created) &&
         (g.gap_end === null || created <= Date.parse(String(g.gap_end))),
     );
-    if (!inGap) problems.push(`vanished (${t.expiryReason}) unarchived and outside any gap: ${t.invokeId} (${t.instanceId}, ${t.creationTime})`);
+    if (!inGap)
+      problems.push(
+        `vanished (${t.expiryReason}) unarchived and outside any gap: ${t.invokeId} (${t.instanceId}, ${t.creationTime})`,
+      );
   }
   return problems;
 }

@@ -257,7 +257,11 @@ export class SnapshotWriter {
         count(DISTINCT (${key})) FILTER (WHERE known) AS changed_invocations
       FROM (SELECT ${key}, (${key}) IN (SELECT (${key}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
     const row = counts.getRowObjects()[0] ?? {};
-    return { skipped: Number(row.skipped ?? 0), newInvocations: Number(row.new_invocations ?? 0), changedInvocations: Number(row.changed_invocations ?? 0) };
+    return {
+      skipped: Number(row.skipped ?? 0),
+      newInvocations: Number(row.new_invocations ?? 0),
+      changedInvocations: Number(row.changed_invocations ?? 0),
+    };
   }
 
   /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */

@@ -1,4 +1,9 @@
-import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from '@swas-archive/archive';
+import type {
+  CoverageRecord,
+  InstanceObservation,
+  InvocationObservation,
+  RunRecord,
+} from '@swas-archive/archive';
 
 /** What a commit reports back (the archive's `CommitResult` satisfies it). */
 export interface CommitSummary {

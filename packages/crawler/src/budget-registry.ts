@@ -1,6 +1,11 @@
 import { type BudgetLimits, type BudgetStats, MINUTE, RateBudget } from './rate-budget.js';
 
-export const ACTIONS = ['ListRegions', 'ListInstances', 'DescribeInvocations', 'DescribeInvocationResult'] as const;
+export const ACTIONS = [
+  'ListRegions',
+  'ListInstances',
+  'DescribeInvocations',
+  'DescribeInvocationResult',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /**
@@ -46,7 +51,14 @@ export class BudgetRegistry {
     const key = `${account}\n${regionId}\n${action}`;
     let entry = this.#budgets.get(key);
     if (!entry) {
-      entry = { action, budget: new RateBudget(this.limits(account, action), this.options.safetyMs ?? 1000, this.options.windowMs ?? MINUTE) };
+      entry = {
+        action,
+        budget: new RateBudget(
+          this.limits(account, action),
+          this.options.safetyMs ?? 1000,
+          this.options.windowMs ?? MINUTE,
+        ),
+      };
       this.#budgets.set(key, entry);
     }
     return entry.budget;
@@ -55,14 +67,20 @@ export class BudgetRegistry {
   limits(account: string, action: Action): BudgetLimits {
     const own = this.options.accounts?.[account];
     return {
-      callsPerMinute: own?.callsPerMinute?.[action] ?? this.options.callsPerMinute?.[action] ?? DEFAULT_BUDGETS[action].callsPerMinute,
-      inFlight: own?.inFlight?.[action] ?? this.options.inFlight?.[action] ?? DEFAULT_BUDGETS[action].inFlight,
+      callsPerMinute:
+        own?.callsPerMinute?.[action] ??
+        this.options.callsPerMinute?.[action] ??
+        DEFAULT_BUDGETS[action].callsPerMinute,
+      inFlight:
+        own?.inFlight?.[action] ?? this.options.inFlight?.[action] ?? DEFAULT_BUDGETS[action].inFlight,
     };
   }
 
   /** Calls and throttles so far, by action, over every account and region. */
   totals(): Record<Action, BudgetStats> {
-    const out = Object.fromEntries(ACTIONS.map((a) => [a, { calls: 0, throttles: 0, currentRate: 0 }])) as Record<Action, BudgetStats>;
+    const out = Object.fromEntries(
+      ACTIONS.map((a) => [a, { calls: 0, throttles: 0, currentRate: 0 }]),
+    ) as Record<Action, BudgetStats>;
     for (const { action, budget } of this.#budgets.values()) {
       out[action].calls += budget.stats.calls;
       out[action].throttles += budget.stats.throttles;
@@ -75,10 +93,15 @@ export class BudgetRegistry {
 /** Checks budget options up front, with messages that say how to fix them. */
 export function validateBudgets(options: BudgetOptions): void {
   const check = (where: string, o: Omit<BudgetOptions, 'accounts' | 'safetyMs' | 'windowMs'>) => {
-    for (const [kind, table] of [['callsPerMinute', o.callsPerMinute], ['inFlight', o.inFlight]] as const) {
+    for (const [kind, table] of [
+      ['callsPerMinute', o.callsPerMinute],
+      ['inFlight', o.inFlight],
+    ] as const) {
       for (const [action, value] of Object.entries(table ?? {})) {
         if (!(ACTIONS as readonly string[]).includes(action)) {
-          throw new RangeError(`${where}${kind}: unknown action "${action}"; budgets apply to ${ACTIONS.join(', ')}`);
+          throw new RangeError(
+            `${where}${kind}: unknown action "${action}"; budgets apply to ${ACTIONS.join(', ')}`,
+          );
         }
         if (!Number.isInteger(value) || (value as number) < 1) {
           throw new RangeError(`${where}${kind}.${action} must be an integer >= 1, got ${value}`);

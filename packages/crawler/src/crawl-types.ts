@@ -58,7 +58,15 @@ export interface CrawlProgress {
 /** Something worth a log line. */
 export type CrawlEvent =
   | { type: 'region'; account: string; regionId: string; instances: number }
-  | { type: 'instance-done'; account: string; regionId: string; instanceId: string; pages: number; records: number; fullWalk: boolean }
+  | {
+      type: 'instance-done';
+      account: string;
+      regionId: string;
+      instanceId: string;
+      pages: number;
+      records: number;
+      fullWalk: boolean;
+    }
   | { type: 'instance-failed'; account: string; regionId: string; instanceId: string; reason: string }
   | { type: 'instance-released'; account: string; regionId: string; instanceId: string }
   | { type: 'gap'; account: string; regionId: string; instanceId: string; reason: string; detail: string }

@@ -1,4 +1,9 @@
-import type { CoverageRecord, InstanceObservation, InvocationObservation, ObservedResult } from '@swas-archive/archive';
+import type {
+  CoverageRecord,
+  InstanceObservation,
+  InvocationObservation,
+  ObservedResult,
+} from '@swas-archive/archive';
 import {
   AuthenticationError,
   ClockSkewError,
@@ -10,8 +15,14 @@ import {
   PermissionError,
   SwasApiError,
 } from '@swas-archive/client';
-import { type Action, ACTIONS, BudgetRegistry, validateBudgets } from './budget-registry.js';
-import type { CrawlAccount, CrawlOptions, CrawlProgress, CrawlReport, IncompleteInstance } from './crawl-types.js';
+import { ACTIONS, type Action, BudgetRegistry, validateBudgets } from './budget-registry.js';
+import type {
+  CrawlAccount,
+  CrawlOptions,
+  CrawlProgress,
+  CrawlReport,
+  IncompleteInstance,
+} from './crawl-types.js';
 import { CrawlConfigurationError } from './errors.js';
 import { InstanceCrawl, PAGE_SIZE } from './instance-crawl.js';
 import { cursorKey, type InstanceCursor, type PendingRecord, parseCursor } from './instance-cursor.js';
@@ -55,7 +66,9 @@ class CrawlRun {
     this.#budgets = new BudgetRegistry(options.budgets);
     this.#runId = options.runId ?? `run-${this.#startedAt.toISOString().replace(/[-:.]/g, '')}`;
     this.#feeder = new SnapshotFeeder(options.archive, this.#runId, options.commitEvery ?? 20_000);
-    options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), { once: true });
+    options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), {
+      once: true,
+    });
   }
 
   async run(): Promise<CrawlReport> {
@@ -71,11 +84,21 @@ class CrawlRun {
       // Ids asked for that no region listed and no cursor knows: most likely a typo.
       for (const id of this.#o.instances) {
         const known = Object.keys(this.#o.archive.cursors).some((k) => k.endsWith(`/${id}`));
-        if (!known && !this.#listedIds.has(id)) this.#incomplete.push({ account: '*', regionId: '*', instanceId: id, reason: 'not found in any region crawled' });
+        if (!known && !this.#listedIds.has(id))
+          this.#incomplete.push({
+            account: '*',
+            regionId: '*',
+            instanceId: id,
+            reason: 'not found in any region crawled',
+          });
       }
     }
     const finishedAt = new Date();
-    const outcome: CrawlReport['outcome'] = fatal ? 'failed' : this.#incomplete.length > 0 || this.#gaps.length > 0 ? 'partial' : 'complete';
+    const outcome: CrawlReport['outcome'] = fatal
+      ? 'failed'
+      : this.#incomplete.length > 0 || this.#gaps.length > 0
+        ? 'partial'
+        : 'complete';
     try {
       await this.#feeder.commitPending();
       const totals = this.#budgets.totals();
@@ -123,7 +146,9 @@ class CrawlRun {
   readonly #listedIds = new Set<string>();
 
   async #account(account: CrawlAccount): Promise<void> {
-    const regions = await this.#call(account.name, '-', 'ListRegions', Number.POSITIVE_INFINITY, () => account.api.listRegions());
+    const regions = await this.#call(account.name, '-', 'ListRegions', Number.POSITIVE_INFINITY, () =>
+      account.api.listRegions(),
+    );
     const offered = regions.map((r) => r.regionId);
     const wanted = this.#o.regions ?? offered;
     const unknown = wanted.filter((r) => !offered.includes(r));
@@ -142,16 +167,25 @@ class CrawlRun {
           return { regionId, listed };
         } catch (error) {
           if (isFatal(error)) throw error;
-          this.#incomplete.push({ account: account.name, regionId, instanceId: '*', reason: `could not list instances: ${message(error)}` });
+          this.#incomplete.push({
+            account: account.name,
+            regionId,
+            instanceId: '*',
+            reason: `could not list instances: ${message(error)}`,
+          });
           return { regionId, listed: undefined };
         }
       }),
     );
-    await Promise.all(listings.map(({ regionId, listed }) => (listed ? this.#region(account, regionId, listed) : undefined)));
+    await Promise.all(
+      listings.map(({ regionId, listed }) => (listed ? this.#region(account, regionId, listed) : undefined)),
+    );
   }
 
   async #region(account: CrawlAccount, regionId: string, listed: Instance[]): Promise<void> {
-    const wanted = this.#o.instances ? listed.filter((i) => this.#o.instances?.includes(i.instanceId)) : listed;
+    const wanted = this.#o.instances
+      ? listed.filter((i) => this.#o.instances?.includes(i.instanceId))
+      : listed;
     const observedAt = new Date();
     await this.#feeder.instances(wanted.map((i) => instanceObservation(account.name, i, observedAt)));
     this.#o.onEvent?.({ type: 'region', account: account.name, regionId, instances: wanted.length });
@@ -167,7 +201,9 @@ class CrawlRun {
     this.#instancesTotal += wanted.length + gone.length;
     for (const instanceId of gone) await this.#releasedInstance(account.name, regionId, instanceId);
     // Those whose oldest unarchived record is nearest to expiry go first: never archived, then oldest edge.
-    const edge = (i: Instance) => parseCursor(this.#o.archive.cursors[cursorKey(account.name, regionId, i.instanceId)])?.windowEnd ?? Number.NEGATIVE_INFINITY;
+    const edge = (i: Instance) =>
+      parseCursor(this.#o.archive.cursors[cursorKey(account.name, regionId, i.instanceId)])?.windowEnd ??
+      Number.NEGATIVE_INFINITY;
     const queue = [...wanted].sort((a, b) => edge(a) - edge(b));
     const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);
     await Promise.all(
@@ -209,21 +245,33 @@ class CrawlRun {
         const results = new Map<string, InvocationResult>();
         if (this.#o.withResults) {
           await Promise.all(
-            records.filter((r) => crawler.needsResult(r)).map(async (r) => {
-              try {
-                const result = await this.#call(account.name, regionId, 'DescribeInvocationResult', deadline, () =>
-                  account.api.describeInvocationResult({ regionId, instanceId, invokeId: r.invokeId }),
-                );
-                results.set(r.invokeId, result);
-              } catch (error) {
-                if (isFatal(error)) throw error;
-                // Expired since it was listed: nothing to fetch. Anything else: try again next run.
-                if (!(error instanceof NotFoundError)) missing.push({ id: r.invokeId, t: r.creationTime.getTime() });
-              }
-            }),
+            records
+              .filter((r) => crawler.needsResult(r))
+              .map(async (r) => {
+                try {
+                  const result = await this.#call(
+                    account.name,
+                    regionId,
+                    'DescribeInvocationResult',
+                    deadline,
+                    () =>
+                      account.api.describeInvocationResult({ regionId, instanceId, invokeId: r.invokeId }),
+                  );
+                  results.set(r.invokeId, result);
+                } catch (error) {
+                  if (isFatal(error)) throw error;
+                  // Expired since it was listed: nothing to fetch. Anything else: try again next run.
+                  if (!(error instanceof NotFoundError))
+                    missing.push({ id: r.invokeId, t: r.creationTime.getTime() });
+                }
+              }),
           );
         }
-        await this.#feeder.observations(records.map((r) => observation(account.name, regionId, instanceId, r, observedAt, results.get(r.invokeId))));
+        await this.#feeder.observations(
+          records.map((r) =>
+            observation(account.name, regionId, instanceId, r, observedAt, results.get(r.invokeId)),
+          ),
+        );
         this.#progress();
       },
       missingResults: () => missing,
@@ -243,13 +291,26 @@ class CrawlRun {
         gapStart: date(outcome.gap?.start),
         gapEnd: date(outcome.gap?.end),
         gapReason: outcome.gap?.reason,
-        detail: outcome.gap?.detail ?? (cursor ? `${outcome.pages} page(s), ${outcome.records} record(s) read` : 'first run: the archive of this instance begins here'),
+        detail:
+          outcome.gap?.detail ??
+          (cursor
+            ? `${outcome.pages} page(s), ${outcome.records} record(s) read`
+            : 'first run: the archive of this instance begins here'),
       };
       if (outcome.gap) this.#gap(coverage);
-      for (const note of outcome.notes) this.#o.onEvent?.({ type: 'note', account: account.name, regionId, instanceId, message: note });
+      for (const note of outcome.notes)
+        this.#o.onEvent?.({ type: 'note', account: account.name, regionId, instanceId, message: note });
       await this.#feeder.instanceDone(coverage, key, outcome.cursor);
       this.#instancesComplete++;
-      this.#o.onEvent?.({ type: 'instance-done', account: account.name, regionId, instanceId, pages: outcome.pages, records: outcome.records, fullWalk: outcome.fullWalk });
+      this.#o.onEvent?.({
+        type: 'instance-done',
+        account: account.name,
+        regionId,
+        instanceId,
+        pages: outcome.pages,
+        records: outcome.records,
+        fullWalk: outcome.fullWalk,
+      });
     } catch (error) {
       if (isFatal(error)) throw error;
       if (error instanceof NotFoundError && error.code.startsWith('InvalidInstanceId')) {
@@ -280,13 +341,29 @@ class CrawlRun {
   }
 
   /** An instance that disappeared: recorded with when it was last seen, and a gap after its last archived record. */
-  async #releasedInstance(account: string, regionId: string, instanceId: string, known?: InstanceCursor): Promise<void> {
+  async #releasedInstance(
+    account: string,
+    regionId: string,
+    instanceId: string,
+    known?: InstanceCursor,
+  ): Promise<void> {
     const key = cursorKey(account, regionId, instanceId);
     const cursor = known ?? parseCursor(this.#o.archive.cursors[key]);
     const now = new Date();
     this.#released.push({ account, regionId, instanceId });
     this.#o.onEvent?.({ type: 'instance-released', account, regionId, instanceId });
-    await this.#feeder.instances([{ account, regionId, instanceId, instanceName: '', status: 'Released', tags: [], releasedAt: now, observedAt: now }]);
+    await this.#feeder.instances([
+      {
+        account,
+        regionId,
+        instanceId,
+        instanceName: '',
+        status: 'Released',
+        tags: [],
+        releasedAt: now,
+        observedAt: now,
+      },
+    ]);
     const coverage: CoverageRecord = {
       account,
       regionId,
@@ -296,14 +373,23 @@ class CrawlRun {
       joinedPrevious: false,
       gapStart: date(cursor?.windowEnd),
       gapReason: 'released',
-      detail: cursor?.windowEnd === undefined
-        ? 'instance released before any of its records could be archived'
-        : 'instance released: records created after its last archived one (if any) can no longer be read',
+      detail:
+        cursor?.windowEnd === undefined
+          ? 'instance released before any of its records could be archived'
+          : 'instance released: records created after its last archived one (if any) can no longer be read',
     };
     this.#gap(coverage);
     const next: InstanceCursor = cursor
       ? { ...cursor, releasedAt: now.toISOString() }
-      : { v: 1, order: 'unknown', edgeIds: [], pending: [], missingResults: [], total: 0, releasedAt: now.toISOString() };
+      : {
+          v: 1,
+          order: 'unknown',
+          edgeIds: [],
+          pending: [],
+          missingResults: [],
+          total: 0,
+          releasedAt: now.toISOString(),
+        };
     await this.#feeder.instanceDone(coverage, key, next);
   }
 
@@ -319,7 +405,13 @@ class CrawlRun {
     });
   }
 
-  #call<T>(account: string, regionId: string, action: Action, deadline: number, call: () => Promise<T>): Promise<T> {
+  #call<T>(
+    account: string,
+    regionId: string,
+    action: Action,
+    deadline: number,
+    call: () => Promise<T>,
+  ): Promise<T> {
     const budget = this.#budgets.get(account, regionId, action);
     return callWithRetry(budget, call, this.#retry, this.#counters, deadline, this.#abort.signal);
   }
@@ -349,7 +441,12 @@ class CrawlRun {
 
 /** Errors that stop the whole run: nothing else can succeed with the same credentials or settings. */
 function isFatal(error: unknown): boolean {
-  if (error instanceof AuthenticationError || error instanceof PermissionError || error instanceof ClockSkewError) return true;
+  if (
+    error instanceof AuthenticationError ||
+    error instanceof PermissionError ||
+    error instanceof ClockSkewError
+  )
+    return true;
   if (error instanceof ConfigurationError || error instanceof CrawlConfigurationError) return true;
   // Anything not from the API (an archive failure, an abort, a bug) is not the instance's fault either.
   return !(error instanceof SwasApiError);
@@ -361,7 +458,14 @@ function message(error: unknown): string {
 
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
 
-function observation(account: string, regionId: string, instanceId: string, inv: Invocation, observedAt: Date, result?: InvocationResult): InvocationObservation {
+function observation(
+  account: string,
+  regionId: string,
+  instanceId: string,
+  inv: Invocation,
+  observedAt: Date,
+  result?: InvocationResult,
+): InvocationObservation {
   const obs: InvocationObservation = {
     account,
     regionId,
@@ -401,10 +505,13 @@ function validate(o: CrawlOptions): void {
   if (!o.accounts?.length) throw new CrawlConfigurationError('give at least one account to crawl');
   const names = o.accounts.map((a) => a.name);
   const bad = names.find((n) => !/^[\w.@-]{1,64}$/.test(n));
-  if (bad !== undefined) throw new CrawlConfigurationError(`account name "${bad}" must be 1–64 letters, digits or ._@-`);
-  if (new Set(names).size !== names.length) throw new CrawlConfigurationError('account names must be distinct');
+  if (bad !== undefined)
+    throw new CrawlConfigurationError(`account name "${bad}" must be 1–64 letters, digits or ._@-`);
+  if (new Set(names).size !== names.length)
+    throw new CrawlConfigurationError('account names must be distinct');
   const positive = (name: string, v: number | undefined) => {
-    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+      throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${v}`);
   };
   positive('commitEvery', o.commitEvery);
   positive('instanceDeadlineMs', o.instanceDeadlineMs);

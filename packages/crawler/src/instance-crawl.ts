@@ -4,7 +4,12 @@ import type { InstanceCursor, ListingOrder, PendingRecord } from './instance-cur
 export const PAGE_SIZE = 50;
 
 /** Why records may be missing between two windows of coverage. */
-export type GapReason = 'expired-unseen' | 'cap-rotated' | 'expired-during-crawl' | 'instance-failed' | 'released';
+export type GapReason =
+  | 'expired-unseen'
+  | 'cap-rotated'
+  | 'expired-during-crawl'
+  | 'instance-failed'
+  | 'released';
 
 /** What one crawl of one instance proved. */
 export interface InstanceOutcome {
@@ -114,7 +119,8 @@ export class InstanceCrawl {
     let boundaryPage = 0;
     for (let p = 1; ; p++) {
       const page = await this.#page(p);
-      if (this.#order === 'oldest-first' && p === 1 && !this.#isLast(p, page)) return this.#incrementalOldestFirst(c);
+      if (this.#order === 'oldest-first' && p === 1 && !this.#isLast(p, page))
+        return this.#incrementalOldestFirst(c);
       if (this.#order === 'unordered') {
         this.#notes.push('the listing is not ordered by creation time: walked every page');
         return this.#fullWalk(p + 1);
@@ -144,7 +150,12 @@ export class InstanceCrawl {
     let boundary = page.items.some((inv) => this.#archived(inv, c));
     let low = q;
     // Walk back until a page holds an archived record (or the front of the list is reached).
-    while (!boundary && low > 1 && page.items.length > 0 && time(page.items[0] as Invocation) >= (c.windowEnd as number)) {
+    while (
+      !boundary &&
+      low > 1 &&
+      page.items.length > 0 &&
+      time(page.items[0] as Invocation) >= (c.windowEnd as number)
+    ) {
       low--;
       page = this.#read.get(low) ?? (await this.#page(low));
       boundary = page.items.some((inv) => this.#archived(inv, c));
@@ -204,7 +215,12 @@ export class InstanceCrawl {
     const fresh: Invocation[] = [];
     for (const inv of page.items) {
       const before = this.#seen.get(inv.invokeId);
-      if (before && before.invocationStatus === inv.invocationStatus && before.invokeStatus === inv.invokeStatus) continue;
+      if (
+        before &&
+        before.invocationStatus === inv.invocationStatus &&
+        before.invokeStatus === inv.invokeStatus
+      )
+        continue;
       this.#seen.set(inv.invokeId, inv);
       if (before || this.#mayHaveChanged(inv)) fresh.push(inv);
     }
@@ -226,7 +242,8 @@ export class InstanceCrawl {
       if (d > 0) up++;
       else if (d < 0) down++;
     }
-    const seen: ListingOrder = up > 0 && down > 0 ? 'unordered' : up > 0 ? 'oldest-first' : down > 0 ? 'newest-first' : 'unknown';
+    const seen: ListingOrder =
+      up > 0 && down > 0 ? 'unordered' : up > 0 ? 'oldest-first' : down > 0 ? 'newest-first' : 'unknown';
     if (seen === 'unknown' || seen === this.#order || this.#order === 'unordered') return;
     this.#order = this.#order === 'unknown' ? seen : 'unordered';
   }
@@ -269,9 +286,10 @@ export class InstanceCrawl {
     const oldestNew = newer.length > 0 ? Math.min(...newer.map(time)) : undefined;
     const outcome = this.#outcome(boundary, boundary ? c.windowEnd : oldestNew);
     if (!boundary) {
-      // The newest record tells the server's time better than the local clock does.
+      // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
+      // ones. The newest record tells the server's time better than the local clock does.
       const serverNow = Math.max(...[...this.#seen.values()].map(time), c.windowEnd as number);
-      const rotated = oldestNew !== undefined && oldestNew > serverNow - this.ctx.retentionMs;
+      const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * this.ctx.retentionMs;
       outcome.gap = {
         start: c.windowEnd,
         end: oldestNew,
@@ -299,24 +317,30 @@ export class InstanceCrawl {
     }
     const missing = this.ctx.missingResults();
     for (const r of c?.missingResults ?? []) {
-      if (!this.#seen.has(r.id) && r.t < oldestReached && !missing.some((m) => m.id === r.id)) missing.push(r);
+      if (!this.#seen.has(r.id) && r.t < oldestReached && !missing.some((m) => m.id === r.id))
+        missing.push(r);
     }
     const edgeIds = end === undefined ? [] : seen.filter((s) => time(s) === end).map((s) => s.invokeId);
-    if (end !== undefined && end === c?.windowEnd) for (const id of c.edgeIds) if (!edgeIds.includes(id)) edgeIds.push(id);
+    if (end !== undefined && end === c?.windowEnd)
+      for (const id of c.edgeIds) if (!edgeIds.includes(id)) edgeIds.push(id);
     const firstRun = !c || c.windowEnd === undefined;
     return {
       cursor: {
         v: 1,
         order: this.#order,
         // The start of continuous coverage: kept while each run joins the last, restarted after a gap.
-        windowStart: firstRun || !joined ? (windowStart ?? (times.length > 0 ? Math.min(...times) : undefined)) : (c.windowStart ?? windowStart),
+        windowStart:
+          firstRun || !joined
+            ? (windowStart ?? (times.length > 0 ? Math.min(...times) : undefined))
+            : (c.windowStart ?? windowStart),
         windowEnd: end,
         edgeIds,
         pending,
         missingResults: missing,
         total: this.#lastTotal ?? 0,
       },
-      windowStart: firstRun || this.ctx.full ? (times.length > 0 ? Math.min(...times) : undefined) : windowStart,
+      windowStart:
+        firstRun || this.ctx.full ? (times.length > 0 ? Math.min(...times) : undefined) : windowStart,
       windowEnd: end,
       joinedPrevious: !firstRun && joined,
       pages: this.#pages,

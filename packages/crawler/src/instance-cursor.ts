@@ -38,6 +38,7 @@ export const cursorKey = (account: string, regionId: string, instanceId: string)
 export function parseCursor(value: unknown): InstanceCursor | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const c = value as Partial<InstanceCursor>;
-  if (c.v !== 1 || !Array.isArray(c.edgeIds) || !Array.isArray(c.pending) || typeof c.total !== 'number') return undefined;
+  if (c.v !== 1 || !Array.isArray(c.edgeIds) || !Array.isArray(c.pending) || typeof c.total !== 'number')
+    return undefined;
   return { missingResults: [], ...c } as InstanceCursor;
 }

@@ -44,7 +44,7 @@ export class RateBudget {
 
   constructor(
     readonly limits: BudgetLimits,
-    private readonly safetyMs = 1000,
+    safetyMs = 1000,
     private readonly windowMs = MINUTE,
   ) {
     this.#rate = limits.callsPerMinute;
@@ -83,7 +83,11 @@ export class RateBudget {
   }
 
   get stats(): BudgetStats {
-    return { calls: this.#calls, throttles: this.#throttles, currentRate: Math.round(this.#currentRate(Date.now())) };
+    return {
+      calls: this.#calls,
+      throttles: this.#throttles,
+      currentRate: Math.round(this.#currentRate(Date.now())),
+    };
   }
 
   /** Calls waiting for the budget. */
@@ -107,11 +111,13 @@ export class RateBudget {
 
   #currentRate(now: number): number {
     if (this.#rate >= this.limits.callsPerMinute) return this.limits.callsPerMinute;
-    const recovered = this.#rate + (0.02 * this.limits.callsPerMinute * (now - this.#rateSince)) / this.windowMs;
+    const recovered =
+      this.#rate + (0.02 * this.limits.callsPerMinute * (now - this.#rateSince)) / this.windowMs;
     return Math.min(this.limits.callsPerMinute, recovered);
   }
 
   #dropOld(now: number): void {
-    while (this.#starts.length > 0 && (this.#starts[0] as number) <= now - this.windowMs) this.#starts.shift();
+    while (this.#starts.length > 0 && (this.#starts[0] as number) <= now - this.windowMs)
+      this.#starts.shift();
   }
 }

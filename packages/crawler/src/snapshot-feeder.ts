@@ -1,4 +1,9 @@
-import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from '@swas-archive/archive';
+import type {
+  CoverageRecord,
+  InstanceObservation,
+  InvocationObservation,
+  RunRecord,
+} from '@swas-archive/archive';
 import type { ArchiveWriter, CommitSummary, SnapshotSink } from './archive-writer.js';
 
 /** Totals over every commit of a run. */
@@ -19,7 +24,13 @@ export interface FeedTotals {
 export class SnapshotFeeder {
   #snapshot?: SnapshotSink;
   #chain: Promise<unknown> = Promise.resolve();
-  readonly totals: FeedTotals = { commits: 0, written: 0, skipped: 0, newInvocations: 0, changedInvocations: 0 };
+  readonly totals: FeedTotals = {
+    commits: 0,
+    written: 0,
+    skipped: 0,
+    newInvocations: 0,
+    changedInvocations: 0,
+  };
 
   constructor(
     private readonly archive: ArchiveWriter,

@@ -126,7 +126,11 @@ describe('faults', () => {
       emu.admin.setFaults({ instances: { [broken?.instanceId ?? '']: { internalError: 1 } } });
       const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
       const describe = (i: typeof broken) =>
-        rawRequest(emu.endpoint, key, { Action: 'DescribeInvocations', RegionId: i?.regionId ?? '', InstanceId: i?.instanceId ?? '' });
+        rawRequest(emu.endpoint, key, {
+          Action: 'DescribeInvocations',
+          RegionId: i?.regionId ?? '',
+          InstanceId: i?.instanceId ?? '',
+        });
       for (let n = 0; n < 3; n++) expect((await describe(broken)).status).toBe(500);
       expect((await describe(fine)).status).toBe(200);
     } finally {

@@ -51,7 +51,8 @@ export class VirtualClock {
 
   /** Changes the speed from now on; virtual time continues from where it is. */
   setSpeed(speed: number): void {
-    if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    if (!Number.isFinite(speed) || speed < 0)
+      throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
     const now = this.now();
     this.#realOrigin = performance.now();
     this.#offset = now - this.#origin;
