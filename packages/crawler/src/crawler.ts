@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type {
   CoverageRecord,
   InstanceObservation,

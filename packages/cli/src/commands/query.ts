@@ -1,0 +1,61 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QuerySession, type Row } from '@swas-archive/query';
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import { UsageError } from '../exit-codes.js';
+import type { CommandIo } from '../io.js';
+import { dataDir } from '../parse-flags.js';
+
+export type QueryFormat = 'table' | 'csv' | 'json';
+
+/** `swas-archive query "SQL"`: the result on stdout, nothing else. */
+export async function queryCommand(
+  sql: string,
+  flags: { data?: string; format: QueryFormat },
+  io: CommandIo,
+): Promise<number> {
+  const root = dataDir(flags.data, io.env);
+  await requireArchive(root);
+  const session = await QuerySession.open(root);
+  try {
+    let result: { columns: string[]; rows: Row[] };
+    try {
+      result = await session.run(sql);
+    } catch (error) {
+      throw new UsageError(
+        `the query failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+    io.stdout.write(format(result.columns, result.rows, flags.format));
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+/** Refuses a folder that holds no archive, rather than answering every query with nothing. */
+export async function requireArchive(root: string): Promise<void> {
+  try {
+    await access(join(root, 'catalog.json'));
+  } catch {
+    throw new UsageError(
+      `no archive at ${root}: run \`swas-archive crawl --data ${root}\` first, or point --data (or SWAS_ARCHIVE_DATA) at an archive`,
+    );
+  }
+}
+
+function format(columns: string[], rows: Row[], as: QueryFormat): string {
+  if (as === 'json') return `${JSON.stringify(rows)}\n`;
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (as === 'csv') return stringify([columns, ...rows.map((r) => columns.map((c) => cell(r[c])))]);
+  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  for (const r of rows) table.push(columns.map((c) => truncate(cell(r[c]), 60)));
+  return `${table.toString()}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
+}
+
+const truncate = (s: string, n: number) => {
+  const flat = s.replace(/\s+/g, ' ');
+  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
+};

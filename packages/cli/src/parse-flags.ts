@@ -1,0 +1,45 @@
+import { InvalidArgumentError } from 'commander';
+
+/** `a,b , c` → `['a', 'b', 'c']` */
+export const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+/** `Action=N`, repeatable, into `{ Action: N }`. */
+export function actionNumber(flag: string) {
+  return (value: string, previous: Record<string, number> = {}): Record<string, number> => {
+    const m = /^([A-Za-z]+)=(\d+)$/.exec(value.trim());
+    if (!m || Number(m[2]) < 1) {
+      throw new InvalidArgumentError(
+        `expected Action=N with N >= 1 (e.g. ${flag} DescribeInvocations=600), got "${value}".`,
+      );
+    }
+    return { ...previous, [m[1] as string]: Number(m[2]) };
+  };
+}
+
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag} must be an integer >= 1, got "${value}".`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`${flag} must be a number > 0, got "${value}".`);
+    return n;
+  };
+}
+
+/** The archive folder: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
+export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
+  flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive';
