@@ -70,6 +70,8 @@ class CrawlRun {
     options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), {
       once: true,
     });
+    // Every call waiting for its budget listens for the run's abort: many at once is expected.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   async run(): Promise<CrawlReport> {
