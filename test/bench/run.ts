@@ -1,6 +1,10 @@
 import { archiveIngest } from './archive-ingest.bench.js';
 import { archiveLayout } from './archive-layout.bench.js';
 import { archiveSize } from './archive-size.bench.js';
+import { crawlerAdaptive } from './crawler-adaptive.bench.js';
+import { crawlerBudget } from './crawler-budget.bench.js';
+import { crawlerIncremental } from './crawler-incremental.bench.js';
+import { crawlerOverhead } from './crawler-overhead.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
 import { type BenchResult, record } from './results.js';
 
@@ -10,6 +14,10 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'archive-ingest': archiveIngest,
   'archive-size': archiveSize,
   'archive-layout': archiveLayout,
+  'crawler-incremental': crawlerIncremental,
+  'crawler-overhead': crawlerOverhead,
+  'crawler-budget': crawlerBudget,
+  'crawler-adaptive': crawlerAdaptive,
 };
 
 const wanted = process.argv.slice(2);

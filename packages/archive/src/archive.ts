@@ -38,7 +38,11 @@ export interface ArchiveOptions {
    * @default 30000
    */
   lockStaleMs?: number;
-  /** DuckDB's memory limit for staging and sorting, e.g. `'1GB'`. @default DuckDB's (80% of RAM) */
+  /**
+   * DuckDB's memory limit for staging and sorting (it spills to `_staging/duckdb-spill` beyond it), e.g.
+   * `'1GB'`. The default keeps a crawler within a few hundred megabytes.
+   * @default '256MB'
+   */
   memoryLimit?: string;
 }
 
@@ -121,7 +125,7 @@ export class Archive {
       const catalog = await readCatalog(root);
       const db = await DuckDBInstance.create(':memory:', {
         temp_directory: join(root, STAGING_DIR, 'duckdb-spill'),
-        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+        memory_limit: options.memoryLimit ?? '128MB',
       });
       const con = await db.connect();
       await con.run(`SET TimeZone = 'UTC'`);

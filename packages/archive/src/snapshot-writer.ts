@@ -231,7 +231,13 @@ export class SnapshotWriter {
         (f) => f.table === 'invocation_observations' && touched.has(f.partition.date ?? ''),
       ),
     };
-    const prior = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
+    // Files are sorted by region and instance: a literal list of the batch's instances lets DuckDB skip
+    // the row groups of every other instance by their statistics (a join would read them all).
+    const instances = await con.runAndReadAll('SELECT DISTINCT instance_id FROM incoming');
+    const ids = instances.getRows().map((r) => sqlString(String(r[0])));
+    const priorAll = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
+    const prior =
+      ids.length === 0 ? priorAll : `SELECT * FROM (${priorAll}) WHERE instance_id IN (${ids.join(', ')})`;
     // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
     await con.run(`CREATE OR REPLACE TEMP TABLE prior_keys AS
       SELECT DISTINCT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);

@@ -27,7 +27,7 @@ export interface CrawlOptions {
   retry?: RetryOptions;
   /** Time allowed for one instance, retries included; past it the instance is reported incomplete. @default 600000 */
   instanceDeadlineMs?: number;
-  /** Observations staged before a commit: bounds memory and what a crash can cost. @default 20000 */
+  /** Observations staged before a commit: bounds memory and what a crash can cost. @default 100000 */
   commitEvery?: number;
   /** The service's retention, to name gaps (expired vs a rotated cap). @default 14 days */
   retentionMs?: number;

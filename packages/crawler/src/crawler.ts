@@ -66,7 +66,7 @@ class CrawlRun {
     this.#retry = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry };
     this.#budgets = new BudgetRegistry(options.budgets);
     this.#runId = options.runId ?? `run-${this.#startedAt.toISOString().replace(/[-:.]/g, '')}`;
-    this.#feeder = new SnapshotFeeder(options.archive, this.#runId, options.commitEvery ?? 20_000);
+    this.#feeder = new SnapshotFeeder(options.archive, this.#runId, options.commitEvery ?? 100_000);
     options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), {
       once: true,
     });

@@ -48,6 +48,27 @@ export interface InstanceCrawlContext {
 
 const time = (inv: Invocation) => inv.creationTime.getTime();
 
+/** What the crawl keeps of a record: enough to order, compare and classify it, not its content. */
+interface Seen {
+  id: string;
+  t: number;
+  status: string;
+  invokeStatus: string;
+}
+
+/** What the crawl keeps of a page it may look at again. */
+interface PageView {
+  totalCount: number;
+  items: Seen[];
+}
+
+const seenOf = (inv: Invocation): Seen => ({
+  id: inv.invokeId,
+  t: time(inv),
+  status: inv.invocationStatus,
+  invokeStatus: inv.invokeStatus,
+});
+
 /**
  * Crawls one instance's invocations. With a cursor it reads only what can hold new or changed records:
  * from the newest end of the listing back to the first record already archived (whichever end the API
@@ -59,8 +80,10 @@ const time = (inv: Invocation) => inv.creationTime.getTime();
  * the previous page is read again until it holds nothing unseen.
  */
 export class InstanceCrawl {
-  readonly #seen = new Map<string, Invocation>();
-  readonly #read = new Map<number, Page<Invocation>>();
+  readonly #seen = new Map<string, Seen>();
+  /** Pages already read, kept by the incremental walks that look at them again (not by full walks). */
+  readonly #read = new Map<number, PageView>();
+  #keepPages = true;
   readonly #revisit: Map<string, PendingRecord>;
   readonly #notes: string[] = [];
   #order: ListingOrder;
@@ -86,6 +109,8 @@ export class InstanceCrawl {
   // ---- walks -------------------------------------------------------------------------------------
 
   async #fullWalk(from: number): Promise<InstanceOutcome> {
+    this.#keepPages = false;
+    this.#read.clear();
     for (let p = from; ; p++) {
       const page = await this.#page(p);
       if (this.#isLast(p, page)) break;
@@ -96,11 +121,11 @@ export class InstanceCrawl {
       // A full walk that met no archived record: what lay between the old edge and the oldest record is gone.
       return this.#incrementalOutcome(c, false);
     }
-    const outcome = this.#outcome(true, seen.length === 0 ? undefined : Math.min(...seen.map(time)));
+    const outcome = this.#outcome(true, seen.length === 0 ? undefined : Math.min(...seen.map((x) => x.t)));
     // Newest-first: records at the old end that were held when the crawl began may expire before it gets
     // there. Count what existed at the start (created no later than the newest record of the first page).
     if (this.#order === 'newest-first' && this.#firstTotal !== undefined && this.#firstMax !== undefined) {
-      const existedAtStart = seen.filter((s) => time(s) <= (this.#firstMax as number)).length;
+      const existedAtStart = seen.filter((s) => s.t <= (this.#firstMax as number)).length;
       const lost = this.#firstTotal - existedAtStart;
       if (lost > 0 && !outcome.gap) {
         outcome.gap = {
@@ -154,7 +179,7 @@ export class InstanceCrawl {
       !boundary &&
       low > 1 &&
       page.items.length > 0 &&
-      time(page.items[0] as Invocation) >= (c.windowEnd as number)
+      (page.items[0] as Seen).t >= (c.windowEnd as number)
     ) {
       low--;
       page = this.#read.get(low) ?? (await this.#page(low));
@@ -171,7 +196,7 @@ export class InstanceCrawl {
     }
     // Then forward from the estimated edge page to the newest end.
     let p = q;
-    page = this.#read.get(p) as Page<Invocation>;
+    page = this.#read.get(p) as PageView;
     while (!this.#isLast(p, page)) {
       p++;
       page = this.#read.get(p) ?? (await this.#page(p));
@@ -186,7 +211,7 @@ export class InstanceCrawl {
   // ---- pages ---------------------------------------------------------------------------------------
 
   /** Reads page `p`, archives what is new, learns the order, and re-reads on drift. */
-  async #page(p: number): Promise<Page<Invocation>> {
+  async #page(p: number): Promise<PageView> {
     const page = await this.#fetch(p);
     const moved = this.#lastTotal !== undefined && page.totalCount !== this.#lastTotal;
     this.#lastTotal = page.totalCount;
@@ -203,42 +228,39 @@ export class InstanceCrawl {
     return page;
   }
 
-  async #fetch(p: number): Promise<Page<Invocation>> {
-    const page = await this.ctx.readPage(p);
+  async #fetch(p: number): Promise<PageView> {
+    const page: Page<Invocation> = await this.ctx.readPage(p);
     this.#pages++;
-    this.#read.set(p, page);
+    const view: PageView = { totalCount: page.totalCount, items: page.items.map(seenOf) };
+    if (this.#keepPages) this.#read.set(p, view);
     if (this.#firstTotal === undefined) {
       this.#firstTotal = page.totalCount;
-      this.#firstMax = page.items.length > 0 ? Math.max(...page.items.map(time)) : undefined;
+      this.#firstMax = view.items.length > 0 ? Math.max(...view.items.map((x) => x.t)) : undefined;
     }
-    this.#learnOrder(page.items);
+    this.#learnOrder(view.items);
     const fresh: Invocation[] = [];
-    for (const inv of page.items) {
-      const before = this.#seen.get(inv.invokeId);
-      if (
-        before &&
-        before.invocationStatus === inv.invocationStatus &&
-        before.invokeStatus === inv.invokeStatus
-      )
-        continue;
-      this.#seen.set(inv.invokeId, inv);
-      if (before || this.#mayHaveChanged(inv)) fresh.push(inv);
+    for (const [i, inv] of page.items.entries()) {
+      const now = view.items[i] as Seen;
+      const before = this.#seen.get(now.id);
+      if (before && before.status === now.status && before.invokeStatus === now.invokeStatus) continue;
+      this.#seen.set(now.id, now);
+      if (before || this.#mayHaveChanged(now)) fresh.push(inv);
     }
     if (fresh.length > 0) await this.ctx.emit(fresh);
-    return page;
+    return view;
   }
 
   /** Whether `p` is the last page: short, and nothing beyond it by `TotalCount`. */
-  #isLast(p: number, page: Page<Invocation>): boolean {
+  #isLast(p: number, page: PageView): boolean {
     if (page.items.length === 0) return true;
     return page.items.length < PAGE_SIZE && p * PAGE_SIZE >= page.totalCount;
   }
 
-  #learnOrder(items: readonly Invocation[]): void {
+  #learnOrder(items: readonly Seen[]): void {
     let up = 0;
     let down = 0;
     for (let i = 1; i < items.length; i++) {
-      const d = time(items[i] as Invocation) - time(items[i - 1] as Invocation);
+      const d = (items[i] as Seen).t - (items[i - 1] as Seen).t;
       if (d > 0) up++;
       else if (d < 0) down++;
     }
@@ -251,30 +273,30 @@ export class InstanceCrawl {
   // ---- record classes ----------------------------------------------------------------------------
 
   /** A record the archive already holds in its final state (older than the edge, or at it and known). */
-  #archived(inv: Invocation, c: InstanceCursor): boolean {
-    const t = time(inv);
+  #archived(rec: { id: string; t: number }, c: InstanceCursor): boolean {
     const end = c.windowEnd as number;
-    return t < end || (t === end && c.edgeIds.includes(inv.invokeId));
+    return rec.t < end || (rec.t === end && c.edgeIds.includes(rec.id));
   }
 
   /** Whether the crawler should fetch this record's result: final, and not archived final before. */
   needsResult(inv: Invocation): boolean {
     if (!isFinalInvocationStatus(inv.invocationStatus)) return false;
     const c = this.ctx.cursor;
-    return !c || c.windowEnd === undefined || !this.#archived(inv, c) || this.#revisit.has(inv.invokeId);
+    const rec = { id: inv.invokeId, t: time(inv) };
+    return !c || c.windowEnd === undefined || !this.#archived(rec, c) || this.#revisit.has(inv.invokeId);
   }
 
   /** Whether a record read this run may hold something the archive lacks. */
-  #mayHaveChanged(inv: Invocation): boolean {
+  #mayHaveChanged(rec: Seen): boolean {
     const c = this.ctx.cursor;
     if (!c || this.ctx.full || c.windowEnd === undefined) return true;
-    return !this.#archived(inv, c) || this.#revisit.has(inv.invokeId);
+    return !this.#archived(rec, c) || this.#revisit.has(rec.id);
   }
 
   /** Whether records to revisit remain unseen beyond `page`, among older records. */
-  #revisitBeyond(page: Page<Invocation>): boolean {
+  #revisitBeyond(page: PageView): boolean {
     if (page.items.length === 0) return false;
-    const oldest = Math.min(...page.items.map(time));
+    const oldest = Math.min(...page.items.map((x) => x.t));
     for (const r of this.#revisit.values()) if (!this.#seen.has(r.id) && r.t < oldest) return true;
     return false;
   }
@@ -283,12 +305,12 @@ export class InstanceCrawl {
 
   #incrementalOutcome(c: InstanceCursor, boundary: boolean): InstanceOutcome {
     const newer = [...this.#seen.values()].filter((s) => !this.#archived(s, c));
-    const oldestNew = newer.length > 0 ? Math.min(...newer.map(time)) : undefined;
+    const oldestNew = newer.length > 0 ? Math.min(...newer.map((x) => x.t)) : undefined;
     const outcome = this.#outcome(boundary, boundary ? c.windowEnd : oldestNew);
     if (!boundary) {
       // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
       // ones. The newest record tells the server's time better than the local clock does.
-      const serverNow = Math.max(...[...this.#seen.values()].map(time), c.windowEnd as number);
+      const serverNow = Math.max(...[...this.#seen.values()].map((x) => x.t), c.windowEnd as number);
       const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * this.ctx.retentionMs;
       outcome.gap = {
         start: c.windowEnd,
@@ -303,15 +325,15 @@ export class InstanceCrawl {
   #outcome(joined: boolean, windowStart: number | undefined): InstanceOutcome {
     const c = this.ctx.cursor;
     const seen = [...this.#seen.values()];
-    const times = seen.map(time);
+    const times = seen.map((x) => x.t);
     const newest = times.length > 0 ? Math.max(...times) : undefined;
     const windowEnd = Math.max(newest ?? Number.NEGATIVE_INFINITY, c?.windowEnd ?? Number.NEGATIVE_INFINITY);
     const end = Number.isFinite(windowEnd) ? windowEnd : undefined;
-    const stillOpen = (inv: Invocation) => !isFinalInvocationStatus(inv.invocationStatus);
+    const stillOpen = (rec: Seen) => !isFinalInvocationStatus(rec.status);
     // Records to revisit: not final now; or last seen not final and not seen this run (kept if they may
     // still be held, i.e. older than anything this crawl reached).
     const oldestReached = times.length > 0 ? Math.min(...times) : Number.POSITIVE_INFINITY;
-    const pending: PendingRecord[] = seen.filter(stillOpen).map((s) => ({ id: s.invokeId, t: time(s) }));
+    const pending: PendingRecord[] = seen.filter(stillOpen).map((s) => ({ id: s.id, t: s.t }));
     for (const r of c?.pending ?? []) {
       if (!this.#seen.has(r.id) && r.t < oldestReached) pending.push(r);
     }
@@ -320,7 +342,7 @@ export class InstanceCrawl {
       if (!this.#seen.has(r.id) && r.t < oldestReached && !missing.some((m) => m.id === r.id))
         missing.push(r);
     }
-    const edgeIds = end === undefined ? [] : seen.filter((s) => time(s) === end).map((s) => s.invokeId);
+    const edgeIds = end === undefined ? [] : seen.filter((s) => s.t === end).map((s) => s.id);
     if (end !== undefined && end === c?.windowEnd)
       for (const id of c.edgeIds) if (!edgeIds.includes(id)) edgeIds.push(id);
     const firstRun = !c || c.windowEnd === undefined;

@@ -24,6 +24,10 @@ export interface FeedTotals {
 export class SnapshotFeeder {
   #snapshot?: SnapshotSink;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Observations not yet staged: each staging call has a fixed cost, so pages are gathered first. */
+  #buffer: InvocationObservation[] = [];
+  /** The first failure of background staging or committing, thrown to the next caller. */
+  #failure?: unknown;
   readonly totals: FeedTotals = {
     commits: 0,
     written: 0,
@@ -36,13 +40,34 @@ export class SnapshotFeeder {
     private readonly archive: ArchiveWriter,
     private readonly runId: string,
     private readonly commitEvery: number,
+    private readonly stageEvery = 5000,
+    /** Observations buffered before callers must wait (while a commit runs they keep coming). */
+    private readonly maxBuffered = 20_000,
   ) {}
 
-  observations(batch: readonly InvocationObservation[]): Promise<void> {
-    return this.#serial(async () => {
-      await this.#current().addObservations(batch);
+  /**
+   * Takes a batch of observations. Staging and commits run in the background, so crawling goes on while
+   * a commit writes Parquet; a caller waits only when more than `maxBuffered` observations are waiting.
+   */
+  async observations(batch: readonly InvocationObservation[]): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    this.#buffer.push(...batch);
+    if (this.#buffer.length < this.stageEvery) return;
+    const work = this.#serial(async () => {
+      await this.#stage();
       if (this.#current().stagedObservations >= this.commitEvery) await this.#commit();
     });
+    work.catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+    if (this.#buffer.length > this.maxBuffered) await work;
+  }
+
+  async #stage(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    await this.#current().addObservations(batch);
   }
 
   instances(batch: readonly InstanceObservation[]): Promise<void> {
@@ -52,6 +77,8 @@ export class SnapshotFeeder {
   /** An instance is done: its coverage and its new cursor join the snapshot that holds (or follows) its data. */
   instanceDone(coverage: CoverageRecord, cursorKey: string, cursor: unknown): Promise<void> {
     return this.#serial(async () => {
+      // The instance's observations must be in the snapshot its cursor joins.
+      await this.#stage();
       await this.#current().addCoverage([coverage]);
       if (cursor !== undefined) this.#current().setCursors({ [cursorKey]: cursor });
     });
@@ -76,6 +103,7 @@ export class SnapshotFeeder {
   }
 
   async #commit(): Promise<void> {
+    await this.#stage();
     const snapshot = this.#snapshot;
     if (!snapshot) return;
     this.#snapshot = undefined;
@@ -88,7 +116,11 @@ export class SnapshotFeeder {
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#chain.then(work, work);
+    const guarded = async () => {
+      if (this.#failure) throw this.#failure;
+      return work();
+    };
+    const next = this.#chain.then(guarded, guarded);
     this.#chain = next.catch(() => undefined);
     return next;
   }
