@@ -158,6 +158,16 @@ describe('swas-archive CLI', () => {
     });
   });
 
+  it('demo runs the whole job on the built-in emulator', async () => {
+    await withArchiveRoot(async (root) => {
+      const r = await cli(['demo', '--data', join(root, 'demo'), '--no-keep']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/first crawl .*: complete, 6000 new and 0 changed invocations archived/);
+      expect(r.stdout).toMatch(/second crawl .*: complete, \d+ new/);
+      expect(r.stdout).toMatch(/│ deploy-app +│ \d+ +│ [\d.]+ +│/);
+    });
+  });
+
   it('exits 2 on bad usage, with one line saying what to fix', async () => {
     await withArchiveRoot(async (root) => {
       const cases: [string[], RegExp][] = [

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { crawlCommand } from './commands/crawl.js';
+import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -111,6 +112,18 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     .option('--json', 'print the report as JSON', false)
     .action(async (flags) => {
       status = await verifyCommand(flags, io);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'run the whole job against the built-in emulator: archive a fleet, let a day pass, archive again, query',
+    )
+    .option('--data <dir>', 'where the demo archive goes', 'data/demo')
+    .option('--seed <n>', 'seed of the emulated fleet', positiveInt('--seed'), 42)
+    .option('--no-keep', 'remove the demo archive afterwards')
+    .action(async (flags) => {
+      status = await demoCommand(flags, io);
     });
 
   try {
