@@ -17,7 +17,7 @@ export async function crawlerAdaptive(): Promise<BenchResult> {
     '--instances-per-region',
     '10',
     '--invocations',
-    '75000',
+    '50000',
     '--clock-speed',
     '0',
     '--latency-ms',
@@ -39,9 +39,13 @@ export async function crawlerAdaptive(): Promise<BenchResult> {
     await removeArchive(root);
     const calls = (await requestLog(emu)).filter((e) => e.action === 'DescribeInvocations');
     const throttled = calls.filter((e) => e.outcome.startsWith('Throttling')).length;
-    const ok = calls.length - throttled;
-    const regions = new Set(calls.map((e) => e.regionId)).size;
-    const throughput = ok / regions / (seconds / 60);
+    // Each region over its own active span: regions hold unequal work and finish at different times.
+    const rates = [...new Set(calls.map((e) => e.regionId))].map((regionId) => {
+      const mine = calls.filter((e) => e.regionId === regionId);
+      const span = Math.max(...mine.map((e) => e.timeMs)) - Math.min(...mine.map((e) => e.timeMs));
+      return mine.filter((e) => e.outcome === 'ok').length / (span / 60_000);
+    });
+    const throughput = rates.reduce((a, b) => a + b, 0) / rates.length;
     return {
       bench: 'crawler-adaptive',
       figures: [
@@ -57,7 +61,7 @@ export async function crawlerAdaptive(): Promise<BenchResult> {
           value: Number((throughput / LIMIT).toFixed(3)),
           unit: '×',
           goal: { value: 0.85, better: 'higher' },
-          note: `${Math.round(seconds)} s run, per region`,
+          note: `${Math.round(seconds)} s run, each region over its own active span`,
         },
         {
           name: 'archive complete (1 = yes)',

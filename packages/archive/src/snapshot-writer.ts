@@ -144,24 +144,23 @@ export class SnapshotWriter {
       }
       crashPoint('staged');
       const wrote = performance.now();
-      const timingsMs = () => ({
-        dedupe: Math.round(deduped - started),
-        write: Math.round(wrote - deduped),
-        publish: Math.round(performance.now() - wrote),
+      const result = (catalogVersion: number): CommitResult => ({
+        snapshotId: this.snapshotId,
+        rows,
+        skipped,
+        newInvocations,
+        changedInvocations,
+        files: files.length,
+        catalogVersion,
+        timingsMs: {
+          dedupe: Math.round(deduped - started),
+          write: Math.round(wrote - deduped),
+          publish: Math.round(performance.now() - wrote),
+        },
       });
-      if (files.length === 0 && Object.keys(this.#cursors).length === 0) {
-        const catalogVersion = this.ctx.catalog().version;
-        return {
-          snapshotId: this.snapshotId,
-          rows,
-          skipped,
-          newInvocations,
-          changedInvocations,
-          files: 0,
-          catalogVersion,
-          timingsMs: timingsMs(),
-        };
-      }
+      // Nothing to write and no cursor to move: no commit at all.
+      if (files.length === 0 && Object.keys(this.#cursors).length === 0)
+        return result(this.ctx.catalog().version);
       const snapshot: CatalogSnapshot = {
         id: this.snapshotId,
         kind: 'ingest',
@@ -175,16 +174,7 @@ export class SnapshotWriter {
       };
       const catalog = await commitJournal(root, { snapshot, files, remove: [], cursors: this.#cursors });
       this.ctx.onCommitted(catalog);
-      return {
-        snapshotId: this.snapshotId,
-        rows,
-        skipped,
-        newInvocations,
-        changedInvocations,
-        timingsMs: timingsMs(),
-        files: files.length,
-        catalogVersion: catalog.version,
-      };
+      return result(catalog.version);
     } finally {
       await this.#dropStages();
     }
