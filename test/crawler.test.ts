@@ -139,41 +139,54 @@ describe('several accounts', () => {
       { accessKeyId: 'LTAI5tAccountOne', accessKeySecret: 'secret-of-account-one' },
       { accessKeyId: 'LTAI5tAccountTwo', accessKeySecret: 'secret-of-account-two' },
     ];
-    await withEmulator(quietFleet({ credentials: keys, budgets: { perAction: { DescribeInvocations: 8 }, windowMs } }), async (emu) => {
-      await withArchiveRoot(async (root) => {
-        const { openArchive } = await import('@swas-archive/archive');
-        const { crawl } = await import('@swas-archive/crawler');
-        const archive = await openArchive({ root });
-        try {
-          const report = await crawl({
-            accounts: keys.map((k, i) => ({ name: `acct-${i + 1}`, api: clientOf(emu, { credentials: k }) })),
-            archive,
-            budgets: { callsPerMinute: { DescribeInvocations: 8 }, windowMs, safetyMs: 100, inFlight: { DescribeInvocations: 2 } },
-          });
-          expect(report.outcome).toBe('complete');
-          expect(report.throttles).toBe(0);
-        } finally {
-          await archive.close();
-        }
-        // Each key kept to its own budget; together they made twice the calls one would.
-        const log = emu.admin.requestLog().filter((e) => e.action === 'DescribeInvocations');
-        expect(new Set(log.map((e) => e.accessKeyId))).toEqual(new Set(keys.map((k) => k.accessKeyId)));
-        expect(busiestWindow(emu, 'DescribeInvocations', windowMs)).toBeLessThanOrEqual(8);
-        const archived = await archivedInvocations(root);
-        const session = await (await import('@swas-archive/query')).QuerySession.open(root);
-        try {
-          const { rows } = await session.run('SELECT account, count(*) AS n FROM invocations GROUP BY 1 ORDER BY 1');
-          const held = emu.admin.groundTruth().filter((t) => !t.expiredAt).length;
-          expect(rows).toEqual([
-            { account: 'acct-1', n: held },
-            { account: 'acct-2', n: held },
-          ]);
-        } finally {
-          session.close();
-        }
-        expect(archived.size).toBe(emu.admin.groundTruth().filter((t) => !t.expiredAt).length);
-      });
-    });
+    await withEmulator(
+      quietFleet({ credentials: keys, budgets: { perAction: { DescribeInvocations: 8 }, windowMs } }),
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const { openArchive } = await import('@swas-archive/archive');
+          const { crawl } = await import('@swas-archive/crawler');
+          const archive = await openArchive({ root });
+          try {
+            const report = await crawl({
+              accounts: keys.map((k, i) => ({
+                name: `acct-${i + 1}`,
+                api: clientOf(emu, { credentials: k }),
+              })),
+              archive,
+              budgets: {
+                callsPerMinute: { DescribeInvocations: 8 },
+                windowMs,
+                safetyMs: 100,
+                inFlight: { DescribeInvocations: 2 },
+              },
+            });
+            expect(report.outcome).toBe('complete');
+            expect(report.throttles).toBe(0);
+          } finally {
+            await archive.close();
+          }
+          // Each key kept to its own budget; together they made twice the calls one would.
+          const log = emu.admin.requestLog().filter((e) => e.action === 'DescribeInvocations');
+          expect(new Set(log.map((e) => e.accessKeyId))).toEqual(new Set(keys.map((k) => k.accessKeyId)));
+          expect(busiestWindow(emu, 'DescribeInvocations', windowMs)).toBeLessThanOrEqual(8);
+          const archived = await archivedInvocations(root);
+          const session = await (await import('@swas-archive/query')).QuerySession.open(root);
+          try {
+            const { rows } = await session.run(
+              'SELECT account, count(*) AS n FROM invocations GROUP BY 1 ORDER BY 1',
+            );
+            const held = emu.admin.groundTruth().filter((t) => !t.expiredAt).length;
+            expect(rows).toEqual([
+              { account: 'acct-1', n: held },
+              { account: 'acct-2', n: held },
+            ]);
+          } finally {
+            session.close();
+          }
+          expect(archived.size).toBe(emu.admin.groundTruth().filter((t) => !t.expiredAt).length);
+        });
+      },
+    );
   });
 });
 
