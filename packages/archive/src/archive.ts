@@ -164,13 +164,17 @@ export class Archive {
         'a snapshot is already open on this archive: commit or abort it first',
         this.root,
       );
-    const writer = new SnapshotWriter(
+    const writer: SnapshotWriter = new SnapshotWriter(
       {
         root: this.root,
         con: this.con,
         catalog: () => this.#catalog,
         onCommitted: (catalog) => {
           this.#catalog = catalog;
+        },
+        beforeCommit: () => this.#checkUsable(),
+        onClosed: () => {
+          if (this.#active === writer) this.#active = undefined;
         },
         policy: this.options.redaction,
         schemaVersion: this.options.schemaVersion,
@@ -180,26 +184,6 @@ export class Archive {
       runId,
     );
     this.#active = writer;
-    const done = () => {
-      if (this.#active === writer) this.#active = undefined;
-    };
-    const commit = writer.commit.bind(writer);
-    const abort = writer.abort.bind(writer);
-    writer.commit = async () => {
-      this.#checkUsable();
-      try {
-        return await commit();
-      } finally {
-        done();
-      }
-    };
-    writer.abort = async () => {
-      try {
-        await abort();
-      } finally {
-        done();
-      }
-    };
     return writer;
   }
 

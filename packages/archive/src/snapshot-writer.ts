@@ -36,6 +36,10 @@ export interface SnapshotContext {
   con: DuckDBConnection;
   catalog: () => Catalog;
   onCommitted: (catalog: Catalog) => void;
+  /** Throws when committing is no longer allowed (the writer lost its lock). */
+  beforeCommit: () => void;
+  /** The snapshot was committed or aborted: the archive may open another. */
+  onClosed: () => void;
   policy: RedactionPolicy;
   schemaVersion: number;
   rowGroupSize: number;
@@ -123,6 +127,7 @@ export class SnapshotWriter {
     const root = this.ctx.root;
     const stagingRoot = join(root, STAGING_DIR, this.snapshotId);
     try {
+      this.ctx.beforeCommit();
       await this.#ensure();
       await mkdir(stagingRoot, { recursive: true });
       const started = performance.now();
@@ -177,13 +182,18 @@ export class SnapshotWriter {
       return result(catalog.version);
     } finally {
       await this.#dropStages();
+      this.ctx.onClosed();
     }
   }
 
   /** Forgets everything staged; nothing of it becomes visible. */
   async abort(): Promise<void> {
     this.#done = true;
-    await this.#dropStages();
+    try {
+      await this.#dropStages();
+    } finally {
+      this.ctx.onClosed();
+    }
   }
 
   async #ensure(): Promise<void> {
