@@ -20,8 +20,15 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
       'Keeps the command history of Alibaba Cloud Simple Application Server fleets beyond two weeks, as Parquet.',
     )
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit status: ${EXIT.ok} complete · ${EXIT.unexpected} unexpected error · ${EXIT.usage} usage or configuration · ${EXIT.auth} authentication or permission
+             ${EXIT.partial} partial (instance incomplete or new gap) · ${EXIT.locked} archive locked by another run · ${EXIT.damaged} verify found damage`,
+    );
 
   program
     .command('crawl')
