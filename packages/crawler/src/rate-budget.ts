@@ -90,11 +90,6 @@ export class RateBudget {
     };
   }
 
-  /** Calls waiting for the budget. */
-  get waiting(): number {
-    return this.#queue.size;
-  }
-
   async #pace(signal?: AbortSignal): Promise<void> {
     for (;;) {
       const now = Date.now();

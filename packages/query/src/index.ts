@@ -1,2 +1,2 @@
-export { QuerySession, RELATIONS, type Row } from './query-session.js';
+export { QuerySession, type Row } from './query-session.js';
 export { VIEWS } from './views.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { readCatalog, registerTables, TABLE_NAMES } from '@swas-archive/archive';
+import { readCatalog, registerTables } from '@swas-archive/archive';
 import { VIEWS } from './views.js';
 
 /** A row as plain JS: BIGINT as number (or string past 2^53), times as ISO strings, NULL as null. */
@@ -43,9 +43,6 @@ export class QuerySession {
     this.db.closeSync();
   }
 }
-
-/** Names of the tables and views a session offers. */
-export const RELATIONS: readonly string[] = [...TABLE_NAMES, ...VIEWS.map((v) => v.name)];
 
 function plain(value: unknown): unknown {
   if (typeof value === 'bigint')

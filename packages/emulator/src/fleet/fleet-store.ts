@@ -123,10 +123,6 @@ export class FleetStore {
     this.#evict(start);
   }
 
-  get retention(): Readonly<Required<RetentionOptions>> {
-    return this.#options.retention;
-  }
-
   /** Applies arrivals, releases and evictions up to virtual time `now`. */
   sync(now: number): void {
     if (now <= this.#syncedTo) return;
