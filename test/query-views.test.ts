@@ -1,3 +1,4 @@
+import RPCClient from '@alicloud/pop-core';
 import { QuerySession } from '@swas-archive/query';
 import { describe, expect, it } from 'vitest';
 import { crawlOnce, withArchiveRoot, withEmulator } from './helpers/harness.js';
@@ -66,7 +67,6 @@ describe('views', () => {
         await crawlOnce(emu, root, { withResults: true });
         // A command started now: archived while running, then again once it failed, with its result.
         const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
-        const RPCClient = (await import('@alicloud/pop-core')).default;
         const pop = new RPCClient({ endpoint: emu.endpoint, apiVersion: '2020-06-01', ...key });
         const { InvokeId } = (await pop.request(
           'RunCommand',
