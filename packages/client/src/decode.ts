@@ -105,6 +105,19 @@ const invocationsSchema = z.object({
   ),
 });
 
+/** An optional field that some implementations send as `null` rather than leave out. */
+const maybe = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+
+/** An integer, also when sent as its decimal text. */
+const integer = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
+
 const resultSchema = z.object({
   RequestId: z.string(),
   InvocationResult: z.object({
@@ -112,13 +125,13 @@ const resultSchema = z.object({
     InstanceId: z.string().min(1),
     InvocationStatus: z.string().min(1),
     InvokeRecordStatus: z.string().min(1),
-    ExitCode: z.number().int().optional(),
-    Output: z.union([z.literal('').transform((): DecodedText => ({ text: '' })), base64Text]).optional(),
-    ErrorCode: z.string().optional(),
-    ErrorInfo: z.string().optional(),
-    StartTime: optionalApiTime,
-    FinishedTime: optionalApiTime,
-    InvokeUser: z.string().optional(),
+    ExitCode: maybe(integer),
+    Output: maybe(base64Text),
+    ErrorCode: maybe(z.string()),
+    ErrorInfo: maybe(z.string()),
+    StartTime: maybe(z.union([z.literal(''), apiTime]).transform((v) => (v === '' ? undefined : v))),
+    FinishedTime: maybe(z.union([z.literal(''), apiTime]).transform((v) => (v === '' ? undefined : v))),
+    InvokeUser: maybe(z.string()),
   }),
 });
 
