@@ -79,6 +79,7 @@ export async function crawlerBudget(): Promise<BenchResult> {
         await signedCall(own, agent, params);
         seqCalls++;
       } catch {
+        // Throttled: a sequential pager can only wait and try again, as a shell loop over the CLI would.
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

@@ -28,8 +28,9 @@ export async function record(result: BenchResult): Promise<void> {
   let stored: Stored = {};
   try {
     stored = JSON.parse(await readFile(JSON_PATH, 'utf8')) as Stored;
-  } catch {
+  } catch (error) {
     // First run: start a new file.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   stored[result.bench] = {
     machine: `${hostname()} (${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB)`,

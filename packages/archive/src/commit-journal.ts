@@ -147,11 +147,13 @@ async function list(dir: string): Promise<string[]> {
   }
 }
 
+/** Whether `path` exists. Only "no such file" means absent: a permission or I/O error is thrown, never taken for absence. */
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }

@@ -1,12 +1,12 @@
-/** Base of every archive error; `code` is fixed per class so that the CLI can map it to an exit status. */
-export class ArchiveError extends Error {
+import { SwasArchiveError } from '@swas-archive/errors';
+
+/** Base of every archive error: the archive's folder, and a fixed `code` per class. */
+export abstract class ArchiveError extends SwasArchiveError {
   override name = 'ArchiveError';
-  readonly code: string = 'ArchiveError';
-  /** Whether trying again later may succeed. */
-  readonly transient: boolean = false;
 
   constructor(
     message: string,
+    /** The archive's folder, when the error concerns one. */
     readonly root?: string,
     options?: { cause?: unknown },
   ) {
@@ -14,21 +14,20 @@ export class ArchiveError extends Error {
   }
 }
 
-/** Another writer holds the archive. */
+/** Another writer holds the archive, or this writer lost its lock. */
 export class ArchiveLockedError extends ArchiveError {
   override name = 'ArchiveLockedError';
-  override readonly code = 'ArchiveLocked';
-  override readonly transient = true;
+  readonly code = 'archive.locked' as const;
 }
 
 /** Options or input that cannot be used; the message says how to fix them. */
 export class ArchiveUsageError extends ArchiveError {
   override name = 'ArchiveUsageError';
-  override readonly code = 'ArchiveUsage';
+  readonly code = 'archive.usage' as const;
 }
 
 /** The archive on disk is not what its catalog says (a file missing or changed). */
 export class ArchiveCorruptError extends ArchiveError {
   override name = 'ArchiveCorruptError';
-  override readonly code = 'ArchiveCorrupt';
+  readonly code = 'archive.corrupt' as const;
 }

@@ -16,6 +16,8 @@ export interface VerifyReport {
   rows: number;
   /** Catalog files that are not on disk. */
   missing: string[];
+  /** Catalog files that exist but cannot be read (permission, I/O error), with the reason. */
+  unreadable: { path: string; reason: string }[];
   /** Catalog files whose bytes or row count differ from the catalog. */
   corrupt: { path: string; reason: string }[];
   /** Files in the datasets that the catalog does not list. */
@@ -49,6 +51,7 @@ export async function verifyFiles(
     files: catalog.files.length,
     rows: 0,
     missing: [],
+    unreadable: [],
     corrupt: [],
     unexpected: [],
     pendingCommits: (await listFiles(join(root, JOURNAL_DIR))).map((p) =>
@@ -60,10 +63,18 @@ export async function verifyFiles(
     known.add(file.path);
     const path = join(root, file.path);
     let size: number;
+    let sha256: string;
     try {
       size = (await stat(path)).size;
-    } catch {
-      report.missing.push(file.path);
+      sha256 = size === file.bytes ? await sha256File(path) : '';
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') report.missing.push(file.path);
+      else
+        report.unreadable.push({
+          path: file.path,
+          reason: `${code ?? 'error'}: ${(error as Error).message}`,
+        });
       continue;
     }
     report.rows += file.rows;
@@ -71,7 +82,7 @@ export async function verifyFiles(
       report.corrupt.push({ path: file.path, reason: `size ${size} bytes, catalog says ${file.bytes}` });
       continue;
     }
-    if ((await sha256File(path)) !== file.sha256) {
+    if (sha256 !== file.sha256) {
       report.corrupt.push({ path: file.path, reason: 'SHA-256 differs from the catalog' });
       continue;
     }
@@ -86,7 +97,11 @@ export async function verifyFiles(
       if (!known.has(rel)) report.unexpected.push(rel);
     }
   }
-  report.ok = report.missing.length === 0 && report.corrupt.length === 0 && report.unexpected.length === 0;
+  report.ok =
+    report.missing.length === 0 &&
+    report.unreadable.length === 0 &&
+    report.corrupt.length === 0 &&
+    report.unexpected.length === 0;
   return report;
 }
 
@@ -94,8 +109,10 @@ async function listFiles(dir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
+  } catch (error) {
+    // A dataset without files yet has no folder; any other failure must not pass for "nothing there".
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
   const out: string[] = [];
   for (const e of entries) {

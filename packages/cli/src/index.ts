@@ -1,3 +1,3 @@
-export { EXIT, exitCodeFor } from './exit-codes.js';
+export { EXIT, exitStatusOf } from './exit-codes.js';
 export type { CommandIo } from './io.js';
 export { run } from './program.js';

@@ -3,7 +3,7 @@ import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
 import { verifyCommand } from './commands/verify.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitStatusOf } from './exit-codes.js';
 import { type CommandIo, processIo } from './io.js';
 import { actionNumber, list, positiveInt, positiveNumber } from './parse-flags.js';
 
@@ -27,7 +27,8 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
       'after',
       `
 Exit status: ${EXIT.ok} complete · ${EXIT.unexpected} unexpected error · ${EXIT.usage} usage or configuration · ${EXIT.auth} authentication or permission
-             ${EXIT.partial} partial (instance incomplete or new gap) · ${EXIT.locked} archive locked by another run · ${EXIT.damaged} verify found damage`,
+             ${EXIT.partial} partial (instance incomplete or new gap) · ${EXIT.locked} archive locked by another run · ${EXIT.damaged} verify found damage
+             ${EXIT.unreachable} service unreachable or failing after every retry`,
     );
 
   program
@@ -141,7 +142,7 @@ Exit status: ${EXIT.ok} complete · ${EXIT.unexpected} unexpected error · ${EXI
       // Commander already printed the problem; --help and --version end here too.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const code = exitCodeFor(error);
+    const code = exitStatusOf(error);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`swas-archive: ${code === EXIT.unexpected ? 'unexpected error: ' : ''}${message}\n`);
     return code;

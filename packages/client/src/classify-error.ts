@@ -33,7 +33,7 @@ export function classifyApiFailure(
 ): SwasApiError {
   const details: SwasErrorDetails = {
     ...ctx,
-    code: f.code,
+    serverCode: f.code,
     httpStatus: f.httpStatus,
     requestId: f.requestId,
     serverMessage: f.serverMessage,
@@ -133,7 +133,7 @@ export function transportFailure(
     `${describe(ctx)} failed in transit (${code}: ${detail}); retrying may succeed.`,
     {
       ...ctx,
-      code,
+      serverCode: code,
       httpStatus,
     },
   );

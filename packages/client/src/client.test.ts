@@ -157,7 +157,8 @@ describe('errors from real emulator answers', () => {
     const e = await failure(c.listRegions());
     expect(e).toBeInstanceOf(AuthenticationError);
     expect(e).toMatchObject({
-      code: 'SignatureDoesNotMatch',
+      code: 'api.authentication',
+      serverCode: 'SignatureDoesNotMatch',
       httpStatus: 400,
       transient: false,
       action: 'ListRegions',
@@ -177,7 +178,7 @@ describe('errors from real emulator answers', () => {
       }).listRegions(),
     );
     expect(unknown).toBeInstanceOf(AuthenticationError);
-    expect(unknown.code).toBe('InvalidAccessKeyId.NotFound');
+    expect(unknown.serverCode).toBe('InvalidAccessKeyId.NotFound');
     const noToken = await failure(
       createSwasClient({
         endpoint: emu.endpoint,
@@ -210,7 +211,8 @@ describe('errors from real emulator answers', () => {
     );
     expect(e).toBeInstanceOf(NotFoundError);
     expect(e).toMatchObject({
-      code: 'InvalidInstanceId.NotFound',
+      code: 'api.not-found',
+      serverCode: 'InvalidInstanceId.NotFound',
       httpStatus: 404,
       instanceId: gone?.instanceId,
       regionId: 'cn-shanghai',
@@ -228,7 +230,7 @@ describe('errors from real emulator answers', () => {
       }),
     );
     expect(e).toBeInstanceOf(InvalidRequestError);
-    expect(e.code).toBe('InvalidParameter');
+    expect(e).toMatchObject({ code: 'api.invalid-request', serverCode: 'InvalidParameter' });
   });
 
   it('refuses bad paging before any request', () => {
@@ -254,7 +256,7 @@ describe('throttling and transient failures', () => {
       await c.listRegions();
       const e = await failure(c.listRegions());
       expect(e).toBeInstanceOf(ThrottledError);
-      expect(e).toMatchObject({ code: 'Throttling.User', transient: true });
+      expect(e).toMatchObject({ code: 'api.throttled', serverCode: 'Throttling.User', transient: true });
       expect((e as ThrottledError).retryAfterMs).toBeGreaterThan(0);
       expect((e as ThrottledError).retryAfterMs).toBeLessThanOrEqual(60_000);
     } finally {
@@ -288,7 +290,8 @@ describe('throttling and transient failures', () => {
         const e = await failure(c.listRegions());
         expect(e).toBeInstanceOf(TransientServiceError);
         expect(e.transient).toBe(true);
-        codes.push(e.code);
+        expect(e.code).toBe('api.unavailable');
+        codes.push(e.serverCode);
       }
       expect(codes.slice(0, 2)).toEqual(['InternalError', 'ServiceUnavailable']);
       expect(codes[2]).toMatch(/ECONNRESET|socket hang up|NetworkError/i);

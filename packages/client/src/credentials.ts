@@ -49,12 +49,12 @@ export class ResolvedCredentials {
       throw new ConfigurationError(
         `no usable Alibaba Cloud credentials: ${this.redactor.scrub(error instanceof Error ? error.message : String(error))}. ` +
           'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, run `aliyun configure`, or name a profile.',
-        { code: 'NoCredentials', action: 'credentials' },
+        { serverCode: 'NoCredentials', action: 'credentials' },
       );
     }
     if (!c?.accessKeyId || !c.accessKeySecret) {
       throw new ConfigurationError('the credentials provider returned no access key id or secret.', {
-        code: 'NoCredentials',
+        serverCode: 'NoCredentials',
         action: 'credentials',
       });
     }
@@ -101,7 +101,7 @@ export function resolveCredentials(options: CredentialsOptions, redactor: Redact
   );
   if (given.length > 1) {
     throw new ConfigurationError('give only one of credentials, profile and credentialsProvider.', {
-      code: 'InvalidOptions',
+      serverCode: 'InvalidOptions',
       action: 'credentials',
     });
   }
@@ -109,7 +109,7 @@ export function resolveCredentials(options: CredentialsOptions, redactor: Redact
     const { accessKeyId, accessKeySecret, securityToken } = options.credentials;
     if (!accessKeyId || !accessKeySecret) {
       throw new ConfigurationError('credentials need both accessKeyId and accessKeySecret.', {
-        code: 'InvalidOptions',
+        serverCode: 'InvalidOptions',
         action: 'credentials',
       });
     }
@@ -141,9 +141,10 @@ function profileSource(name: string): CredentialsSource {
       } catch (cliError) {
         try {
           return await ini.getCredentials();
-        } catch {
+        } catch (iniError) {
+          const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
           throw new Error(
-            `profile ${name} was not found in ~/.aliyun/config.json nor in ~/.alibabacloud/credentials (${cliError instanceof Error ? cliError.message : String(cliError)})`,
+            `profile ${name} was not found in ~/.aliyun/config.json (${why(cliError)}) nor in ~/.alibabacloud/credentials (${why(iniError)})`,
           );
         }
       }

@@ -47,6 +47,7 @@ const parameters = z.preprocess(
     try {
       return JSON.parse(v);
     } catch {
+      // Not JSON: passed on as the string it is, so that the map check below names the field.
       return v;
     }
   },

@@ -1,14 +1,4 @@
-/** What a caller can do about an error: the CLI maps each kind to an exit status. */
-export type SwasErrorKind =
-  | 'throttled'
-  | 'authentication'
-  | 'permission'
-  | 'clock-skew'
-  | 'not-found'
-  | 'invalid-request'
-  | 'transient'
-  | 'bad-response'
-  | 'configuration';
+import { SwasArchiveError } from '@swas-archive/errors';
 
 /** Where a failed call was going. */
 export interface SwasErrorContext {
@@ -18,8 +8,8 @@ export interface SwasErrorContext {
 }
 
 export interface SwasErrorDetails extends SwasErrorContext {
-  /** The API's error code (`Throttling.User`, `SignatureDoesNotMatch`, …) or ours for failures without one. */
-  code: string;
+  /** The API's error code (`Throttling.User`, `SignatureDoesNotMatch`, …), or the transport's (`ECONNRESET`, `BadResponse`). */
+  serverCode: string;
   httpStatus?: number;
   requestId?: string;
   /** The server's own message, with every secret removed. */
@@ -28,14 +18,14 @@ export interface SwasErrorDetails extends SwasErrorContext {
 }
 
 /**
- * Every error the client throws. `transient` says whether the same call may succeed later; the client
- * itself never retries. Messages never hold a secret, STS token or signature.
+ * Every error the client throws. `code` is ours and stable (`api.throttled`, …; see `@swas-archive/errors`);
+ * `serverCode` is what the service said. `transient` says whether the same call may succeed later; the
+ * client itself never retries. Messages never hold a secret, STS token or signature.
  */
-export class SwasApiError extends Error {
+export abstract class SwasApiError extends SwasArchiveError {
   override name = 'SwasApiError';
-  readonly kind: SwasErrorKind = 'invalid-request';
-  readonly transient: boolean = false;
-  readonly code: string;
+  /** The service's own error code (`Throttling.User`, `InvalidInstanceId.NotFound`, …), or the transport's. */
+  readonly serverCode: string;
   readonly httpStatus?: number;
   readonly requestId?: string;
   readonly action: string;
@@ -45,7 +35,7 @@ export class SwasApiError extends Error {
 
   constructor(message: string, details: SwasErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = details.code;
+    this.serverCode = details.serverCode;
     this.httpStatus = details.httpStatus;
     this.requestId = details.requestId;
     this.action = details.action;
@@ -58,8 +48,7 @@ export class SwasApiError extends Error {
 /** Flow control refused the call (`Throttling*`): slow down, then retry. */
 export class ThrottledError extends SwasApiError {
   override name = 'ThrottledError';
-  override readonly kind = 'throttled';
-  override readonly transient = true;
+  readonly code = 'api.throttled' as const;
 
   constructor(
     message: string,
@@ -74,48 +63,47 @@ export class ThrottledError extends SwasApiError {
 /** The credentials were refused: wrong secret, unknown key, bad STS token. Retrying cannot help. */
 export class AuthenticationError extends SwasApiError {
   override name = 'AuthenticationError';
-  override readonly kind = 'authentication';
+  readonly code = 'api.authentication' as const;
 }
 
 /** The credentials lack a RAM permission (`Forbidden*`). */
 export class PermissionError extends SwasApiError {
   override name = 'PermissionError';
-  override readonly kind = 'permission';
+  readonly code = 'api.permission' as const;
 }
 
 /** The local clock is too far from the server's for signatures to be accepted. */
 export class ClockSkewError extends SwasApiError {
   override name = 'ClockSkewError';
-  override readonly kind = 'clock-skew';
+  readonly code = 'api.clock-skew' as const;
 }
 
 /** The instance (released), invocation (expired) or region does not exist. */
 export class NotFoundError extends SwasApiError {
   override name = 'NotFoundError';
-  override readonly kind = 'not-found';
+  readonly code = 'api.not-found' as const;
 }
 
 /** The request itself is wrong (missing or invalid parameter, unknown action): a bug, not a condition. */
 export class InvalidRequestError extends SwasApiError {
   override name = 'InvalidRequestError';
-  override readonly kind = 'invalid-request';
+  readonly code = 'api.invalid-request' as const;
 }
 
 /** A failure that may pass: 5xx, connection reset, timeout, a body that is not JSON. */
 export class TransientServiceError extends SwasApiError {
   override name = 'TransientServiceError';
-  override readonly kind = 'transient';
-  override readonly transient = true;
+  readonly code = 'api.unavailable' as const;
 }
 
 /** A well-formed answer that does not have the documented shape (missing field, wrong type). */
 export class BadResponseError extends SwasApiError {
   override name = 'BadResponseError';
-  override readonly kind = 'bad-response';
+  readonly code = 'api.bad-response' as const;
 }
 
 /** The client could not be set up: no credentials found, a bad option. */
 export class ConfigurationError extends SwasApiError {
   override name = 'ConfigurationError';
-  override readonly kind = 'configuration';
+  readonly code = 'api.configuration' as const;
 }

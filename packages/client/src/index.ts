@@ -9,7 +9,6 @@ export {
   PermissionError,
   SwasApiError,
   type SwasErrorContext,
-  type SwasErrorKind,
   ThrottledError,
   TransientServiceError,
 } from './errors.js';

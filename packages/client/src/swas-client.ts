@@ -63,14 +63,14 @@ export function createSwasClient(options: SwasClientOptions = {}): SwasClient {
   const timeoutMs = options.timeoutMs ?? 20_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError(`Expected \`timeoutMs\` to be a number > 0, got ${options.timeoutMs}`, {
-      code: 'InvalidOptions',
+      serverCode: 'InvalidOptions',
       action: 'configure',
     });
   }
   if (options.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(options.endpoint)) {
     throw new ConfigurationError(
       `Expected \`endpoint\` to be http(s)://host[:port], got "${options.endpoint}"`,
-      { code: 'InvalidOptions', action: 'configure' },
+      { serverCode: 'InvalidOptions', action: 'configure' },
     );
   }
   const redactor = new Redactor();
@@ -111,14 +111,14 @@ export function createSwasClient(options: SwasClientOptions = {}): SwasClient {
           `${describe(ctx)} returned an answer without the documented shape: ${redactor.scrub(error.message)}.`,
           {
             ...ctx,
-            code: 'BadResponse',
+            serverCode: 'BadResponse',
             httpStatus,
             requestId,
           },
         );
       }
     } catch (error) {
-      outcome = error instanceof SwasApiError ? error.code : 'Error';
+      outcome = error instanceof SwasApiError ? error.serverCode : 'Error';
       if (error instanceof SwasApiError) requestId = error.requestId ?? requestId;
       throw error;
     } finally {
@@ -195,13 +195,13 @@ function checkPaging(
 ): void {
   if (pageNumber !== undefined && (!Number.isInteger(pageNumber) || pageNumber < 1)) {
     throw new ConfigurationError(`${method}: pageNumber must be an integer >= 1, got ${pageNumber}`, {
-      code: 'InvalidOptions',
+      serverCode: 'InvalidOptions',
       action: method,
     });
   }
   if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > max)) {
     throw new ConfigurationError(`${method}: pageSize must be an integer from 1 to ${max}, got ${pageSize}`, {
-      code: 'InvalidOptions',
+      serverCode: 'InvalidOptions',
       action: method,
     });
   }

@@ -1,7 +1,7 @@
 import RPCClient from '@alicloud/pop-core';
 import { classifyApiFailure, transportFailure } from './classify-error.js';
 import type { ResolvedCredentials } from './credentials.js';
-import type { SwasErrorContext } from './errors.js';
+import { SwasApiError, type SwasErrorContext } from './errors.js';
 import type { Redactor } from './redactor.js';
 
 export const API_VERSION = '2020-06-01';
@@ -79,7 +79,7 @@ export class PopTransport {
   }
 
   #failure(error: unknown, ctx: SwasErrorContext): Error {
-    if (error instanceof Error && 'kind' in error) return error; // already ours (credentials)
+    if (error instanceof SwasApiError) return error; // already ours (credentials)
     const scrub = (s: unknown) => this.redactor.scrub(String(s ?? ''));
     const e = error as Partial<PopApiError> & { name?: string; message?: string; code?: string };
     if (e && typeof e === 'object' && e.data && typeof e.code === 'string') {

@@ -1,3 +1,4 @@
+import { CrawlConfigurationError } from './errors.js';
 import { type BudgetLimits, type BudgetStats, MINUTE, RateBudget } from './rate-budget.js';
 
 export const ACTIONS = [
@@ -99,12 +100,16 @@ export function validateBudgets(options: BudgetOptions): void {
     ] as const) {
       for (const [action, value] of Object.entries(table ?? {})) {
         if (!(ACTIONS as readonly string[]).includes(action)) {
-          throw new RangeError(
+          throw new CrawlConfigurationError(
             `${where}${kind}: unknown action "${action}"; budgets apply to ${ACTIONS.join(', ')}`,
+            `${where}${kind}`,
           );
         }
         if (!Number.isInteger(value) || (value as number) < 1) {
-          throw new RangeError(`${where}${kind}.${action} must be an integer >= 1, got ${value}`);
+          throw new CrawlConfigurationError(
+            `${where}${kind}.${action} must be an integer >= 1, got ${value}`,
+            `${where}${kind}.${action}`,
+          );
         }
       }
     }
@@ -112,9 +117,15 @@ export function validateBudgets(options: BudgetOptions): void {
   check('budgets.', options);
   for (const [account, o] of Object.entries(options.accounts ?? {})) check(`budgets.accounts.${account}.`, o);
   if (options.windowMs !== undefined && (!Number.isFinite(options.windowMs) || options.windowMs < 1000)) {
-    throw new RangeError(`budgets.windowMs must be a number >= 1000, got ${options.windowMs}`);
+    throw new CrawlConfigurationError(
+      `budgets.windowMs must be a number >= 1000, got ${options.windowMs}`,
+      'budgets.windowMs',
+    );
   }
   if (options.safetyMs !== undefined && (!Number.isFinite(options.safetyMs) || options.safetyMs < 0)) {
-    throw new RangeError(`budgets.safetyMs must be a number >= 0, got ${options.safetyMs}`);
+    throw new CrawlConfigurationError(
+      `budgets.safetyMs must be a number >= 0, got ${options.safetyMs}`,
+      'budgets.safetyMs',
+    );
   }
 }

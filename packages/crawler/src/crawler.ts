@@ -5,17 +5,8 @@ import type {
   InvocationObservation,
   ObservedResult,
 } from '@swas-archive/archive';
-import {
-  AuthenticationError,
-  ClockSkewError,
-  ConfigurationError,
-  type Instance,
-  type Invocation,
-  type InvocationResult,
-  NotFoundError,
-  PermissionError,
-  SwasApiError,
-} from '@swas-archive/client';
+import { type Instance, type Invocation, type InvocationResult, NotFoundError } from '@swas-archive/client';
+import { crawlDecisionOf } from '@swas-archive/errors';
 import { ACTIONS, type Action, BudgetRegistry, validateBudgets } from './budget-registry.js';
 import type {
   CrawlAccount,
@@ -158,6 +149,7 @@ class CrawlRun {
     if (unknown.length > 0) {
       throw new CrawlConfigurationError(
         `region ${unknown.join(', ')} is not offered to account ${account.name}: choose from ${offered.join(', ')}`,
+        'regions',
       );
     }
     // List every region first: an instance released before its region is listed is invisible to the run,
@@ -316,7 +308,7 @@ class CrawlRun {
       });
     } catch (error) {
       if (isFatal(error)) throw error;
-      if (error instanceof NotFoundError && error.code.startsWith('InvalidInstanceId')) {
+      if (error instanceof NotFoundError && error.serverCode.startsWith('InvalidInstanceId')) {
         await this.#releasedInstance(account.name, regionId, instanceId, cursor);
       } else {
         const reason = message(error);
@@ -442,18 +434,8 @@ class CrawlRun {
   }
 }
 
-/** Errors that stop the whole run: nothing else can succeed with the same credentials or settings. */
-function isFatal(error: unknown): boolean {
-  if (
-    error instanceof AuthenticationError ||
-    error instanceof PermissionError ||
-    error instanceof ClockSkewError
-  )
-    return true;
-  if (error instanceof ConfigurationError || error instanceof CrawlConfigurationError) return true;
-  // Anything not from the API (an archive failure, an abort, a bug) is not the instance's fault either.
-  return !(error instanceof SwasApiError);
-}
+/** Errors that stop the whole run (see `ERROR_CODES`): nothing else can succeed with the same credentials, settings or archive. */
+const isFatal = (error: unknown): boolean => crawlDecisionOf(error) === 'stop-run';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -505,24 +487,24 @@ function instanceObservation(account: string, i: Instance, observedAt: Date): In
 }
 
 function validate(o: CrawlOptions): void {
-  if (!o.accounts?.length) throw new CrawlConfigurationError('give at least one account to crawl');
+  if (!o.accounts?.length)
+    throw new CrawlConfigurationError('give at least one account to crawl', 'accounts');
   const names = o.accounts.map((a) => a.name);
   const bad = names.find((n) => !/^[\w.@-]{1,64}$/.test(n));
   if (bad !== undefined)
-    throw new CrawlConfigurationError(`account name "${bad}" must be 1–64 letters, digits or ._@-`);
+    throw new CrawlConfigurationError(
+      `account name "${bad}" must be 1–64 letters, digits or ._@-`,
+      'accounts',
+    );
   if (new Set(names).size !== names.length)
-    throw new CrawlConfigurationError('account names must be distinct');
+    throw new CrawlConfigurationError('account names must be distinct', 'accounts');
   const positive = (name: string, v: number | undefined) => {
     if (v !== undefined && (!Number.isFinite(v) || v <= 0))
-      throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${v}`);
+      throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${v}`, name);
   };
   positive('commitEvery', o.commitEvery);
   positive('instanceDeadlineMs', o.instanceDeadlineMs);
   positive('retentionMs', o.retentionMs);
   positive('retry.attempts', o.retry?.attempts);
-  try {
-    validateBudgets(o.budgets ?? {});
-  } catch (error) {
-    throw new CrawlConfigurationError(message(error));
-  }
+  validateBudgets(o.budgets ?? {});
 }

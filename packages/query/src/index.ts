@@ -1,2 +1,3 @@
+export { QueryError } from './errors.js';
 export { QuerySession, type Row } from './query-session.js';
 export { VIEWS } from './views.js';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readCatalog, registerTables } from '@swas-archive/archive';
+import { QueryError } from './errors.js';
 import { VIEWS } from './views.js';
 
 /** A row as plain JS: BIGINT as number (or string past 2^53), times as ISO strings, NULL as null. */
@@ -26,9 +27,15 @@ export class QuerySession {
     return new QuerySession(abs, db, con);
   }
 
-  /** Runs `sql` and returns its column names and rows. */
+  /** Runs `sql` and returns its column names and rows; SQL that cannot run throws a {@link QueryError}. */
   async run(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    const reader = await this.connection.runAndReadAll(sql);
+    let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+    try {
+      reader = await this.connection.runAndReadAll(sql);
+    } catch (error) {
+      const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new QueryError(`the query failed: ${first}`, sql, { cause: error });
+    }
     const columns = reader.columnNames();
     const rows = reader.getRowObjectsJS().map((r) => {
       const out: Row = {};

@@ -1,7 +1,7 @@
 import { openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import { ACTIONS, type Action, type CrawlAccount, type CrawlReport, crawl } from '@swas-archive/crawler';
-import { EXIT, exitCodeFor, UsageError } from '../exit-codes.js';
+import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { dataDir } from '../parse-flags.js';
@@ -96,7 +96,7 @@ export async function crawlCommand(flags: CrawlFlags, io: CommandIo): Promise<nu
   io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
   if (report.error) {
     log.error({ code: (report.error as { code?: string }).code }, report.error.message);
-    return exitCodeFor(report.error);
+    return exitStatusOf(report.error);
   }
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
 }

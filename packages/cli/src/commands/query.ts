@@ -19,14 +19,7 @@ export async function queryCommand(
   await requireArchive(root);
   const session = await QuerySession.open(root);
   try {
-    let result: { columns: string[]; rows: Row[] };
-    try {
-      result = await session.run(sql);
-    } catch (error) {
-      throw new UsageError(
-        `the query failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      );
-    }
+    const result = await session.run(sql);
     io.stdout.write(format(result.columns, result.rows, flags.format));
     return 0;
   } finally {
@@ -38,7 +31,10 @@ export async function queryCommand(
 export async function requireArchive(root: string): Promise<void> {
   try {
     await access(join(root, 'catalog.json'));
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      throw new UsageError(`cannot read the archive at ${root} (${code}): check its permissions`);
     throw new UsageError(
       `no archive at ${root}: run \`swas-archive crawl --data ${root}\` first, or point --data (or SWAS_ARCHIVE_DATA) at an archive`,
     );

@@ -15,6 +15,7 @@ export async function verifyCommand(flags: { data?: string; json: boolean }, io:
     const lines = [
       `${report.ok ? 'ok' : 'DAMAGED'}: ${report.files} files, ${report.rows} rows, catalog version ${report.catalogVersion} (${report.root})`,
       ...report.missing.map((p) => `missing ${p}`),
+      ...report.unreadable.map((u) => `unreadable ${u.path}: ${u.reason}`),
       ...report.corrupt.map((c) => `corrupt ${c.path}: ${c.reason}`),
       ...report.unexpected.map((p) => `unexpected ${p}`),
       ...report.pendingCommits.map((p) => `pending commit ${p} (finished by the next crawl)`),
