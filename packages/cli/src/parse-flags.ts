@@ -40,6 +40,9 @@ export function positiveNumber(flag: string) {
   };
 }
 
+/** Help text of every `--data` flag. */
+export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
+
 /** The archive folder: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
   flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive';

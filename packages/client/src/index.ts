@@ -8,17 +8,13 @@ export {
   NotFoundError,
   PermissionError,
   SwasApiError,
-  type SwasErrorContext,
   ThrottledError,
   TransientServiceError,
 } from './errors.js';
-export { maskAccessKeyId } from './redactor.js';
 export { type CallEvent, createSwasClient, type SwasClient, type SwasClientOptions } from './swas-client.js';
-export { API_VERSION } from './transport.js';
 export {
   type DescribeInvocationResultQuery,
   type DescribeInvocationsQuery,
-  INVOCATION_STATUSES,
   type Instance,
   type Invocation,
   type InvocationResult,

@@ -53,10 +53,7 @@ export interface SwasClientOptions extends CredentialsOptions {
 }
 
 /** A SWAS client: the four actions of {@link SwasApi}, typed and checked. */
-export interface SwasClient extends SwasApi {
-  /** The endpoint used for a region. */
-  endpointFor(regionId: string): string;
-}
+export type SwasClient = SwasApi;
 
 /** Creates a client. No request is made until a method is called. */
 export function createSwasClient(options: SwasClientOptions = {}): SwasClient {
@@ -127,8 +124,6 @@ export function createSwasClient(options: SwasClientOptions = {}): SwasClient {
   }
 
   return {
-    endpointFor,
-
     async listRegions() {
       const regions = await call('ListRegions', { action: 'ListRegions' }, {}, decodeRegions);
       for (const r of regions) if (r.regionEndpoint) regionEndpoints.set(r.regionId, r.regionEndpoint);

@@ -1,3 +1,2 @@
 export { QueryError } from './errors.js';
 export { QuerySession, type Row } from './query-session.js';
-export { VIEWS } from './views.js';

@@ -1,11 +1,14 @@
 import { openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import { ACTIONS, type Action, type CrawlAccount, type CrawlReport, crawl } from '@swas-archive/crawler';
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
-import { dataDir } from '../parse-flags.js';
+import { actionNumber, DATA_HELP, dataDir, list, positiveInt, positiveNumber } from '../parse-flags.js';
 
+/** The flags of `crawl`, as commander parses them. */
 export interface CrawlFlags {
   endpoint?: string;
   data?: string;
@@ -26,8 +29,76 @@ export interface CrawlFlags {
   logFormat: LogFormat;
 }
 
-/** `swas-archive crawl`: archives what the API holds into the archive folder. */
-export async function crawlCommand(flags: CrawlFlags, io: CommandIo): Promise<number> {
+/** `swas-archive crawl`: its flags and its handler. */
+export function crawlCommand(ctx: CommandContext): Command {
+  return new Command('crawl')
+    .description(
+      'archive every invocation the API holds for every instance in every region, within the rate budgets',
+    )
+    .option(
+      '--endpoint <url>',
+      'one endpoint for every region (the emulator, a private endpoint); default: the regional endpoints',
+    )
+    .option('--data <dir>', DATA_HELP)
+    .option('--regions <a,b>', 'only these regions', list)
+    .option('--instances <id,…>', 'only these instances', list)
+    .option(
+      '--budget <Action=N>',
+      'calls per minute per account and region for one action (repeatable)',
+      actionNumber('--budget'),
+    )
+    .option(
+      '--in-flight <Action=N>',
+      'calls in flight per account and region for one action (repeatable)',
+      actionNumber('--in-flight'),
+    )
+    .option(
+      '--concurrency <n>',
+      'instances crawled at once per region (= DescribeInvocations calls in flight)',
+      positiveInt('--concurrency'),
+    )
+    .option(
+      '--with-results',
+      'also fetch DescribeInvocationResult (exit code, output) of invocations that became final',
+      false,
+    )
+    .option('--full', 'walk every page of every instance instead of only what can be new', false)
+    .option(
+      '--profile <name>',
+      'an aliyun CLI / credentials-file profile; repeat for several accounts (each named after its profile)',
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option(
+      '--account <name>',
+      'name stored with the rows when credentials come from the environment',
+      'default',
+    )
+    .option('--commit-every <n>', 'observations per commit', positiveInt('--commit-every'))
+    .option(
+      '--retention-days <d>',
+      "the service's retention, used to name gaps",
+      positiveNumber('--retention-days'),
+      14,
+    )
+    .option('--timeout-ms <ms>', 'time allowed for one API call', positiveInt('--timeout-ms'))
+    .option('--json', 'print the run report as JSON on stdout', false)
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log lines for people, or JSON lines')
+        .choices(['pretty', 'json'])
+        .default('pretty'),
+    )
+    .action(async (flags: CrawlFlags) => {
+      ctx.exit(await runCrawl(flags, ctx));
+    });
+}
+
+/** Archives what the API holds into the archive folder; resolves with the exit status. */
+async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
   const log = createLogger(flags.logLevel, flags.logFormat);
   for (const [flag, table] of [
     ['--budget', flags.budget],

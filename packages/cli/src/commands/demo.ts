@@ -3,23 +3,44 @@ import { resolve } from 'node:path';
 import { openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import { type CrawlReport, crawl } from '@swas-archive/crawler';
-import { startEmulator } from '@swas-archive/emulator';
 import { QuerySession } from '@swas-archive/query';
 import Table from 'cli-table3';
+import { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import type { CommandIo } from '../io.js';
+import { positiveInt } from '../parse-flags.js';
 
 const DAY = 86_400_000;
 
+/** The flags of `demo`. */
+interface DemoFlags {
+  data: string;
+  seed: number;
+  keep: boolean;
+}
+
+/** `swas-archive demo`: its flags and its handler. */
+export function demoCommand(ctx: CommandContext): Command {
+  return new Command('demo')
+    .description(
+      'run the whole job against the built-in emulator: archive a fleet, let a day pass, archive again, query',
+    )
+    .option('--data <dir>', 'where the demo archive goes', 'data/demo')
+    .option('--seed <n>', 'seed of the emulated fleet', positiveInt('--seed'), 42)
+    .option('--no-keep', 'remove the demo archive afterwards')
+    .action(async (flags: DemoFlags) => {
+      ctx.exit(await runDemo(flags, ctx));
+    });
+}
+
 /**
- * `swas-archive demo`: the whole job against the built-in emulator, no cloud account needed. Starts an
- * emulated fleet, archives it, lets a day of new commands pass, archives again (incrementally), and shows
- * what the archive answers.
+ * The whole job against the built-in emulator, no cloud account needed: starts an emulated fleet, archives
+ * it, lets a day of new commands pass, archives again (incrementally), and shows what the archive answers.
  */
-export async function demoCommand(
-  flags: { data: string; seed: number; keep: boolean },
-  io: CommandIo,
-): Promise<number> {
+async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
   const root = resolve(flags.data);
+  // Loaded here, not at the top: no other command needs the emulator.
+  const { startEmulator } = await import('@swas-archive/emulator');
   const say = (line: string) => io.stdout.write(`${line}\n`);
   await rm(root, { recursive: true, force: true });
   const emu = await startEmulator({

@@ -2,19 +2,39 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QuerySession, type Row } from '@swas-archive/query';
 import Table from 'cli-table3';
+import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
-import { dataDir } from '../parse-flags.js';
+import { DATA_HELP, dataDir } from '../parse-flags.js';
 
-export type QueryFormat = 'table' | 'csv' | 'json';
+type QueryFormat = 'table' | 'csv' | 'json';
 
-/** `swas-archive query "SQL"`: the result on stdout, nothing else. */
-export async function queryCommand(
-  sql: string,
-  flags: { data?: string; format: QueryFormat },
-  io: CommandIo,
-): Promise<number> {
+/** The flags of `query`. */
+interface QueryFlags {
+  data?: string;
+  format: QueryFormat;
+}
+
+/** `swas-archive query "SQL"`: its flags and its handler. */
+export function queryCommand(ctx: CommandContext): Command {
+  return new Command('query')
+    .description(
+      'run SQL over the archive: views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
+    )
+    .argument('<sql>', 'the SQL to run')
+    .option('--data <dir>', DATA_HELP)
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'),
+    )
+    .action(async (sql: string, flags: QueryFlags) => {
+      ctx.exit(await runQuery(sql, flags, ctx));
+    });
+}
+
+/** Prints the result of `sql` on stdout, nothing else; resolves with the exit status. */
+async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
   await requireArchive(root);
   const session = await QuerySession.open(root);

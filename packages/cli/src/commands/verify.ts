@@ -1,11 +1,32 @@
 import { verifyArchive } from '@swas-archive/archive';
+import { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
-import { dataDir } from '../parse-flags.js';
+import { DATA_HELP, dataDir } from '../parse-flags.js';
 import { requireArchive } from './query.js';
 
-/** `swas-archive verify`: every committed file against its checksum and row count. */
-export async function verifyCommand(flags: { data?: string; json: boolean }, io: CommandIo): Promise<number> {
+/** The flags of `verify`. */
+interface VerifyFlags {
+  data?: string;
+  json: boolean;
+}
+
+/** `swas-archive verify`: its flags and its handler. */
+export function verifyCommand(ctx: CommandContext): Command {
+  return new Command('verify')
+    .description(
+      "check every committed file against the catalog's checksum and row count, and look for stray files",
+    )
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print the report as JSON', false)
+    .action(async (flags: VerifyFlags) => {
+      ctx.exit(await runVerify(flags, ctx));
+    });
+}
+
+/** Checks every committed file against its checksum and row count; resolves with the exit status. */
+async function runVerify(flags: VerifyFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
   await requireArchive(root);
   const report = await verifyArchive(root);
