@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** `a,b , c` → `['a', 'b', 'c']` */
@@ -43,6 +44,16 @@ export function positiveNumber(flag: string) {
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
 
-/** The archive folder: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
+/**
+ * A path the user typed, made absolute against the folder the user ran the command from. Under
+ * `pnpm swas-archive …` the process runs at the workspace root, and pnpm passes the user's folder in
+ * `INIT_CWD`; it is trusted only inside a package script (`npm_lifecycle_event` set), where it is fresh.
+ */
+export function userPath(path: string, env: NodeJS.ProcessEnv): string {
+  const from = env.npm_lifecycle_event && env.INIT_CWD ? env.INIT_CWD : process.cwd();
+  return resolve(from, path);
+}
+
+/** The archive folder, absolute: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
-  flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive';
+  userPath(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive', env);

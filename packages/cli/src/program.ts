@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
+import { EXIT_HELP } from './help-text.js';
 import { type CommandIo, processIo } from './io.js';
 
 /**
@@ -27,13 +28,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
-      'after',
-      `
-Exit status: ${EXIT.ok} complete · ${EXIT.unexpected} unexpected error · ${EXIT.usage} usage or configuration · ${EXIT.auth} authentication or permission
-             ${EXIT.partial} partial (instance incomplete or new gap) · ${EXIT.locked} archive locked by another run · ${EXIT.damaged} verify found damage
-             ${EXIT.unreachable} service unreachable or failing after every retry`,
-    );
+    .addHelpText('after', EXIT_HELP);
   for (const command of [crawlCommand, queryCommand, verifyCommand, demoCommand]) {
     // Settings a `.command()` child would inherit (output, exit override, help after errors).
     program.addCommand(command(ctx).copyInheritedSettings(program));

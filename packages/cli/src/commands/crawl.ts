@@ -1,9 +1,17 @@
 import { openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
-import { ACTIONS, type Action, type CrawlAccount, type CrawlReport, crawl } from '@swas-archive/crawler';
+import {
+  ACTIONS,
+  type Action,
+  type CrawlAccount,
+  type CrawlReport,
+  crawl,
+  DEFAULT_BUDGETS,
+} from '@swas-archive/crawler';
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, dataDir, list, positiveInt, positiveNumber } from '../parse-flags.js';
@@ -40,21 +48,21 @@ export function crawlCommand(ctx: CommandContext): Command {
       'one endpoint for every region (the emulator, a private endpoint); default: the regional endpoints',
     )
     .option('--data <dir>', DATA_HELP)
-    .option('--regions <a,b>', 'only these regions', list)
-    .option('--instances <id,…>', 'only these instances', list)
+    .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
+    .option('--instances <id,…>', 'only these instances (default: every instance)', list)
     .option(
       '--budget <Action=N>',
-      'calls per minute per account and region for one action (repeatable)',
+      `calls per minute per account and region for one action, repeatable (defaults: ${defaults('callsPerMinute')})`,
       actionNumber('--budget'),
     )
     .option(
       '--in-flight <Action=N>',
-      'calls in flight per account and region for one action (repeatable)',
+      `calls in flight per account and region for one action, repeatable (defaults: ${defaults('inFlight')})`,
       actionNumber('--in-flight'),
     )
     .option(
       '--concurrency <n>',
-      'instances crawled at once per region (= DescribeInvocations calls in flight)',
+      `instances crawled at once per region, = DescribeInvocations calls in flight (default: ${DEFAULT_BUDGETS.DescribeInvocations.inFlight})`,
       positiveInt('--concurrency'),
     )
     .option(
@@ -65,7 +73,7 @@ export function crawlCommand(ctx: CommandContext): Command {
     .option('--full', 'walk every page of every instance instead of only what can be new', false)
     .option(
       '--profile <name>',
-      'an aliyun CLI / credentials-file profile; repeat for several accounts (each named after its profile)',
+      'an aliyun CLI / credentials-file profile; repeat for several accounts, each named after its profile (default: the credential chain, see below)',
       (v: string, p: string[] = []) => [...p, v],
     )
     .option(
@@ -73,14 +81,22 @@ export function crawlCommand(ctx: CommandContext): Command {
       'name stored with the rows when credentials come from the environment',
       'default',
     )
-    .option('--commit-every <n>', 'observations per commit', positiveInt('--commit-every'))
+    .option(
+      '--commit-every <n>',
+      'observations per commit at most (default: 100000)',
+      positiveInt('--commit-every'),
+    )
     .option(
       '--retention-days <d>',
       "the service's retention, used to name gaps",
       positiveNumber('--retention-days'),
       14,
     )
-    .option('--timeout-ms <ms>', 'time allowed for one API call', positiveInt('--timeout-ms'))
+    .option(
+      '--timeout-ms <ms>',
+      'time allowed for one API call (default: 20000)',
+      positiveInt('--timeout-ms'),
+    )
     .option('--json', 'print the run report as JSON on stdout', false)
     .addOption(
       new Option('--log-level <level>', 'log level on stderr')
@@ -92,10 +108,37 @@ export function crawlCommand(ctx: CommandContext): Command {
         .choices(['pretty', 'json'])
         .default('pretty'),
     )
+    .addHelpText(
+      'after',
+      `
+Credentials (never as flags, never printed), in the order they are looked for:
+  ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET
+    (+ ALIBABA_CLOUD_SECURITY_TOKEN for STS)
+  ALIBABA_CLOUD_ROLE_ARN + ALIBABA_CLOUD_OIDC_PROVIDER_ARN
+    + ALIBABA_CLOUD_OIDC_TOKEN_FILE (an OIDC role)
+  ~/.aliyun/config.json: profile --profile, else ALIBABA_CLOUD_PROFILE,
+    else the current one
+  ~/.alibabacloud/credentials (or ALIBABA_CLOUD_CREDENTIALS_FILE)
+  the ECS instance RAM role
+${examples(
+  [
+    'swas-archive crawl --data /var/lib/swas-archive --with-results',
+    'archive everything, with exit codes and output',
+  ],
+  [
+    'swas-archive crawl --profile prod --budget DescribeInvocations=600',
+    'the accounts of one profile, a higher budget for the paging action',
+  ],
+)}`,
+    )
     .action(async (flags: CrawlFlags) => {
       ctx.exit(await runCrawl(flags, ctx));
     });
 }
+
+/** `Action=N` for every action, from the crawler's defaults. */
+const defaults = (kind: 'callsPerMinute' | 'inFlight') =>
+  ACTIONS.map((a) => `${a}=${DEFAULT_BUDGETS[a][kind]}`).join(', ');
 
 /** Archives what the API holds into the archive folder; resolves with the exit status. */
 async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {

@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { openArchive } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import { type CrawlReport, crawl } from '@swas-archive/crawler';
@@ -7,10 +5,15 @@ import { QuerySession } from '@swas-archive/query';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
+import { prepareDemoFolder, removeDemoFolder } from '../demo-folder.js';
+import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
-import { positiveInt } from '../parse-flags.js';
+import { positiveInt, userPath } from '../parse-flags.js';
+import { selfCommand, shellQuote } from '../self-command.js';
 
 const DAY = 86_400_000;
+/** Commands shown in the demo's failure table. */
+const TABLE_ROWS = 8;
 
 /** The flags of `demo`. */
 interface DemoFlags {
@@ -28,6 +31,15 @@ export function demoCommand(ctx: CommandContext): Command {
     .option('--data <dir>', 'where the demo archive goes', 'data/demo')
     .option('--seed <n>', 'seed of the emulated fleet', positiveInt('--seed'), 42)
     .option('--no-keep', 'remove the demo archive afterwards')
+    .addHelpText(
+      'after',
+      `
+Writes an archive in --data, marked as the demo's by a file .swas-archive-demo.
+Removes only what a previous demo wrote there: it refuses a folder that is not
+a demo archive (exit 2) and one that a run is using (exit 5). With --no-keep it
+also removes what this demo wrote, once it is done.
+${examples(['swas-archive demo', 'the whole job on an emulated fleet'], ['swas-archive demo --data /tmp/swas-demo --seed 7 --no-keep', 'another fleet, removed afterwards'])}`,
+    )
     .action(async (flags: DemoFlags) => {
       ctx.exit(await runDemo(flags, ctx));
     });
@@ -38,11 +50,11 @@ export function demoCommand(ctx: CommandContext): Command {
  * it, lets a day of new commands pass, archives again (incrementally), and shows what the archive answers.
  */
 async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
-  const root = resolve(flags.data);
+  const root = userPath(flags.data, io.env);
   // Loaded here, not at the top: no other command needs the emulator.
   const { startEmulator } = await import('@swas-archive/emulator');
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  await rm(root, { recursive: true, force: true });
+  const folder = await prepareDemoFolder(root);
   const emu = await startEmulator({
     seed: flags.seed,
     clock: { speed: 0 },
@@ -75,21 +87,26 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
     const session = await QuerySession.open(root);
     try {
       const { rows } = await session.run(`SELECT command_name AS command, count(*) AS runs,
-          round(100.0 * count(*) FILTER (WHERE invoke_status = 'Failed') / count(*), 1) AS failed_pct
-        FROM invocations WHERE invoke_status <> 'Running' GROUP BY 1 ORDER BY failed_pct DESC, runs DESC LIMIT 8`);
+          round(100.0 * count(*) FILTER (WHERE invoke_status = 'Failed') / count(*), 1) AS failed_pct,
+          count(*) OVER () AS commands
+        FROM invocations WHERE invoke_status <> 'Running' GROUP BY 1 ORDER BY failed_pct DESC, runs DESC`);
+      const shown = rows.slice(0, TABLE_ROWS);
       const table = new Table({ head: ['command', 'runs', 'failed %'], style: { head: [], border: [] } });
-      for (const r of rows)
+      for (const r of shown)
         table.push([String(r.command || '(unnamed)'), String(r.runs), String(r.failed_pct)]);
-      say('failure rate by command, from the archive:');
+      say(
+        `failure rate by command, from the archive (${shown.length === rows.length ? `all ${rows.length} commands` : `the ${shown.length} most failing of ${rows.length} commands`}):`,
+      );
       say(table.toString());
     } finally {
       session.close();
     }
-    say(`archive: ${root}`);
-    say(`try: swas-archive query --data ${root} "SELECT * FROM invocations LIMIT 5"`);
+    say(`archive: ${root}${flags.keep ? '' : ' (removed now: --no-keep)'}`);
+    if (flags.keep)
+      say(`try: ${selfCommand(io.env)} query --data ${shellQuote(root)} "SELECT * FROM invocations LIMIT 5"`);
     return 0;
   } finally {
     await emu.close();
-    if (!flags.keep) await rm(root, { recursive: true, force: true });
+    if (!flags.keep) await removeDemoFolder(folder);
   }
 }

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
+import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { DATA_HELP, dataDir } from '../parse-flags.js';
 
@@ -27,6 +28,16 @@ export function queryCommand(ctx: CommandContext): Command {
     .option('--data <dir>', DATA_HELP)
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        [
+          `swas-archive query "SELECT command_name, count(*) FROM invocations GROUP BY 1"`,
+          'runs per command',
+        ],
+        ['swas-archive query --format csv "SELECT * FROM gaps" > gaps.csv', 'every gap, as CSV'],
+      ),
     )
     .action(async (sql: string, flags: QueryFlags) => {
       ctx.exit(await runQuery(sql, flags, ctx));

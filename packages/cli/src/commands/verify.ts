@@ -2,6 +2,7 @@ import { verifyArchive } from '@swas-archive/archive';
 import { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
+import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { DATA_HELP, dataDir } from '../parse-flags.js';
 import { requireArchive } from './query.js';
@@ -20,6 +21,16 @@ export function verifyCommand(ctx: CommandContext): Command {
     )
     .option('--data <dir>', DATA_HELP)
     .option('--json', 'print the report as JSON', false)
+    .addHelpText(
+      'after',
+      examples(
+        [
+          'swas-archive verify --data /var/lib/swas-archive',
+          'check an archive; exit 6 names each damaged file',
+        ],
+        ['swas-archive verify --json > verify.json', 'the report for a machine'],
+      ),
+    )
     .action(async (flags: VerifyFlags) => {
       ctx.exit(await runVerify(flags, ctx));
     });

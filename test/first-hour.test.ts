@@ -1,0 +1,137 @@
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openArchive } from '@swas-archive/archive';
+import { describe, expect, it } from 'vitest';
+import { withArchiveRoot } from './helpers/harness.js';
+import { CLI_BIN, runCli } from './helpers/run-cli.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+describe('demo only ever removes what it created', () => {
+  it('refuses a folder that holds something else, and leaves it as it was', async () => {
+    await withArchiveRoot(async (dir) => {
+      await writeFile(join(dir, 'notes.txt'), 'n\n');
+      const r = await runCli(['demo', '--data', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/exists and is not a demo archive \(it holds notes\.txt\)/);
+      expect(await readdir(dir)).toEqual(['notes.txt']);
+      expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('n\n');
+    });
+  });
+
+  it('refuses a previous demo archive that a run holds (exit 5), touching nothing', async () => {
+    await withArchiveRoot(async (dir) => {
+      const root = join(dir, 'demo');
+      expect((await runCli(['demo', '--data', root])).code).toBe(0);
+      const before = (await readdir(root)).sort();
+      const holder = await openArchive({ root });
+      try {
+        const r = await runCli(['demo', '--data', root]);
+        expect(r.code).toBe(5);
+        expect(r.stderr).toMatch(/another swas-archive writer holds the archive/);
+      } finally {
+        await holder.close();
+      }
+      expect((await readdir(root)).sort()).toEqual(before);
+    });
+  });
+
+  it('reuses its own archive, and --no-keep removes only what it wrote', async () => {
+    await withArchiveRoot(async (dir) => {
+      const root = join(dir, 'demo');
+      expect((await runCli(['demo', '--data', root])).code).toBe(0);
+      await writeFile(join(root, 'mine.txt'), 'keep me\n');
+      const r = await runCli(['demo', '--data', root, '--no-keep']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/removed now: --no-keep/);
+      expect(await readdir(root)).toEqual(['mine.txt']);
+    });
+  });
+});
+
+describe('running it from where the user is', () => {
+  it('resolves a relative --data against the folder pnpm was run from, and prints it absolute', async () => {
+    const cwd = await mkdtemp(join(REPO, 'data', 'first-hour-'));
+    try {
+      expect((await runCli(['demo', '--data', join(cwd, 'demo')])).code).toBe(0);
+      const r = await runCli(
+        ['--silent', 'swas-archive', 'query', '--data', 'demo', 'SELECT count(*) AS n FROM runs'],
+        {
+          command: ['pnpm'],
+          cwd,
+        },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/│ 2 │/);
+      const missing = await runCli(
+        ['--silent', 'swas-archive', 'query', '--data', 'nothing-here', 'SELECT 1'],
+        {
+          command: ['pnpm'],
+          cwd,
+        },
+      );
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`no archive at ${join(cwd, 'nothing-here')}`);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("the demo's closing hint works as printed, with swas-archive put on the PATH as the README says", async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'swas-bin-'));
+    try {
+      // The README's way: a link to the built bin in a folder on the PATH.
+      await symlink(CLI_BIN, join(bin, 'swas-archive'));
+      const PATH = `${bin}:${process.env.PATH}`;
+      await withArchiveRoot(async (dir) => {
+        const demo = await runCli(['demo', '--data', join(dir, 'demo')], {
+          command: ['swas-archive'],
+          env: { PATH },
+        });
+        expect(demo.code).toBe(0);
+        const hint = /^try: (.+)$/m.exec(demo.stdout)?.[1] ?? '';
+        expect(hint).toMatch(/^swas-archive query --data /);
+        const r = await runCli(['-c', hint], { command: ['sh'], env: { PATH }, cwd: tmpdir() });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/\(5 rows\)/);
+      });
+      // Run without the PATH, the hint names the bin itself.
+      await withArchiveRoot(async (dir) => {
+        const demo = await runCli(['demo', '--data', join(dir, 'demo')]);
+        const hint = /^try: (.+)$/m.exec(demo.stdout)?.[1] ?? '';
+        expect(hint).toContain(`node ${CLI_BIN} query`);
+        expect((await runCli(['-c', hint], { command: ['sh'] })).code).toBe(0);
+      });
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('help answers the first questions', () => {
+  it('shows defaults, the budgetable actions, the credential variables and two examples; fits 80 columns', async () => {
+    const crawl = (await runCli(['crawl', '--help'])).stdout;
+    for (const a of [
+      'ListRegions=10',
+      'ListInstances=30',
+      'DescribeInvocations=120',
+      'DescribeInvocationResult=120',
+    ])
+      expect(crawl).toContain(a);
+    expect(crawl).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_ID/);
+    expect(crawl).toMatch(/--timeout-ms <ms> +time allowed for one API call \(default: 20000\)/);
+    const demo = (await runCli(['demo', '--help'])).stdout;
+    expect(demo).toMatch(/Removes only what a previous demo wrote/);
+    for (const command of ['crawl', 'query', 'verify', 'demo']) {
+      const help = (await runCli([command, '--help'])).stdout;
+      expect(help.match(/^ {2}swas-archive /gm), command).toHaveLength(2);
+      for (const line of help.split('\n')) expect(line.length, `${command}: ${line}`).toBeLessThanOrEqual(80);
+    }
+    const top = (await runCli(['--help'])).stdout;
+    expect(top).toMatch(/^ {2}7 +the service could not be reached/m);
+    for (const line of top.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});

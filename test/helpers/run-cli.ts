@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { RunningEmulator } from '@swas-archive/emulator';
+
+/** The built `swas-archive` bin (`pnpm test` builds first), run as a user runs it. */
+export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+
+/** What one run of the CLI printed and how it ended. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  /** Puts the emulator's first key in the environment. */
+  emu?: RunningEmulator;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Called once the child started, e.g. to signal it. */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  /** The command to run instead of `node <bin>` (e.g. `swas-archive` found on a PATH). */
+  command?: string[];
+}
+
+/** Runs the built CLI with a clean environment (no credentials unless given, HOME nowhere). */
+export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const key = options.emu?.credentials[0];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: '/nonexistent',
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+  };
+  if (key) {
+    env.ALIBABA_CLOUD_ACCESS_KEY_ID = key.accessKeyId;
+    env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = key.accessKeySecret;
+  }
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const [cmd, ...pre] = options.command ?? [process.execPath, CLI_BIN];
+  const child = spawn(cmd as string, [...pre, ...args], {
+    env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  options.onSpawn?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stdout, stderr };
+}
