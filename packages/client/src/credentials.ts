@@ -29,6 +29,15 @@ export interface CredentialsOptions {
   credentialsProvider?: CredentialsSource;
 }
 
+/** What to say when the default chain finds no credentials anywhere: where it looked, and how to give them. */
+export const NO_CREDENTIALS =
+  'no Alibaba Cloud credentials found. Looked in: the environment (ALIBABA_CLOUD_ACCESS_KEY_ID and ' +
+  'ALIBABA_CLOUD_ACCESS_KEY_SECRET), an OIDC role (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ' +
+  'ALIBABA_CLOUD_OIDC_TOKEN_FILE), the aliyun CLI profile file ~/.aliyun/config.json, the credentials file ' +
+  '~/.alibabacloud/credentials (or ALIBABA_CLOUD_CREDENTIALS_FILE), and the ECS instance RAM role. Give them ' +
+  'with `export ALIBABA_CLOUD_ACCESS_KEY_ID=… ALIBABA_CLOUD_ACCESS_KEY_SECRET=…`, or run `aliyun configure`, ' +
+  'or choose a profile with --profile NAME.';
+
 /** Credentials ready for signing, which also knows how to tell the user where they came from. */
 export class ResolvedCredentials {
   #lastProvider = '';
@@ -46,9 +55,13 @@ export class ResolvedCredentials {
     try {
       c = await this.source.getCredentials();
     } catch (error) {
+      const said = error instanceof Error ? error.message : String(error);
+      // The default chain found nothing anywhere: say where it looked, not each provider's own complaint.
+      const nothing = !this.options.profile && /any of the providers in the chain/.test(said);
       throw new ConfigurationError(
-        `no usable Alibaba Cloud credentials: ${this.redactor.scrub(error instanceof Error ? error.message : String(error))}. ` +
-          'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, run `aliyun configure`, or name a profile.',
+        nothing
+          ? NO_CREDENTIALS
+          : `no usable Alibaba Cloud credentials: ${this.redactor.scrub(said)}. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, run \`aliyun configure\`, or name a profile.`,
         { serverCode: 'NoCredentials', action: 'credentials' },
       );
     }
