@@ -1,5 +1,6 @@
 import type { VirtualClock } from './clock.js';
 import { formatApiTime } from './clock.js';
+import { EmulatorUsageError } from './errors.js';
 import type { FleetStore, GroundTruthInvocation } from './fleet/fleet-store.js';
 import type { FaultInjector, FaultOptions } from './http/faults.js';
 import type { RequestLog, RequestLogEntry } from './http/request-log.js';
@@ -70,7 +71,9 @@ export class EmulatorAdmin {
   /** Releases an instance now: it leaves `ListInstances` and its records answer `InvalidInstanceId.NotFound`. */
   release(instanceId: string): void {
     const instance = this.store.instances.get(instanceId);
-    if (!instance) throw new RangeError(`no instance ${instanceId} in this fleet`);
+    if (!instance) {
+      throw new EmulatorUsageError('release', `no instance ${instanceId} in this fleet`, instanceId);
+    }
     this.store.release(instance, this.clock.now());
   }
 

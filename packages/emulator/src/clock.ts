@@ -1,3 +1,5 @@
+import { EmulatorOptionsError, EmulatorUsageError } from './errors.js';
+
 /** Options of the emulator's virtual clock. */
 export interface ClockOptions {
   /**
@@ -24,12 +26,13 @@ export class VirtualClock {
 
   constructor(options: ClockOptions = {}) {
     const start = options.start === undefined ? Date.now() : new Date(options.start).getTime();
-    if (!Number.isFinite(start))
-      throw new RangeError(`clock start must be a valid date, got ${String(options.start)}`);
-    const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed < 0) {
-      throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    if (!Number.isFinite(start)) {
+      throw new EmulatorOptionsError(
+        'clock.start',
+        `clock start must be a valid date, got ${String(options.start)}`,
+      );
     }
+    const speed = checkSpeed(options.speed ?? 1);
     this.#origin = start;
     this.#realOrigin = performance.now();
     this.#speed = speed;
@@ -51,8 +54,7 @@ export class VirtualClock {
 
   /** Changes the speed from now on; virtual time continues from where it is. */
   setSpeed(speed: number): void {
-    if (!Number.isFinite(speed) || speed < 0)
-      throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    checkSpeed(speed);
     const now = this.now();
     this.#realOrigin = performance.now();
     this.#offset = now - this.#origin;
@@ -61,10 +63,18 @@ export class VirtualClock {
 
   /** Moves virtual time forward by `ms` at once. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0)
-      throw new RangeError(`advance expects a finite number >= 0, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new EmulatorUsageError('advance', `advance expects a finite number >= 0, got ${ms}`);
+    }
     this.#offset += ms;
   }
+}
+
+function checkSpeed(speed: number): number {
+  if (!Number.isFinite(speed) || speed < 0) {
+    throw new EmulatorOptionsError('clock.speed', `clock speed must be a finite number >= 0, got ${speed}`);
+  }
+  return speed;
 }
 
 let cachedDay = Number.NaN;

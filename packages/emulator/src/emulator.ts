@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorAdmin } from './admin.js';
 import { VirtualClock } from './clock.js';
+import { EmulatorOptionsError } from './errors.js';
 import { FleetStore } from './fleet/fleet-store.js';
 import type { AccessKeyConfig } from './http/access-keys.js';
 import { serveAdminRequest } from './http/admin-routes.js';
@@ -10,6 +11,7 @@ import { Authenticator } from './http/authenticate.js';
 import { FaultInjector } from './http/faults.js';
 import { RateBudget } from './http/rate-budget.js';
 import { RequestLog } from './http/request-log.js';
+import { integer } from './option-checks.js';
 import type { EmulatorOptions } from './options.js';
 import { Random } from './random.js';
 
@@ -26,11 +28,13 @@ export interface RunningEmulator {
 
 /** Starts an emulator of the SWAS OpenAPI on a local port. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new RangeError(`Expected \`seed\` to be an integer, got ${seed}`);
+  const seed = integer('seed', options.seed ?? 42);
   const order = options.order ?? 'newest-first';
   if (order !== 'newest-first' && order !== 'oldest-first') {
-    throw new RangeError(`Expected \`order\` to be newest-first or oldest-first, got ${String(order)}`);
+    throw new EmulatorOptionsError(
+      'order',
+      `Expected \`order\` to be newest-first or oldest-first, got ${String(order)}`,
+    );
   }
   const clock = new VirtualClock(options.clock);
   const store = new FleetStore(

@@ -1,6 +1,12 @@
 export { EmulatorAdmin, type GroundTruthInstance } from './admin.js';
 export { type ClockOptions, formatApiTime } from './clock.js';
 export { type RunningEmulator, startEmulator } from './emulator.js';
+export {
+  EmulatorError,
+  type EmulatorErrorCode,
+  EmulatorOptionsError,
+  EmulatorUsageError,
+} from './errors.js';
 export type { FleetOptions, LiveOptions, RetentionOptions } from './fleet/fleet-options.js';
 export type { GroundTruthInvocation } from './fleet/fleet-store.js';
 export {

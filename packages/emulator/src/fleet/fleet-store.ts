@@ -1,4 +1,6 @@
 import { formatApiTime } from '../clock.js';
+import { EmulatorOptionsError } from '../errors.js';
+import { fraction, nonNegative, nonNegativeInt, positive, positiveInt } from '../option-checks.js';
 import { Random } from '../random.js';
 import { NAME_WORDS, PLANS, REGION_CATALOG, TAG_VALUES } from './catalog.js';
 import { DAY_MS, type FleetOptions, type LiveOptions, type RetentionOptions } from './fleet-options.js';
@@ -418,32 +420,11 @@ function resolveRegions(regions: number | readonly string[]): string[] {
     return REGION_CATALOG.slice(0, n).map((r) => r.regionId);
   }
   const bad = regions.find((r) => !/^[a-z]{2}-[a-z0-9-]+$/.test(r));
-  if (bad !== undefined) throw new RangeError(`fleet.regions: "${bad}" is not a region id like cn-hangzhou`);
+  if (bad !== undefined) {
+    throw new EmulatorOptionsError(
+      'fleet.regions',
+      `fleet.regions: "${bad}" is not a region id like cn-hangzhou`,
+    );
+  }
   return [...new Set(regions)];
-}
-
-function positive(name: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0)
-    throw new RangeError(`Expected \`${name}\` to be a finite number > 0, got ${v}`);
-  return v;
-}
-function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0)
-    throw new RangeError(`Expected \`${name}\` to be an integer > 0, got ${v}`);
-  return v;
-}
-function nonNegative(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0)
-    throw new RangeError(`Expected \`${name}\` to be a finite number >= 0, got ${v}`);
-  return v;
-}
-function nonNegativeInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0)
-    throw new RangeError(`Expected \`${name}\` to be an integer >= 0, got ${v}`);
-  return v;
-}
-function fraction(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0 || v > 1)
-    throw new RangeError(`Expected \`${name}\` to be between 0 and 1, got ${v}`);
-  return v;
 }

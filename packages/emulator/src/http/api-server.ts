@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionHandler } from '../actions/action-context.js';
 import { ACTIONS } from '../actions/action-table.js';
 import type { VirtualClock } from '../clock.js';
-import { ApiError } from '../errors.js';
+import { ApiError, missingParameter, ThrottlingError } from '../errors.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { Authenticator, Caller } from './authenticate.js';
 import type { FaultInjector, FaultKind } from './faults.js';
-import { readApiRequest } from './incoming-request.js';
+import { type IncomingApiRequest, readApiRequest } from './incoming-request.js';
 import type { RateBudget } from './rate-budget.js';
 import type { RequestLog, RequestLogRecord } from './request-log.js';
 import { contentType, type ResponseFormat, serialize } from './serialize.js';
@@ -54,43 +55,16 @@ export async function serveApiRequest(
     outcome: 'ok',
     admitted: false,
   };
-  let caller: Caller | undefined;
   let fault: FaultKind | undefined;
   let answer: Answer;
   try {
-    caller = parts.auth.authenticate(request);
-    entry.accessKeyId = caller.accessKeyId;
-    entry.signatureVersion = caller.signatureVersion;
-    entry.action = caller.action;
-    const handler = checkAction(caller, parts);
-    const wait = parts.budget.admit(
-      caller.accessKeyId,
-      request.params.RegionId ?? '',
-      caller.action,
-      arrived,
-    );
-    if (wait > 0) {
-      throw Object.assign(
-        new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.'),
-        { retryAfterMs: wait },
-      );
-    }
-    entry.admitted = true;
+    const { caller, handler } = admit(parts, request, entry, arrived);
     const decision = parts.faults.decide(caller.action, request.params.InstanceId);
     fault = decision.fault;
     if (decision.delayMs > 0) await sleep(decision.delayMs);
-    if (fault === 'internal-error')
-      throw new ApiError(
-        'InternalError',
-        500,
-        'The request processing has failed due to some unknown error, exception or failure.',
-      );
-    if (fault === 'service-unavailable')
-      throw new ApiError(
-        'ServiceUnavailable',
-        503,
-        'The request has failed due to a temporary failure of the server.',
-      );
+    const injected = fault === undefined ? undefined : INJECTED_ERRORS[fault];
+    if (injected) throw injected();
+    // The virtual time of the answer is taken after any injected latency, as a slow server's would be.
     const at = parts.clock.now();
     entry.virtualMs = at;
     parts.store.sync(at);
@@ -109,7 +83,7 @@ export async function serveApiRequest(
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     answer = errorAnswer(error, requestId, host, format, parts.budget.options.retryAfterHeader !== false);
-    entry.outcome = error.code;
+    entry.outcome = error.apiCode;
   }
   entry.fault = fault;
   entry.httpStatus = fault === 'reset' ? 0 : answer.status;
@@ -117,13 +91,42 @@ export async function serveApiRequest(
   await send(res, answer, format, fault, parts.faults.trickleMs, now);
 }
 
-function checkAction(caller: Caller, parts: ApiServerParts) {
-  if (!caller.action)
-    throw new ApiError(
-      'MissingParameter',
-      400,
-      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
-    );
+/** Authenticates the caller, checks the action and charges its budget; throws the cloud's refusal. */
+function admit(
+  parts: ApiServerParts,
+  request: IncomingApiRequest,
+  entry: RequestLogRecord,
+  arrived: number,
+): { caller: Caller; handler: ActionHandler } {
+  const caller = parts.auth.authenticate(request);
+  entry.accessKeyId = caller.accessKeyId;
+  entry.signatureVersion = caller.signatureVersion;
+  entry.action = caller.action;
+  const handler = checkAction(caller, parts);
+  const wait = parts.budget.admit(caller.accessKeyId, request.params.RegionId ?? '', caller.action, arrived);
+  if (wait > 0) throw new ThrottlingError(wait);
+  entry.admitted = true;
+  return { caller, handler };
+}
+
+/** The answers that faults put in place of the action's. */
+const INJECTED_ERRORS: Partial<Record<FaultKind, () => ApiError>> = {
+  'internal-error': () =>
+    new ApiError(
+      'InternalError',
+      500,
+      'The request processing has failed due to some unknown error, exception or failure.',
+    ),
+  'service-unavailable': () =>
+    new ApiError(
+      'ServiceUnavailable',
+      503,
+      'The request has failed due to a temporary failure of the server.',
+    ),
+};
+
+function checkAction(caller: Caller, parts: ApiServerParts): ActionHandler {
+  if (!caller.action) throw missingParameter('Action');
   const handler = ACTIONS[caller.action];
   if (!handler)
     throw new ApiError(
@@ -148,6 +151,8 @@ function checkAction(caller: Caller, parts: ApiServerParts) {
   return handler;
 }
 
+const RECOMMEND = 'https://api.aliyun.com/troubleshoot';
+
 function errorAnswer(
   error: ApiError,
   requestId: string,
@@ -158,13 +163,13 @@ function errorAnswer(
   const body = {
     RequestId: requestId,
     HostId: host,
-    Code: error.code,
+    Code: error.apiCode,
     Message: error.message,
-    Recommend: `${error.recommend}?q=${encodeURIComponent(error.code)}&product=SWAS-OPEN&requestId=${requestId}`,
+    Recommend: `${RECOMMEND}?q=${encodeURIComponent(error.apiCode)}&product=SWAS-OPEN&requestId=${requestId}`,
   };
   const headers: Record<string, string> = {};
-  const wait = (error as { retryAfterMs?: number }).retryAfterMs;
-  if (retryAfter && wait !== undefined) headers['x-acs-retry-after'] = String(wait);
+  if (retryAfter && error instanceof ThrottlingError)
+    headers['x-acs-retry-after'] = String(error.retryAfterMs);
   return { status: error.httpStatus, body: serialize(body, format, 'Error'), headers };
 }
 

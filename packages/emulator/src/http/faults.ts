@@ -1,3 +1,4 @@
+import { EmulatorOptionsError } from '../errors.js';
 import { Random } from '../random.js';
 
 /** Faults that replace or spoil an answer. */
@@ -137,21 +138,29 @@ export class FaultInjector {
 
 function validate(options: FaultOptions): FaultOptions {
   if (options.profile !== undefined && !(options.profile in FAULT_PROFILES)) {
-    throw new RangeError(
+    throw new EmulatorOptionsError(
+      'faults.profile',
       `faults.profile must be one of ${Object.keys(FAULT_PROFILES).join(', ')}, got ${options.profile}`,
     );
   }
-  for (const [action, rule] of Object.entries({ ...options.actions, ...options.instances })) {
+  for (const [name, rule] of Object.entries({ ...options.actions, ...options.instances })) {
     const sum = RULE_KEYS.reduce((s, [k]) => s + ((rule[k] as number | undefined) ?? 0), 0);
-    if (sum > 1)
-      throw new RangeError(
-        `faults.actions.${action}: fault probabilities add up to ${Number(sum.toFixed(6))}, more than 1`,
+    if (sum > 1) {
+      const isInstance = options.instances !== undefined && Object.hasOwn(options.instances, name);
+      // The message says `faults.actions.` for an instance's rule too (kept as it was); `option` is exact.
+      throw new EmulatorOptionsError(
+        `faults.${isInstance ? 'instances' : 'actions'}.${name}`,
+        `faults.actions.${name}: fault probabilities add up to ${Number(sum.toFixed(6))}, more than 1`,
       );
+    }
   }
   for (const s of options.schedule ?? []) {
-    if (!FAULT_KINDS.includes(s.fault)) throw new RangeError(`faults.schedule: unknown fault ${s.fault}`);
-    if (!Number.isInteger(s.call) || s.call < 1)
-      throw new RangeError(`faults.schedule: call must be an integer >= 1`);
+    if (!FAULT_KINDS.includes(s.fault)) {
+      throw new EmulatorOptionsError('faults.schedule', `faults.schedule: unknown fault ${s.fault}`);
+    }
+    if (!Number.isInteger(s.call) || s.call < 1) {
+      throw new EmulatorOptionsError('faults.schedule', `faults.schedule: call must be an integer >= 1`);
+    }
   }
   return options;
 }

@@ -1,3 +1,6 @@
+import { EmulatorOptionsError } from '../errors.js';
+import { positive } from '../option-checks.js';
+
 /** Calls-per-window limits, per (access key, region, action). */
 export interface BudgetOptions {
   /** Calls per window for every action without its own entry; unset means unlimited. */
@@ -22,15 +25,13 @@ export class RateBudget {
   readonly #windowMs: number;
 
   constructor(readonly options: BudgetOptions = {}) {
-    this.#windowMs = options.windowMs ?? 60_000;
-    if (!Number.isFinite(this.#windowMs) || this.#windowMs <= 0) {
-      throw new RangeError(
-        `Expected \`budgets.windowMs\` to be a finite number > 0, got ${options.windowMs}`,
-      );
-    }
+    this.#windowMs = positive('budgets.windowMs', options.windowMs ?? 60_000);
     for (const [action, limit] of Object.entries({ default: options.default, ...options.perAction })) {
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-        throw new RangeError(`Expected budget for ${action} to be an integer >= 0, got ${limit}`);
+        throw new EmulatorOptionsError(
+          action === 'default' ? 'budgets.default' : `budgets.perAction.${action}`,
+          `Expected budget for ${action} to be an integer >= 0, got ${limit}`,
+        );
       }
     }
   }
