@@ -1,20 +1,10 @@
 import type { VirtualClock } from './clock.js';
 import { formatApiTime } from './clock.js';
 import { EmulatorUsageError } from './errors.js';
-import type { FleetStore, GroundTruthInvocation } from './fleet/fleet-store.js';
+import type { FleetStore } from './fleet/fleet-store.js';
+import { type GroundTruthInstance, type GroundTruthInvocation, instanceTruth } from './fleet/ground-truth.js';
 import type { FaultInjector, FaultOptions } from './http/faults.js';
 import type { RequestLog, RequestLogEntry } from './http/request-log.js';
-
-/** An instance as the ground truth reports it. */
-export interface GroundTruthInstance {
-  regionId: string;
-  instanceId: string;
-  instanceName: string;
-  osType: 'Linux' | 'Windows';
-  /** Invocations the API holds for it now. */
-  held: number;
-  releasedAt?: string;
-}
 
 /**
  * What tests and tools may ask of a running emulator beyond the API: the truth it holds, the requests
@@ -58,14 +48,7 @@ export class EmulatorAdmin {
   /** Every instance, released ones included. */
   instances(): GroundTruthInstance[] {
     this.store.sync(this.clock.now());
-    return [...this.store.instances.values()].map((i) => ({
-      regionId: i.regionId,
-      instanceId: i.instanceId,
-      instanceName: i.instanceName,
-      osType: i.osType,
-      held: this.store.heldCount(i),
-      ...(i.releasedAt === undefined ? {} : { releasedAt: formatApiTime(i.releasedAt) }),
-    }));
+    return [...this.store.instances.values()].map((i) => instanceTruth(i, this.store.heldCount(i)));
   }
 
   /** Releases an instance now: it leaves `ListInstances` and its records answer `InvalidInstanceId.NotFound`. */

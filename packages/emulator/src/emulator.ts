@@ -37,13 +37,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
   }
   const clock = new VirtualClock(options.clock);
-  const store = new FleetStore(
+  const store = new FleetStore({
     seed,
-    options.fleet ?? {},
-    options.retention ?? {},
-    options.live ?? {},
-    clock.origin,
-  );
+    fleet: options.fleet ?? {},
+    retention: options.retention ?? {},
+    live: options.live ?? {},
+    start: clock.origin,
+  });
   const credentials = options.credentials?.length ? options.credentials : [defaultKey(seed)];
   const log = new RequestLog(options.requestLogLimit);
   const faults = new FaultInjector(seed, options.faults);

@@ -1,4 +1,4 @@
-export { EmulatorAdmin, type GroundTruthInstance } from './admin.js';
+export { EmulatorAdmin } from './admin.js';
 export { type ClockOptions, formatApiTime } from './clock.js';
 export { type RunningEmulator, startEmulator } from './emulator.js';
 export {
@@ -8,7 +8,7 @@ export {
   EmulatorUsageError,
 } from './errors.js';
 export type { FleetOptions, LiveOptions, RetentionOptions } from './fleet/fleet-options.js';
-export type { GroundTruthInvocation } from './fleet/fleet-store.js';
+export type { GroundTruthInstance, GroundTruthInvocation } from './fleet/ground-truth.js';
 export {
   INVOCATION_STATUSES,
   type InvocationStatus,

@@ -1,7 +1,7 @@
 import { formatApiTime } from '../clock.js';
 import { ApiError, instanceNotFound, invalidParameter } from '../errors.js';
-import type { FleetStore, RegionState } from '../fleet/fleet-store.js';
-import type { InstanceRecord } from '../fleet/records.js';
+import type { FleetStore } from '../fleet/fleet-store.js';
+import type { InstanceRecord, RegionState } from '../fleet/records.js';
 import type { ActionHandler } from './action-context.js';
 import { integer, json, oneOf, type Params, required } from './params.js';
 

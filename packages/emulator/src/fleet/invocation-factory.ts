@@ -1,4 +1,4 @@
-import type { Random } from '../random.js';
+import { Random } from '../random.js';
 import { type CommandTemplate, LINUX_COMMANDS, WINDOWS_COMMANDS } from './catalog.js';
 import type { CommandVariant, FinalStatus, InstanceRecord, InvocationRecord } from './records.js';
 
@@ -49,8 +49,20 @@ const FAILURE_KINDS: readonly { final: FinalStatus; errorCode: string; errorInfo
   ];
 const FAILURE_CUMULATIVE = cumulative(FAILURE_KINDS.map((k) => k.weight));
 
-/** Every command variant a fleet uses: each template with a few combinations of parameter values. */
-export function commandVariants(random: Random, os: 'Linux' | 'Windows'): CommandVariant[] {
+/** The command variants a fleet runs, per OS family. */
+export interface FleetCommands {
+  Linux: CommandVariant[];
+  Windows: CommandVariant[];
+}
+
+/** The commands of the fleet generated from `seed`: the same for the same seed. */
+export function fleetCommands(seed: number): FleetCommands {
+  const random = Random.derive(seed, 'commands');
+  return { Linux: commandVariants(random, 'Linux'), Windows: commandVariants(random, 'Windows') };
+}
+
+/** Every command variant of one OS family: each template with a few combinations of parameter values. */
+function commandVariants(random: Random, os: 'Linux' | 'Windows'): CommandVariant[] {
   const templates = os === 'Linux' ? LINUX_COMMANDS : WINDOWS_COMMANDS;
   return templates.flatMap((t) => {
     const combos = t.parameters ? 3 : 1;
@@ -142,6 +154,50 @@ export function drawInvocation(
     invokeUser: instance.osType === 'Windows' ? 'System' : random.chance(0.9) ? 'root' : 'admin',
     outputSeed: Math.floor(random.next() * 0x7fffffff),
     outputBytes,
+  };
+}
+
+/** A command created through `RunCommand`. */
+export interface NewCommand {
+  name: string;
+  type: CommandVariant['type'];
+  content: string;
+  parameters: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+/** The invocation of a user's `RunCommand`: its script decides its outcome, and it runs for about two seconds. */
+export function userInvocation(
+  random: Random,
+  instance: InstanceRecord,
+  command: NewCommand,
+  now: number,
+): InvocationRecord {
+  const variant = variantOf(
+    {
+      name: command.name,
+      type: command.type,
+      content: command.content,
+      failureRate: 0,
+      meanSeconds: 2,
+      timeoutSeconds: command.timeoutSeconds,
+    },
+    command.parameters,
+  );
+  const invokeId = makeInvokeId(random, instance.regionId);
+  const inv = drawInvocation(random, instance, variant, now, invokeId);
+  // A user's script decides its own outcome: `exit N` fails with that code, anything else succeeds.
+  const exit = /\bexit\s+(\d+)/.exec(command.content);
+  const exitCode = exit ? Number(exit[1]) : 0;
+  return {
+    ...inv,
+    final: exitCode === 0 ? 'Success' : 'Failed',
+    exitCode,
+    errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+    errorInfo: exitCode === 0 ? '' : 'the command exited with a non-zero code',
+    runMs: Math.min(2000, command.timeoutSeconds * 1000),
+    startDelayMs: 500,
+    stopMs: 0,
   };
 }
 

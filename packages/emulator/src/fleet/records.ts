@@ -31,6 +31,14 @@ export interface CommandVariant {
   timeoutSeconds: number;
 }
 
+/** One region of the fleet and its instances (released ones included). */
+export interface RegionState {
+  regionId: string;
+  localName: string;
+  englishName: string;
+  instances: InstanceRecord[];
+}
+
 export interface InstanceRecord {
   instanceId: string;
   instanceName: string;
