@@ -86,3 +86,12 @@ export function hashString(text: string): number {
   }
   return h >>> 0;
 }
+
+/** Running sums of `weights`, the form {@link Random.weighted} draws from. */
+export function cumulative(weights: readonly number[]): number[] {
+  let sum = 0;
+  return weights.map((w) => {
+    sum += w;
+    return sum;
+  });
+}

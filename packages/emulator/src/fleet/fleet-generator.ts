@@ -1,9 +1,10 @@
 import { EmulatorOptionsError } from '../errors.js';
 import { fraction, nonNegativeInt } from '../option-checks.js';
-import { Random } from '../random.js';
+import { cumulative, Random } from '../random.js';
 import { NAME_WORDS, PLANS, REGION_CATALOG, TAG_VALUES } from './catalog.js';
+import type { FleetCommands } from './fleet-commands.js';
 import { DAY_MS, type FleetOptions } from './fleet-options.js';
-import { cumulative, drawInvocation, type FleetCommands, makeInvokeId } from './invocation-factory.js';
+import { drawInvocation, makeInvokeId } from './invocation-factory.js';
 import type { InstanceRecord, InvocationRecord, RegionState } from './records.js';
 
 /** A fleet as generated at start-up, before retention is applied. */

@@ -1,8 +1,9 @@
 import { Random } from '../random.js';
+import { fleetCommands } from './fleet-commands.js';
 import { generateFleet } from './fleet-generator.js';
 import type { FleetOptions, LiveOptions, RetentionOptions } from './fleet-options.js';
 import { type GroundTruthInvocation, invocationTruth } from './ground-truth.js';
-import { fleetCommands, type NewCommand, userInvocation } from './invocation-factory.js';
+import { type NewCommand, userInvocation } from './invocation-factory.js';
 import { LiveChanges, resolveLiveOptions } from './live-changes.js';
 import type { InstanceRecord, InvocationRecord, RegionState } from './records.js';
 import { Retention } from './retention.js';

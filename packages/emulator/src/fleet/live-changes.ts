@@ -1,7 +1,8 @@
 import { nonNegative } from '../option-checks.js';
 import { Random } from '../random.js';
+import type { FleetCommands } from './fleet-commands.js';
 import type { LiveOptions } from './fleet-options.js';
-import { drawInvocation, type FleetCommands, makeInvokeId } from './invocation-factory.js';
+import { drawInvocation, makeInvokeId } from './invocation-factory.js';
 import type { InstanceRecord, InvocationRecord } from './records.js';
 
 /** One change of the fleet while it serves: a new invocation, or an instance released. */
