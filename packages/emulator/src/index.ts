@@ -1,6 +1,6 @@
-export { EmulatorAdmin } from './admin.js';
-export { type ClockOptions, formatApiTime } from './clock.js';
-export { type RunningEmulator, startEmulator } from './emulator.js';
+export { formatApiTime } from './api-time.js';
+export { EmulatorAdmin } from './emulator-admin.js';
+export type { EmulatorOptions } from './emulator-options.js';
 export {
   EmulatorError,
   type EmulatorErrorCode,
@@ -16,7 +16,7 @@ export {
   invokeStatusOf,
   isFinalStatus,
 } from './fleet/records.js';
-export type { AccessKeyConfig } from './http/access-keys.js';
+export type { AccessKeyConfig } from './http/access-key-config.js';
 export { API_VERSION } from './http/api-server.js';
 export {
   FAULT_KINDS,
@@ -25,8 +25,9 @@ export {
   type FaultOptions,
   type FaultProfileName,
   type FaultRule,
-} from './http/faults.js';
+} from './http/fault-options.js';
 export type { BudgetOptions } from './http/rate-budget.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export { canonicalQuery, percentEncode, signatureV2, signatureV3 } from './http/signature.js';
-export type { EmulatorOptions } from './options.js';
+export { type RunningEmulator, startEmulator } from './start-emulator.js';
+export type { ClockOptions } from './virtual-clock.js';

@@ -1,6 +1,6 @@
-import { formatApiTime } from '../clock.js';
+import { formatApiTime } from '../api-time.js';
 import { ApiError, invalidParameter } from '../errors.js';
-import { invocationOutput } from '../fleet/output.js';
+import { invocationOutput } from '../fleet/invocation-output.js';
 import {
   type CommandVariant,
   finishedTimeAt,

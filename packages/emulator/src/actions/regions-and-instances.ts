@@ -1,4 +1,4 @@
-import { formatApiTime } from '../clock.js';
+import { formatApiTime } from '../api-time.js';
 import { ApiError, instanceNotFound, invalidParameter } from '../errors.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import type { InstanceRecord, RegionState } from '../fleet/records.js';

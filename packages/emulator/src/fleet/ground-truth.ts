@@ -1,4 +1,4 @@
-import { formatApiTime } from '../clock.js';
+import { formatApiTime } from '../api-time.js';
 import {
   type ExpiryReason,
   type InstanceRecord,

@@ -1,5 +1,5 @@
-import { formatApiTime } from '../clock.js';
-import type { FaultKind } from './faults.js';
+import { formatApiTime } from '../api-time.js';
+import type { FaultKind } from './fault-options.js';
 
 /** One request as the emulator answered it. */
 export interface RequestLogEntry {

@@ -1,10 +1,11 @@
-import type { VirtualClock } from './clock.js';
-import { formatApiTime } from './clock.js';
+import { formatApiTime } from './api-time.js';
 import { EmulatorUsageError } from './errors.js';
 import type { FleetStore } from './fleet/fleet-store.js';
 import { type GroundTruthInstance, type GroundTruthInvocation, instanceTruth } from './fleet/ground-truth.js';
-import type { FaultInjector, FaultOptions } from './http/faults.js';
+import type { FaultInjector } from './http/fault-injector.js';
+import type { FaultOptions } from './http/fault-options.js';
 import type { RequestLog, RequestLogEntry } from './http/request-log.js';
+import type { VirtualClock } from './virtual-clock.js';
 
 /**
  * What tests and tools may ask of a running emulator beyond the API: the truth it holds, the requests
@@ -71,6 +72,6 @@ export class EmulatorAdmin {
 
   /** Replaces the fault settings from now on. */
   setFaults(options: FaultOptions): void {
-    this.faults.options = options;
+    this.faults.reconfigure(options);
   }
 }

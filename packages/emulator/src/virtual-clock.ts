@@ -20,11 +20,13 @@ export interface ClockOptions {
  */
 export class VirtualClock {
   readonly #origin: number;
+  readonly #realNow: () => number;
   #realOrigin: number;
   #speed: number;
   #offset = 0;
 
-  constructor(options: ClockOptions = {}) {
+  /** `realNow` is the real time in milliseconds, monotonic; tests may pass their own. */
+  constructor(options: ClockOptions = {}, realNow: () => number = () => performance.now()) {
     const start = options.start === undefined ? Date.now() : new Date(options.start).getTime();
     if (!Number.isFinite(start)) {
       throw new EmulatorOptionsError(
@@ -34,13 +36,14 @@ export class VirtualClock {
     }
     const speed = checkSpeed(options.speed ?? 1);
     this.#origin = start;
-    this.#realOrigin = performance.now();
+    this.#realNow = realNow;
+    this.#realOrigin = realNow();
     this.#speed = speed;
   }
 
   /** The current virtual time in epoch milliseconds. */
   now(): number {
-    return Math.floor(this.#origin + (performance.now() - this.#realOrigin) * this.#speed + this.#offset);
+    return Math.floor(this.#origin + (this.#realNow() - this.#realOrigin) * this.#speed + this.#offset);
   }
 
   /** The virtual instant the emulator started at. */
@@ -48,15 +51,11 @@ export class VirtualClock {
     return this.#origin;
   }
 
-  get speed(): number {
-    return this.#speed;
-  }
-
   /** Changes the speed from now on; virtual time continues from where it is. */
   setSpeed(speed: number): void {
     checkSpeed(speed);
     const now = this.now();
-    this.#realOrigin = performance.now();
+    this.#realOrigin = this.#realNow();
     this.#offset = now - this.#origin;
     this.#speed = speed;
   }
@@ -75,23 +74,4 @@ function checkSpeed(speed: number): number {
     throw new EmulatorOptionsError('clock.speed', `clock speed must be a finite number >= 0, got ${speed}`);
   }
   return speed;
-}
-
-let cachedDay = Number.NaN;
-let cachedDayPrefix = '';
-
-/** `2022-07-11T06:37:16Z`: ISO-8601 UTC without fraction, as the API writes times. */
-export function formatApiTime(ms: number): string {
-  // Serving pages formats many times a second, mostly within one day: build the date part once per day.
-  const seconds = Math.floor(ms / 1000);
-  const day = Math.floor(seconds / 86_400);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDayPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  const rest = seconds - day * 86_400;
-  const h = Math.floor(rest / 3600);
-  const m = Math.floor((rest % 3600) / 60);
-  const sec = rest % 60;
-  return `${cachedDayPrefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}Z`;
 }

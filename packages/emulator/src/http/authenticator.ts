@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors.js';
-import type { AccessKeyConfig } from './access-keys.js';
-import { type IncomingApiRequest, NonceRegistry } from './incoming-request.js';
+import type { AccessKeyConfig } from './access-key-config.js';
+import type { IncomingApiRequest } from './incoming-request.js';
+import { NonceRegistry } from './nonce-registry.js';
 import { sha256Hex, signatureV2, signatureV3 } from './signature.js';
 
 /** What a verified request proved. */

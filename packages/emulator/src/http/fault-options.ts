@@ -1,5 +1,4 @@
 import { EmulatorOptionsError } from '../errors.js';
-import { Random } from '../random.js';
 
 /** Faults that replace or spoil an answer. */
 export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle';
@@ -73,13 +72,8 @@ export interface FaultOptions {
   trickleMs?: number;
 }
 
-/** What happens to one request. */
-export interface FaultDecision {
-  delayMs: number;
-  fault?: FaultKind;
-}
-
-const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
+/** Each probability of a {@link FaultRule} with the fault it injects, in the order they are rolled. */
+export const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
   ['internalError', 'internal-error'],
   ['serviceUnavailable', 'service-unavailable'],
   ['reset', 'reset'],
@@ -87,56 +81,8 @@ const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
   ['trickle', 'trickle'],
 ];
 
-/** Decides, deterministically from the seed and the call count, which requests get which fault. */
-export class FaultInjector {
-  readonly #random: Random;
-  readonly #calls = new Map<string, number>();
-  #total = 0;
-  #options: FaultOptions;
-
-  constructor(seed: number, options: FaultOptions = {}) {
-    this.#random = Random.derive(seed, 'faults');
-    this.#options = validate(options);
-  }
-
-  get options(): FaultOptions {
-    return this.#options;
-  }
-
-  set options(options: FaultOptions) {
-    this.#options = validate(options);
-  }
-
-  get trickleMs(): number {
-    return this.#options.trickleMs ?? 6000;
-  }
-
-  decide(action: string, instanceId?: string): FaultDecision {
-    const call = (this.#calls.get(action) ?? 0) + 1;
-    this.#calls.set(action, call);
-    const total = ++this.#total;
-    const rule = {
-      ...FAULT_PROFILES[this.#options.profile ?? 'none'],
-      ...this.#options.actions?.[action],
-      ...(instanceId === undefined ? {} : this.#options.instances?.[instanceId]),
-    };
-    const jitter = rule.jitterMs ? (this.#random.next() * 2 - 1) * rule.jitterMs : 0;
-    const delayMs = Math.max(0, Math.round((rule.latencyMs ?? 0) + jitter));
-    const scheduled = this.#options.schedule?.find((s) =>
-      s.action === undefined ? s.call === total : s.action === action && s.call === call,
-    );
-    if (scheduled) return { delayMs, fault: scheduled.fault };
-    const roll = this.#random.next();
-    let threshold = 0;
-    for (const [key, fault] of RULE_KEYS) {
-      threshold += (rule[key] as number | undefined) ?? 0;
-      if (roll < threshold) return { delayMs, fault };
-    }
-    return { delayMs };
-  }
-}
-
-function validate(options: FaultOptions): FaultOptions {
+/** `options` if they are valid, else an {@link EmulatorOptionsError} naming the invalid one. */
+export function validateFaultOptions(options: FaultOptions): FaultOptions {
   if (options.profile !== undefined && !(options.profile in FAULT_PROFILES)) {
     throw new EmulatorOptionsError(
       'faults.profile',
