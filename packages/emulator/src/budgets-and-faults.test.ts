@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, startEmulator } from './index.js';
+import { FAULT_KINDS } from './http/fault-options.js';
+import { startEmulator } from './index.js';
 import { rawRequest } from './testing/raw-request.js';
 
 describe('budgets', () => {

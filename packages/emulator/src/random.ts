@@ -78,7 +78,7 @@ export class Random {
 }
 
 /** FNV-1a, 32 bits. */
-export function hashString(text: string): number {
+function hashString(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

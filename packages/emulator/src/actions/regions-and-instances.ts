@@ -16,7 +16,7 @@ export const listRegions: ActionHandler = ({ store, params, regionEndpoint }) =>
   };
 };
 
-export function regionOf(store: FleetStore, params: Params): RegionState {
+function regionOf(store: FleetStore, params: Params): RegionState {
   const regionId = required(params, 'RegionId');
   const region = store.regions.get(regionId);
   if (!region)

@@ -1,6 +1,6 @@
 import type { CommandType } from './catalog.js';
 
-export const INVOCATION_STATUSES = [
+const INVOCATION_STATUSES = [
   'Pending',
   'Invalid',
   'Aborted',
@@ -90,9 +90,6 @@ export interface InvocationRecord {
 const FINISHED_STATUSES = new Set<InvocationStatus>(['Success']);
 const STOPPED_STATUSES = new Set<InvocationStatus>(['Cancelled', 'Terminated']);
 const NOT_FINAL = new Set<InvocationStatus>(['Pending', 'Running', 'Stopping']);
-
-/** Whether a status can still change. */
-export const isFinalStatus = (status: InvocationStatus): boolean => !NOT_FINAL.has(status);
 
 /** The coarse `InvokeStatus` that goes with an `InvocationStatus`. */
 export function invokeStatusOf(status: InvocationStatus): InvokeStatus {

@@ -14,7 +14,8 @@ import type { RateBudget } from './rate-budget.js';
 import type { RequestLog, RequestLogRecord } from './request-log.js';
 import { contentType, type ResponseFormat, serialize } from './serialize.js';
 
-export const API_VERSION = '2020-06-01';
+/** The one API version the emulated product speaks. */
+const API_VERSION = '2020-06-01';
 
 export interface ApiServerParts {
   clock: VirtualClock;

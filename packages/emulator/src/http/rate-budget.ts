@@ -37,7 +37,7 @@ export class RateBudget {
   }
 
   /** The budget of `action`, or undefined when unlimited. */
-  limitOf(action: string): number | undefined {
+  #limitOf(action: string): number | undefined {
     return this.options.perAction?.[action] ?? this.options.default;
   }
 
@@ -46,7 +46,7 @@ export class RateBudget {
    * until one would be admitted. Refused calls do not count against the budget.
    */
   admit(accessKeyId: string, regionId: string, action: string, now: number): number {
-    const limit = this.limitOf(action);
+    const limit = this.#limitOf(action);
     if (limit === undefined) return 0;
     const key = `${accessKeyId}\n${regionId}\n${action}`;
     let calls = this.#calls.get(key);

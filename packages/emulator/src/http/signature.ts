@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
 
 /** RFC 3986 percent-encoding as Alibaba Cloud signs: `encodeURIComponent` plus `!'()*`. */
-export function percentEncode(value: string): string {
+function percentEncode(value: string): string {
   if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
