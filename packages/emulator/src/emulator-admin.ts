@@ -12,6 +12,7 @@ import type { VirtualClock } from './virtual-clock.js';
  * it served, and control of its clock, faults and fleet.
  */
 export class EmulatorAdmin {
+  /** Made by {@link startEmulator}; get it as `emulator.admin`. */
   constructor(
     private readonly clock: VirtualClock,
     private readonly store: FleetStore,
@@ -66,6 +67,7 @@ export class EmulatorAdmin {
     return this.log.entries();
   }
 
+  /** Empties the request log. */
   clearRequestLog(): void {
     this.log.clear();
   }

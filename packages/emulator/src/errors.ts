@@ -53,6 +53,7 @@ export class ApiError extends EmulatorError {
   /** True for answers the cloud gives when it is unwell (5xx) or busy (throttling). */
   override readonly transient: boolean;
 
+  /** An answer with the cloud's `apiCode`, HTTP status and message. */
   constructor(
     /** The cloud's error code sent in the answer's `Code`, e.g. `InvalidParameter`. */
     readonly apiCode: string,
@@ -69,7 +70,10 @@ export class ThrottlingError extends ApiError {
   override readonly name = 'ThrottlingError';
   override readonly transient = true;
 
-  constructor(readonly retryAfterMs: number) {
+  constructor(
+    /** Milliseconds until a call would be admitted, sent as `x-acs-retry-after`. */
+    readonly retryAfterMs: number,
+  ) {
     super('Throttling.User', 400, 'Request was denied due to user flow control.');
   }
 }

@@ -6,6 +6,7 @@
 export class Random {
   #state: number;
 
+  /** A generator seeded with the low 32 bits of `seed`. */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
@@ -34,6 +35,7 @@ export class Random {
     return this.next() < p;
   }
 
+  /** One of `items`, each as likely; throws on an empty list (a bug in the caller). */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)];
     if (item === undefined) throw new RangeError('pick from an empty list');

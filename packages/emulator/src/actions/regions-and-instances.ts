@@ -5,6 +5,7 @@ import type { InstanceRecord, RegionState } from '../fleet/records.js';
 import type { ActionHandler } from './action-context.js';
 import { integer, json, oneOf, type Params, required } from './params.js';
 
+/** `ListRegions`: the fleet's regions, named in the language asked for. */
 export const listRegions: ActionHandler = ({ store, params, regionEndpoint }) => {
   const english = oneOf(params, 'AcceptLanguage', ['zh-CN', 'en-US', 'ja']) === 'en-US';
   return {
@@ -35,6 +36,7 @@ export function instanceOf(store: FleetStore, params: Params): InstanceRecord {
   return instance;
 }
 
+/** `ListInstances`: one page of a region's instances that are not released, filtered as asked. */
 export const listInstances: ActionHandler = ({ store, params }) => {
   const region = regionOf(store, params);
   const pageNumber = integer(params, 'PageNumber', 1, 1, 1_000_000);

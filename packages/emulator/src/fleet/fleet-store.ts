@@ -23,8 +23,11 @@ export interface FleetStoreOptions {
  * releases applied lazily up to the virtual time passed to {@link FleetStore.sync}.
  */
 export class FleetStore {
+  /** Regions by id, in the order they were generated. */
   readonly regions = new Map<string, RegionState>();
+  /** Every instance by id, released ones included. */
   readonly instances = new Map<string, InstanceRecord>();
+  /** Every invocation ever held, by invoke id. */
   readonly invocations = new Map<string, InvocationRecord>();
   readonly #retention: Retention;
   readonly #live: LiveChanges;
@@ -32,6 +35,10 @@ export class FleetStore {
   readonly #ids: Random;
   #syncedTo: number;
 
+  /**
+   * Generates the fleet and applies retention at `start`.
+   * @throws {EmulatorOptionsError} when an option is invalid.
+   */
   constructor({ seed, fleet, retention, live, start }: FleetStoreOptions) {
     this.#retention = new Retention(retention);
     const liveOptions = resolveLiveOptions(live);

@@ -34,6 +34,7 @@ export class LiveChanges {
   #nextArrivalAt = Number.POSITIVE_INFINITY;
   #nextReleaseAt = Number.POSITIVE_INFINITY;
 
+  /** Draws the first arrival and release after `start`; a rate of 0 means none ever. */
   constructor(
     seed: number,
     options: Required<LiveOptions>,

@@ -13,9 +13,13 @@ const INVOCATION_STATUSES = [
   'Stopping',
   'Terminated',
 ] as const;
+/** Every `InvocationStatus` the API documents. */
 export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
+/** The coarse status `InvokeStatus` filters by. */
 export type InvokeStatus = 'Running' | 'Finished' | 'Failed' | 'Stopped';
+/** A status that no longer changes. */
 export type FinalStatus = Exclude<InvocationStatus, 'Pending' | 'Running' | 'Stopping'>;
+/** Why a record vanished from the API: its age, the record cap, or its instance's release. */
 export type ExpiryReason = 'retention' | 'cap' | 'released';
 
 /** One concrete command (template with its parameter values), shared by many invocations. */
@@ -39,6 +43,7 @@ export interface RegionState {
   instances: InstanceRecord[];
 }
 
+/** An instance of the fleet, with what `ListInstances` shows of it and the invocations it held. */
 export interface InstanceRecord {
   instanceId: string;
   instanceName: string;
@@ -65,6 +70,7 @@ export interface InstanceRecord {
   head: number;
 }
 
+/** One invocation: what ran, and how it goes over virtual time (its status follows from the clock). */
 export interface InvocationRecord {
   invokeId: string;
   instance: InstanceRecord;

@@ -17,6 +17,7 @@ interface RegionLedger {
  * (`maxAgeMs`), by the record cap (`maxRecords`, per region or per account), or with their instance.
  */
 export class Retention {
+  /** Records older than this vanish. */
   readonly maxAgeMs: number;
   readonly #maxRecords: number;
   readonly #capScope: 'region' | 'account';
@@ -27,6 +28,7 @@ export class Retention {
   #accountHead = 0;
   #live = 0;
 
+  /** @throws {EmulatorOptionsError} when `maxAgeMs` or `maxRecords` is invalid. */
   constructor(options: RetentionOptions) {
     this.maxAgeMs = positive('retention.maxAgeMs', options.maxAgeMs ?? 14 * DAY_MS);
     this.#maxRecords = positiveInt('retention.maxRecords', options.maxRecords ?? 100_000);

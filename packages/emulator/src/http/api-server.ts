@@ -12,11 +12,13 @@ import type { FaultKind } from './fault-options.js';
 import { type IncomingApiRequest, readApiRequest } from './incoming-request.js';
 import type { RateBudget } from './rate-budget.js';
 import type { RequestLog, RequestLogRecord } from './request-log.js';
-import { contentType, type ResponseFormat, serialize } from './serialize.js';
+import { type Answer, sendAnswer } from './send-answer.js';
+import { type ResponseFormat, serialize } from './serialize.js';
 
 /** The one API version the emulated product speaks. */
 const API_VERSION = '2020-06-01';
 
+/** What serving the API needs: the emulator's parts and its settings. */
 export interface ApiServerParts {
   clock: VirtualClock;
   store: FleetStore;
@@ -27,12 +29,6 @@ export interface ApiServerParts {
   order: 'newest-first' | 'oldest-first';
   regionEndpoint: (regionId: string) => string;
   forbidden: (accessKeyId: string, action: string) => boolean;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
 }
 
 /** Serves one API request: authenticate, budget, faults, then the action. */
@@ -47,16 +43,7 @@ export async function serveApiRequest(
   const requestId = randomUUID().toUpperCase();
   const host = request.headers.host ?? 'swas.aliyuncs.com';
   const now = parts.clock.now();
-  const entry: RequestLogRecord = {
-    seq: parts.log.nextSeq(),
-    timeMs: arrived,
-    virtualMs: now,
-    regionId: request.params.RegionId,
-    action: request.params.Action ?? request.headers['x-acs-action'],
-    httpStatus: 0,
-    outcome: 'ok',
-    admitted: false,
-  };
+  const entry = logEntry(parts.log, request, arrived, now);
   let fault: FaultKind | undefined;
   let answer: Answer;
   try {
@@ -90,7 +77,26 @@ export async function serveApiRequest(
   entry.fault = fault;
   entry.httpStatus = fault === 'reset' ? 0 : answer.status;
   parts.log.add(entry);
-  await send(res, answer, format, fault, parts.faults.trickleMs, now);
+  await sendAnswer(res, answer, format, fault, parts.faults.trickleMs, now);
+}
+
+/** The request's log entry as it arrives: what it claims to be, before anything is verified. */
+function logEntry(
+  log: RequestLog,
+  request: IncomingApiRequest,
+  arrived: number,
+  now: number,
+): RequestLogRecord {
+  return {
+    seq: log.nextSeq(),
+    timeMs: arrived,
+    virtualMs: now,
+    regionId: request.params.RegionId,
+    action: request.params.Action ?? request.headers['x-acs-action'],
+    httpStatus: 0,
+    outcome: 'ok',
+    admitted: false,
+  };
 }
 
 /** Authenticates the caller, checks the action and charges its budget; throws the cloud's refusal. */
@@ -173,43 +179,4 @@ function errorAnswer(
   if (retryAfter && error instanceof ThrottlingError)
     headers['x-acs-retry-after'] = String(error.retryAfterMs);
   return { status: error.httpStatus, body: serialize(body, format, 'Error'), headers };
-}
-
-async function send(
-  res: ServerResponse,
-  answer: Answer,
-  format: ResponseFormat,
-  fault: FaultKind | undefined,
-  trickleMs: number,
-  now: number,
-): Promise<void> {
-  if (fault === 'reset') {
-    res.socket?.destroy();
-    return;
-  }
-  const headers = {
-    'content-type': contentType(format),
-    date: new Date(now).toUTCString(),
-    ...answer.headers,
-  };
-  const bytes = Buffer.from(answer.body, 'utf8');
-  if (fault === 'truncate') {
-    // A clean end after half the body: the client sees a complete HTTP answer that is not valid JSON/XML.
-    res.writeHead(answer.status, headers);
-    res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
-    return;
-  }
-  if (fault === 'trickle') {
-    res.writeHead(answer.status, headers);
-    const steps = 20;
-    const chunk = Math.ceil(bytes.length / steps);
-    for (let i = 0; i < steps && !res.destroyed; i++) {
-      res.write(bytes.subarray(i * chunk, (i + 1) * chunk));
-      await sleep(trickleMs / steps);
-    }
-    res.end();
-    return;
-  }
-  res.writeHead(answer.status, { ...headers, 'content-length': bytes.length });
-  res.end(bytes);
 }

@@ -28,6 +28,7 @@ export class Authenticator {
   readonly #keys: Map<string, AccessKeyConfig>;
   readonly #nonces: NonceRegistry;
 
+  /** Accepts `keys`, and time-stamps at most `maxSkewMs` from the real clock. */
   constructor(
     keys: readonly AccessKeyConfig[],
     private readonly maxSkewMs: number,
@@ -36,6 +37,7 @@ export class Authenticator {
     this.#nonces = new NonceRegistry(maxSkewMs * 2);
   }
 
+  /** The caller a request proves to be; otherwise the cloud's refusal, as an {@link ApiError}. */
   authenticate(request: IncomingApiRequest): Caller {
     const authorization = request.headers.authorization ?? '';
     return authorization.startsWith('ACS3-')

@@ -20,6 +20,7 @@ export class FaultInjector {
   #total = 0;
   #options: FaultOptions;
 
+  /** @throws {EmulatorOptionsError} when `options` are invalid. */
   constructor(seed: number, options: FaultOptions = {}) {
     this.#random = Random.derive(seed, 'faults');
     this.#options = validateFaultOptions(options);
@@ -30,10 +31,12 @@ export class FaultInjector {
     this.#options = validateFaultOptions(options);
   }
 
+  /** How long a trickled body takes to arrive, in milliseconds. */
   get trickleMs(): number {
     return this.#options.trickleMs ?? 6000;
   }
 
+  /** What happens to the next request for `action` (naming `instanceId`, if it does); counts the call. */
   decide(action: string, instanceId?: string): FaultDecision {
     const call = (this.#calls.get(action) ?? 0) + 1;
     this.#calls.set(action, call);

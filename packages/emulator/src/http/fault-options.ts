@@ -2,6 +2,7 @@ import { EmulatorOptionsError } from '../errors.js';
 
 /** Faults that replace or spoil an answer. */
 export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle';
+/** Every {@link FaultKind}. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   'internal-error',
   'service-unavailable',
@@ -31,6 +32,7 @@ export interface FaultRule {
 /** Named sets of fault rules. */
 export type FaultProfileName = 'none' | 'flaky' | 'chaos';
 
+/** The rules of each named profile. */
 export const FAULT_PROFILES: Readonly<Record<FaultProfileName, FaultRule>> = {
   none: {},
   flaky: {

@@ -3,6 +3,7 @@ export class NonceRegistry {
   readonly #seen = new Map<string, number>();
   #sinceSweep = 0;
 
+  /** Remembers each nonce for `ttlMs` of real time. */
   constructor(private readonly ttlMs: number) {}
 
   /** False when `nonce` was already registered within the time-to-live. */

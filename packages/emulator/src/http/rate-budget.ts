@@ -24,6 +24,7 @@ export class RateBudget {
   readonly #calls = new Map<string, number[]>();
   readonly #windowMs: number;
 
+  /** @throws {EmulatorOptionsError} when a budget or the window is invalid. */
   constructor(readonly options: BudgetOptions = {}) {
     this.#windowMs = positive('budgets.windowMs', options.windowMs ?? 60_000);
     for (const [action, limit] of Object.entries({ default: options.default, ...options.perAction })) {

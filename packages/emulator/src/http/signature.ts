@@ -34,6 +34,7 @@ export function signatureV2(
   return createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
 }
 
+/** Hex SHA-256, as V3 signatures hash payloads and canonical requests. */
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** The parts of an ACS3-HMAC-SHA256 request that its signature covers. */
