@@ -64,6 +64,17 @@ describe('request validation', () => {
   });
   afterAll(() => emu.close());
 
+  /** `DescribeInvocations` parameters for the instance that holds the most invocations. */
+  const ofBusiest = (params: Record<string, string> = {}) => {
+    const busiest = emu.admin.instances().sort((a, b) => b.held - a.held)[0];
+    return {
+      Action: 'DescribeInvocations',
+      RegionId: busiest?.regionId ?? '',
+      InstanceId: busiest?.instanceId ?? '',
+      ...params,
+    };
+  };
+
   const cases: [string, Record<string, string>, number, string][] = [
     ['missing RegionId', { Action: 'DescribeInvocations', InstanceId: 'x' }, 400, 'MissingParameter'],
     [
@@ -134,24 +145,10 @@ describe('request validation', () => {
   }
 
   it('uses PageSize 10 by default and answers past the last page with an empty list', async () => {
-    const busiest = emu.admin.instances().sort((a, b) => b.held - a.held)[0];
-    const first = (
-      await call({
-        Action: 'DescribeInvocations',
-        RegionId: busiest?.regionId ?? '',
-        InstanceId: busiest?.instanceId ?? '',
-      })
-    ).body as unknown as Page;
+    const first = (await call(ofBusiest())).body as unknown as Page;
     expect(first.PageSize).toBe(10);
     expect(first.Invocations.length).toBe(Math.min(10, first.TotalCount));
-    const past = (
-      await call({
-        Action: 'DescribeInvocations',
-        RegionId: busiest?.regionId ?? '',
-        InstanceId: busiest?.instanceId ?? '',
-        PageNumber: '9999',
-      })
-    ).body as unknown as Page;
+    const past = (await call(ofBusiest({ PageNumber: '9999' }))).body as unknown as Page;
     expect(past.Invocations).toEqual([]);
     expect(past.TotalCount).toBe(first.TotalCount);
   });
@@ -187,31 +184,18 @@ describe('request validation', () => {
   });
 
   it('filters DescribeInvocations by InvokeStatus with a matching TotalCount', async () => {
-    const busiest = emu.admin.instances().sort((a, b) => b.held - a.held)[0];
-    const truth = emu.admin.groundTruth().filter((t) => t.instanceId === busiest?.instanceId && !t.expiredAt);
+    const busiest = ofBusiest().InstanceId;
+    const truth = emu.admin.groundTruth().filter((t) => t.instanceId === busiest && !t.expiredAt);
     for (const status of ['Finished', 'Failed'] as const) {
-      const res = (
-        await call({
-          Action: 'DescribeInvocations',
-          RegionId: busiest?.regionId ?? '',
-          InstanceId: busiest?.instanceId ?? '',
-          InvokeStatus: status,
-          PageSize: '50',
-        })
-      ).body as unknown as Page & { Invocations: { InvokeStatus: string }[] };
+      const res = (await call(ofBusiest({ InvokeStatus: status, PageSize: '50' })))
+        .body as unknown as Page & { Invocations: { InvokeStatus: string }[] };
       expect(res.TotalCount).toBe(truth.filter((t) => t.invokeStatus === status).length);
       expect(res.Invocations.every((i) => i.InvokeStatus === status)).toBe(true);
     }
   });
 
   it('carries the same content in XML as in JSON', async () => {
-    const busiest = emu.admin.instances().sort((a, b) => b.held - a.held)[0];
-    const params = {
-      Action: 'DescribeInvocations',
-      RegionId: busiest?.regionId ?? '',
-      InstanceId: busiest?.instanceId ?? '',
-      PageSize: '5',
-    };
+    const params = ofBusiest({ PageSize: '5' });
     const json = (await call(params)).body as unknown as Page & { Invocations: Record<string, unknown>[] };
     const xml = (await call({ ...params, Format: 'XML' })).text;
     const { XMLParser } = await import('fast-xml-parser');

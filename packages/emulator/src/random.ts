@@ -6,6 +6,7 @@
 export class Random {
   #state: number;
 
+  /** A generator seeded with the low 32 bits of `seed`. */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
@@ -34,6 +35,7 @@ export class Random {
     return this.next() < p;
   }
 
+  /** One of `items`, each as likely; throws on an empty list (a bug in the caller). */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)];
     if (item === undefined) throw new RangeError('pick from an empty list');
@@ -78,11 +80,20 @@ export class Random {
 }
 
 /** FNV-1a, 32 bits. */
-export function hashString(text: string): number {
+function hashString(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/** Running sums of `weights`, the form {@link Random.weighted} draws from. */
+export function cumulative(weights: readonly number[]): number[] {
+  let sum = 0;
+  return weights.map((w) => {
+    sum += w;
+    return sum;
+  });
 }

@@ -10,5 +10,3 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   DescribeInvocationResult: describeInvocationResult,
   RunCommand: runCommand,
 };
-
-export type { ActionContext, ActionHandler } from './action-context.js';

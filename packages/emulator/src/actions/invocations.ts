@@ -1,6 +1,6 @@
-import { formatApiTime } from '../clock.js';
+import { formatApiTime } from '../api-time.js';
 import { ApiError, invalidParameter } from '../errors.js';
-import { invocationOutput } from '../fleet/output.js';
+import { invocationOutput } from '../fleet/invocation-output.js';
 import {
   type CommandVariant,
   finishedTimeAt,
@@ -17,6 +17,7 @@ import { instanceOf } from './regions-and-instances.js';
 
 const INVOKE_STATUS_FILTERS: readonly InvokeStatus[] = ['Running', 'Finished', 'Failed', 'Stopped'];
 
+/** `DescribeInvocations`: one page of an instance's held invocations, optionally filtered by `InvokeStatus`. */
 export const describeInvocations: ActionHandler = ({ store, params, now, order }) => {
   const instance = instanceOf(store, params);
   const invokeStatus = oneOf(params, 'InvokeStatus', INVOKE_STATUS_FILTERS);
@@ -77,6 +78,7 @@ function invocationView(inv: InvocationRecord, now: number): Record<string, unkn
   };
 }
 
+/** `DescribeInvocationResult`: one held invocation's result and output as of now. */
 export const describeInvocationResult: ActionHandler = ({ store, params, now }) => {
   const instance = instanceOf(store, params);
   const invokeId = required(params, 'InvokeId');
@@ -118,6 +120,7 @@ export const describeInvocationResult: ActionHandler = ({ store, params, now }) 
 
 const COMMAND_TYPES = ['RunShellScript', 'RunBatScript', 'RunPowerShellScript'] as const;
 
+/** `RunCommand`: runs a script on an instance; the new invocation goes through the virtual clock. */
 export const runCommand: ActionHandler = ({ store, params, now }) => {
   const instance = instanceOf(store, params);
   const name = required(params, 'Name');

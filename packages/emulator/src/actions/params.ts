@@ -1,7 +1,9 @@
 import { invalidParameter, missingParameter } from '../errors.js';
 
+/** A request's parameters by name, decoded (query and form body together). */
 export type Params = Readonly<Record<string, string>>;
 
+/** A mandatory parameter; absent or empty answers `MissingParameter`. */
 export function required(params: Params, name: string): string {
   const value = params[name];
   if (value === undefined || value === '') throw missingParameter(name);
@@ -25,6 +27,7 @@ export function integer(
   return value;
 }
 
+/** A parameter that must be one of `allowed`, or undefined when absent. */
 export function oneOf<T extends string>(params: Params, name: string, allowed: readonly T[]): T | undefined {
   const raw = params[name];
   if (raw === undefined || raw === '') return undefined;

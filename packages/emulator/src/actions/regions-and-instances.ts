@@ -1,10 +1,11 @@
-import { formatApiTime } from '../clock.js';
+import { formatApiTime } from '../api-time.js';
 import { ApiError, instanceNotFound, invalidParameter } from '../errors.js';
-import type { FleetStore, RegionState } from '../fleet/fleet-store.js';
-import type { InstanceRecord } from '../fleet/records.js';
+import type { FleetStore } from '../fleet/fleet-store.js';
+import type { InstanceRecord, RegionState } from '../fleet/records.js';
 import type { ActionHandler } from './action-context.js';
 import { integer, json, oneOf, type Params, required } from './params.js';
 
+/** `ListRegions`: the fleet's regions, named in the language asked for. */
 export const listRegions: ActionHandler = ({ store, params, regionEndpoint }) => {
   const english = oneOf(params, 'AcceptLanguage', ['zh-CN', 'en-US', 'ja']) === 'en-US';
   return {
@@ -16,7 +17,7 @@ export const listRegions: ActionHandler = ({ store, params, regionEndpoint }) =>
   };
 };
 
-export function regionOf(store: FleetStore, params: Params): RegionState {
+function regionOf(store: FleetStore, params: Params): RegionState {
   const regionId = required(params, 'RegionId');
   const region = store.regions.get(regionId);
   if (!region)
@@ -35,6 +36,7 @@ export function instanceOf(store: FleetStore, params: Params): InstanceRecord {
   return instance;
 }
 
+/** `ListInstances`: one page of a region's instances that are not released, filtered as asked. */
 export const listInstances: ActionHandler = ({ store, params }) => {
   const region = regionOf(store, params);
   const pageNumber = integer(params, 'PageNumber', 1, 1, 1_000_000);

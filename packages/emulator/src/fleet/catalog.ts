@@ -18,6 +18,7 @@ export const REGION_CATALOG: readonly { regionId: string; localName: string; eng
   { regionId: 'eu-west-1', localName: '英国（伦敦）', englishName: 'UK (London)' },
 ];
 
+/** The script types Cloud Assistant runs. */
 export type CommandType = 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
 
 /** A command users run, with how often it fails and how long it takes. */
@@ -34,6 +35,7 @@ export interface CommandTemplate {
   timeoutSeconds: number;
 }
 
+/** Commands Linux instances run, from routine checks to deployments that often fail. */
 export const LINUX_COMMANDS: readonly CommandTemplate[] = [
   {
     name: 'disk-usage',
@@ -121,6 +123,7 @@ export const LINUX_COMMANDS: readonly CommandTemplate[] = [
   },
 ];
 
+/** Commands Windows instances run. */
 export const WINDOWS_COMMANDS: readonly CommandTemplate[] = [
   {
     name: 'win-disk',
@@ -158,6 +161,7 @@ export const WINDOWS_COMMANDS: readonly CommandTemplate[] = [
   },
 ];
 
+/** Instance plans; the last one is the Windows plan. */
 export const PLANS: readonly { planId: string; planType: string }[] = [
   { planId: 'swas.s.c2m1s40b1.linux', planType: 'NORMAL' },
   { planId: 'swas.s.c2m2s40b3.linux', planType: 'NORMAL' },
@@ -166,6 +170,7 @@ export const PLANS: readonly { planId: string; planType: string }[] = [
   { planId: 'swas.s.c2m4s80b5.win', planType: 'NORMAL' },
 ];
 
+/** Words instance names are made of. */
 export const NAME_WORDS = [
   'web',
   'api',
@@ -178,6 +183,7 @@ export const NAME_WORDS = [
   'gateway',
   'mail',
 ] as const;
+/** Values of the tags instances carry. */
 export const TAG_VALUES = {
   env: ['prod', 'staging', 'dev'],
   team: ['platform', 'payments', 'growth', '运维'],

@@ -58,4 +58,5 @@ export interface LiveOptions {
   releasesPerHour?: number;
 }
 
+/** One day in milliseconds. */
 export const DAY_MS = 86_400_000;

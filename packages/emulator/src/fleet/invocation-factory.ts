@@ -1,83 +1,65 @@
-import type { Random } from '../random.js';
-import { type CommandTemplate, LINUX_COMMANDS, WINDOWS_COMMANDS } from './catalog.js';
+import { cumulative, type Random } from '../random.js';
+import { variantOf } from './fleet-commands.js';
 import type { CommandVariant, FinalStatus, InstanceRecord, InvocationRecord } from './records.js';
 
-const FAILURE_KINDS: readonly { final: FinalStatus; errorCode: string; errorInfo: string; weight: number }[] =
-  [
-    {
-      final: 'Failed',
-      errorCode: 'ExitCodeNonzero',
-      errorInfo: 'the command exited with a non-zero code',
-      weight: 70,
-    },
-    {
-      final: 'Timeout',
-      errorCode: 'ExecutionTimeout',
-      errorInfo: 'the command did not finish within its timeout',
-      weight: 10,
-    },
-    {
-      final: 'Error',
-      errorCode: 'ClientNotResponse',
-      errorInfo: 'the Cloud Assistant client did not respond',
-      weight: 8,
-    },
-    {
-      final: 'Error',
-      errorCode: 'ClientNotRunning',
-      errorInfo: 'the Cloud Assistant client is not running',
-      weight: 5,
-    },
-    {
-      final: 'Failed',
-      errorCode: 'DeliveryTimeout',
-      errorInfo: 'the command could not be delivered in time',
-      weight: 3,
-    },
-    {
-      final: 'Invalid',
-      errorCode: 'CommandNotApplicable',
-      errorInfo: 'the command type does not apply to this OS',
-      weight: 2,
-    },
-    {
-      final: 'Aborted',
-      errorCode: 'ExecutionInterrupted',
-      errorInfo: 'the execution was interrupted',
-      weight: 2,
-    },
-  ];
+interface FailureKind {
+  final: FinalStatus;
+  errorCode: string;
+  errorInfo: string;
+  weight: number;
+}
+
+const FAILURE_KINDS: readonly FailureKind[] = [
+  {
+    final: 'Failed',
+    errorCode: 'ExitCodeNonzero',
+    errorInfo: 'the command exited with a non-zero code',
+    weight: 70,
+  },
+  {
+    final: 'Timeout',
+    errorCode: 'ExecutionTimeout',
+    errorInfo: 'the command did not finish within its timeout',
+    weight: 10,
+  },
+  {
+    final: 'Error',
+    errorCode: 'ClientNotResponse',
+    errorInfo: 'the Cloud Assistant client did not respond',
+    weight: 8,
+  },
+  {
+    final: 'Error',
+    errorCode: 'ClientNotRunning',
+    errorInfo: 'the Cloud Assistant client is not running',
+    weight: 5,
+  },
+  {
+    final: 'Failed',
+    errorCode: 'DeliveryTimeout',
+    errorInfo: 'the command could not be delivered in time',
+    weight: 3,
+  },
+  {
+    final: 'Invalid',
+    errorCode: 'CommandNotApplicable',
+    errorInfo: 'the command type does not apply to this OS',
+    weight: 2,
+  },
+  {
+    final: 'Aborted',
+    errorCode: 'ExecutionInterrupted',
+    errorInfo: 'the execution was interrupted',
+    weight: 2,
+  },
+];
+const TIMEOUT = FAILURE_KINDS[1] as FailureKind;
 const FAILURE_CUMULATIVE = cumulative(FAILURE_KINDS.map((k) => k.weight));
 
-/** Every command variant a fleet uses: each template with a few combinations of parameter values. */
-export function commandVariants(random: Random, os: 'Linux' | 'Windows'): CommandVariant[] {
-  const templates = os === 'Linux' ? LINUX_COMMANDS : WINDOWS_COMMANDS;
-  return templates.flatMap((t) => {
-    const combos = t.parameters ? 3 : 1;
-    return Array.from({ length: combos }, () => variantOf(t, pickParameters(random, t)));
-  });
-}
+/** How an invocation ends and how long each phase takes. */
+type Outcome = Pick<InvocationRecord, 'runMs' | 'stopMs' | 'final' | 'exitCode' | 'errorCode' | 'errorInfo'>;
 
-function pickParameters(random: Random, t: CommandTemplate): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, values] of Object.entries(t.parameters ?? {})) out[name] = random.pick(values);
-  return out;
-}
-
-/** A concrete command: the template's text with `{{name}}` replaced by the parameter values. */
-export function variantOf(t: CommandTemplate, parameters: Record<string, string>): CommandVariant {
-  const content = t.content.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => parameters[name] ?? whole);
-  return {
-    name: t.name,
-    type: t.type,
-    content,
-    contentBase64: Buffer.from(content, 'utf8').toString('base64'),
-    parameters,
-    failureRate: t.failureRate,
-    meanSeconds: t.meanSeconds,
-    timeoutSeconds: t.timeoutSeconds,
-  };
-}
+// Every function below draws from `random` in a fixed order: reordering the draws changes every fleet.
 
 /** Draws how one invocation of `command` on `instance` created at `createdAt` will go. */
 export function drawInvocation(
@@ -88,60 +70,104 @@ export function drawInvocation(
   invokeId: string,
 ): InvocationRecord {
   const startDelayMs = Math.round(random.exponential(1500)) + 200;
-  const timeoutMs = command.timeoutSeconds * 1000;
-  const naturalMs = Math.max(100, Math.round(random.exponential(command.meanSeconds * 1000)));
-  let final: FinalStatus = 'Success';
-  let runMs = Math.min(naturalMs, timeoutMs);
-  let stopMs = 0;
-  let exitCode = 0;
-  let errorCode = '';
-  let errorInfo = '';
-  const failureRate = Math.min(0.9, command.failureRate * instance.failureFactor);
-  const roll = random.next();
-  if (roll < 0.004) {
-    final = 'Cancelled';
-    runMs = 0;
-  } else if (roll < 0.008) {
-    final = 'Terminated';
-    stopMs = 1000 + random.int(0, 4000);
-    runMs = Math.round(runMs / 2);
-    exitCode = 137;
-  } else if (naturalMs > timeoutMs || random.chance(failureRate)) {
-    const kind =
-      naturalMs > timeoutMs ? FAILURE_KINDS[1] : FAILURE_KINDS[random.weighted(FAILURE_CUMULATIVE)];
-    if (!kind) throw new Error('no failure kind');
-    final = kind.final;
-    errorCode = kind.errorCode;
-    errorInfo = kind.errorInfo;
-    if (final === 'Timeout') runMs = timeoutMs;
-    if (final === 'Invalid' || errorCode === 'ClientNotRunning' || errorCode === 'DeliveryTimeout') runMs = 0;
-    exitCode =
-      final === 'Failed' && errorCode === 'ExitCodeNonzero' ? random.pick([1, 1, 1, 2, 127, 255]) : 0;
-  }
-  const outputRoll = random.next();
-  const outputBytes =
-    outputRoll < 0.2
-      ? 0
-      : outputRoll < 0.8
-        ? random.int(20, 600)
-        : outputRoll < 0.96
-          ? random.int(1000, 8000)
-          : random.int(8000, 24_000);
+  const outcome = drawOutcome(random, instance, command);
+  const outputBytes = drawOutputBytes(random);
   return {
     invokeId,
     instance,
     createdAt,
     startDelayMs,
-    runMs,
-    stopMs,
-    final,
-    exitCode,
-    errorCode,
-    errorInfo,
+    ...outcome,
     command,
     invokeUser: instance.osType === 'Windows' ? 'System' : random.chance(0.9) ? 'root' : 'admin',
     outputSeed: Math.floor(random.next() * 0x7fffffff),
     outputBytes,
+  };
+}
+
+function drawOutcome(random: Random, instance: InstanceRecord, command: CommandVariant): Outcome {
+  const timeoutMs = command.timeoutSeconds * 1000;
+  const naturalMs = Math.max(100, Math.round(random.exponential(command.meanSeconds * 1000)));
+  const runMs = Math.min(naturalMs, timeoutMs);
+  const failureRate = Math.min(0.9, command.failureRate * instance.failureFactor);
+  const roll = random.next();
+  const clean = { stopMs: 0, exitCode: 0, errorCode: '', errorInfo: '' };
+  if (roll < 0.004) return { ...clean, runMs: 0, final: 'Cancelled' };
+  if (roll < 0.008) {
+    const stopMs = 1000 + random.int(0, 4000);
+    return { ...clean, runMs: Math.round(runMs / 2), stopMs, final: 'Terminated', exitCode: 137 };
+  }
+  if (naturalMs > timeoutMs || random.chance(failureRate)) {
+    const kind = naturalMs > timeoutMs ? TIMEOUT : FAILURE_KINDS[random.weighted(FAILURE_CUMULATIVE)];
+    if (!kind) throw new Error('no failure kind');
+    const { final, errorCode, errorInfo } = kind;
+    // Some failures never reach the instance, so nothing runs; a timeout runs for exactly the timeout.
+    const neverRan =
+      final === 'Invalid' || errorCode === 'ClientNotRunning' || errorCode === 'DeliveryTimeout';
+    const exitCode =
+      final === 'Failed' && errorCode === 'ExitCodeNonzero' ? random.pick([1, 1, 1, 2, 127, 255]) : 0;
+    return {
+      ...clean,
+      runMs: neverRan ? 0 : final === 'Timeout' ? timeoutMs : runMs,
+      final,
+      exitCode,
+      errorCode,
+      errorInfo,
+    };
+  }
+  return { ...clean, runMs, final: 'Success' };
+}
+
+/** Mostly short outputs, a few long ones. */
+function drawOutputBytes(random: Random): number {
+  const roll = random.next();
+  if (roll < 0.2) return 0;
+  if (roll < 0.8) return random.int(20, 600);
+  if (roll < 0.96) return random.int(1000, 8000);
+  return random.int(8000, 24_000);
+}
+
+/** A command created through `RunCommand`. */
+export interface NewCommand {
+  name: string;
+  type: CommandVariant['type'];
+  content: string;
+  parameters: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+/** The invocation of a user's `RunCommand`: its script decides its outcome, and it runs for about two seconds. */
+export function userInvocation(
+  random: Random,
+  instance: InstanceRecord,
+  command: NewCommand,
+  now: number,
+): InvocationRecord {
+  const variant = variantOf(
+    {
+      name: command.name,
+      type: command.type,
+      content: command.content,
+      failureRate: 0,
+      meanSeconds: 2,
+      timeoutSeconds: command.timeoutSeconds,
+    },
+    command.parameters,
+  );
+  const invokeId = makeInvokeId(random, instance.regionId);
+  const inv = drawInvocation(random, instance, variant, now, invokeId);
+  // A user's script decides its own outcome: `exit N` fails with that code, anything else succeeds.
+  const exit = /\bexit\s+(\d+)/.exec(command.content);
+  const exitCode = exit ? Number(exit[1]) : 0;
+  return {
+    ...inv,
+    final: exitCode === 0 ? 'Success' : 'Failed',
+    exitCode,
+    errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+    errorInfo: exitCode === 0 ? '' : 'the command exited with a non-zero code',
+    runMs: Math.min(2000, command.timeoutSeconds * 1000),
+    startDelayMs: 500,
+    stopMs: 0,
   };
 }
 
@@ -152,12 +178,4 @@ export function makeInvokeId(random: Random, regionId: string): string {
     .map((p) => p[0])
     .join('');
   return `t-${mark}${random.base36(14)}`;
-}
-
-export function cumulative(weights: readonly number[]): number[] {
-  let sum = 0;
-  return weights.map((w) => {
-    sum += w;
-    return sum;
-  });
 }

@@ -1,6 +1,6 @@
 import type { CommandType } from './catalog.js';
 
-export const INVOCATION_STATUSES = [
+const INVOCATION_STATUSES = [
   'Pending',
   'Invalid',
   'Aborted',
@@ -13,9 +13,13 @@ export const INVOCATION_STATUSES = [
   'Stopping',
   'Terminated',
 ] as const;
+/** Every `InvocationStatus` the API documents. */
 export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
+/** The coarse status `InvokeStatus` filters by. */
 export type InvokeStatus = 'Running' | 'Finished' | 'Failed' | 'Stopped';
+/** A status that no longer changes. */
 export type FinalStatus = Exclude<InvocationStatus, 'Pending' | 'Running' | 'Stopping'>;
+/** Why a record vanished from the API: its age, the record cap, or its instance's release. */
 export type ExpiryReason = 'retention' | 'cap' | 'released';
 
 /** One concrete command (template with its parameter values), shared by many invocations. */
@@ -31,6 +35,15 @@ export interface CommandVariant {
   timeoutSeconds: number;
 }
 
+/** One region of the fleet and its instances (released ones included). */
+export interface RegionState {
+  regionId: string;
+  localName: string;
+  englishName: string;
+  instances: InstanceRecord[];
+}
+
+/** An instance of the fleet, with what `ListInstances` shows of it and the invocations it held. */
 export interface InstanceRecord {
   instanceId: string;
   instanceName: string;
@@ -57,6 +70,7 @@ export interface InstanceRecord {
   head: number;
 }
 
+/** One invocation: what ran, and how it goes over virtual time (its status follows from the clock). */
 export interface InvocationRecord {
   invokeId: string;
   instance: InstanceRecord;
@@ -82,9 +96,6 @@ export interface InvocationRecord {
 const FINISHED_STATUSES = new Set<InvocationStatus>(['Success']);
 const STOPPED_STATUSES = new Set<InvocationStatus>(['Cancelled', 'Terminated']);
 const NOT_FINAL = new Set<InvocationStatus>(['Pending', 'Running', 'Stopping']);
-
-/** Whether a status can still change. */
-export const isFinalStatus = (status: InvocationStatus): boolean => !NOT_FINAL.has(status);
 
 /** The coarse `InvokeStatus` that goes with an `InvocationStatus`. */
 export function invokeStatusOf(status: InvocationStatus): InvokeStatus {

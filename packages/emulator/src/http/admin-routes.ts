@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorAdmin } from '../admin.js';
-import type { FaultOptions } from './faults.js';
+import type { EmulatorAdmin } from '../emulator-admin.js';
+import type { FaultOptions } from './fault-options.js';
+
+/** The path under which the admin routes are served for `prefix`, with one slash at each end. */
+export function adminPath(prefix = '/__emulator'): string {
+  return `/${trimSlashes(prefix)}/`;
+}
+
+const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 
 /**
  * The admin interface over HTTP, under a prefix the real API never uses:
@@ -20,7 +27,7 @@ export async function serveAdminRequest(
     res.end(JSON.stringify(body));
   };
   try {
-    const path = url.pathname.replace(/^\/+|\/+$/g, '');
+    const path = trimSlashes(url.pathname);
     if (method === 'GET' && path === 'ground-truth') return reply(200, admin.groundTruth());
     if (method === 'GET' && path === 'instances') return reply(200, admin.instances());
     if (method === 'GET' && path === 'requests') return reply(200, admin.requestLog());

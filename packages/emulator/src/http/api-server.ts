@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionHandler } from '../actions/action-context.js';
 import { ACTIONS } from '../actions/action-table.js';
-import type { VirtualClock } from '../clock.js';
-import { ApiError } from '../errors.js';
+import { ApiError, missingParameter, ThrottlingError } from '../errors.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
-import type { Authenticator, Caller } from './authenticate.js';
-import type { FaultInjector, FaultKind } from './faults.js';
-import { readApiRequest } from './incoming-request.js';
+import type { VirtualClock } from '../virtual-clock.js';
+import type { Authenticator, Caller } from './authenticator.js';
+import type { FaultInjector } from './fault-injector.js';
+import type { FaultKind } from './fault-options.js';
+import { type IncomingApiRequest, readApiRequest } from './incoming-request.js';
 import type { RateBudget } from './rate-budget.js';
 import type { RequestLog, RequestLogRecord } from './request-log.js';
-import { contentType, type ResponseFormat, serialize } from './serialize.js';
+import { type Answer, sendAnswer } from './send-answer.js';
+import { type ResponseFormat, serialize } from './serialize.js';
 
-export const API_VERSION = '2020-06-01';
+/** The one API version the emulated product speaks. */
+const API_VERSION = '2020-06-01';
 
+/** What serving the API needs: the emulator's parts and its settings. */
 export interface ApiServerParts {
   clock: VirtualClock;
   store: FleetStore;
@@ -24,12 +29,6 @@ export interface ApiServerParts {
   order: 'newest-first' | 'oldest-first';
   regionEndpoint: (regionId: string) => string;
   forbidden: (accessKeyId: string, action: string) => boolean;
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
 }
 
 /** Serves one API request: authenticate, budget, faults, then the action. */
@@ -44,53 +43,17 @@ export async function serveApiRequest(
   const requestId = randomUUID().toUpperCase();
   const host = request.headers.host ?? 'swas.aliyuncs.com';
   const now = parts.clock.now();
-  const entry: RequestLogRecord = {
-    seq: parts.log.nextSeq(),
-    timeMs: arrived,
-    virtualMs: now,
-    regionId: request.params.RegionId,
-    action: request.params.Action ?? request.headers['x-acs-action'],
-    httpStatus: 0,
-    outcome: 'ok',
-    admitted: false,
-  };
-  let caller: Caller | undefined;
+  const entry = logEntry(parts.log, request, arrived, now);
   let fault: FaultKind | undefined;
   let answer: Answer;
   try {
-    caller = parts.auth.authenticate(request);
-    entry.accessKeyId = caller.accessKeyId;
-    entry.signatureVersion = caller.signatureVersion;
-    entry.action = caller.action;
-    const handler = checkAction(caller, parts);
-    const wait = parts.budget.admit(
-      caller.accessKeyId,
-      request.params.RegionId ?? '',
-      caller.action,
-      arrived,
-    );
-    if (wait > 0) {
-      throw Object.assign(
-        new ApiError('Throttling.User', 400, 'Request was denied due to user flow control.'),
-        { retryAfterMs: wait },
-      );
-    }
-    entry.admitted = true;
+    const { caller, handler } = admit(parts, request, entry, arrived);
     const decision = parts.faults.decide(caller.action, request.params.InstanceId);
     fault = decision.fault;
     if (decision.delayMs > 0) await sleep(decision.delayMs);
-    if (fault === 'internal-error')
-      throw new ApiError(
-        'InternalError',
-        500,
-        'The request processing has failed due to some unknown error, exception or failure.',
-      );
-    if (fault === 'service-unavailable')
-      throw new ApiError(
-        'ServiceUnavailable',
-        503,
-        'The request has failed due to a temporary failure of the server.',
-      );
+    const injected = fault === undefined ? undefined : INJECTED_ERRORS[fault];
+    if (injected) throw injected();
+    // The virtual time of the answer is taken after any injected latency, as a slow server's would be.
     const at = parts.clock.now();
     entry.virtualMs = at;
     parts.store.sync(at);
@@ -109,21 +72,69 @@ export async function serveApiRequest(
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     answer = errorAnswer(error, requestId, host, format, parts.budget.options.retryAfterHeader !== false);
-    entry.outcome = error.code;
+    entry.outcome = error.apiCode;
   }
   entry.fault = fault;
   entry.httpStatus = fault === 'reset' ? 0 : answer.status;
   parts.log.add(entry);
-  await send(res, answer, format, fault, parts.faults.trickleMs, now);
+  await sendAnswer(res, answer, format, fault, parts.faults.trickleMs, now);
 }
 
-function checkAction(caller: Caller, parts: ApiServerParts) {
-  if (!caller.action)
-    throw new ApiError(
-      'MissingParameter',
-      400,
-      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
-    );
+/** The request's log entry as it arrives: what it claims to be, before anything is verified. */
+function logEntry(
+  log: RequestLog,
+  request: IncomingApiRequest,
+  arrived: number,
+  now: number,
+): RequestLogRecord {
+  return {
+    seq: log.nextSeq(),
+    timeMs: arrived,
+    virtualMs: now,
+    regionId: request.params.RegionId,
+    action: request.params.Action ?? request.headers['x-acs-action'],
+    httpStatus: 0,
+    outcome: 'ok',
+    admitted: false,
+  };
+}
+
+/** Authenticates the caller, checks the action and charges its budget; throws the cloud's refusal. */
+function admit(
+  parts: ApiServerParts,
+  request: IncomingApiRequest,
+  entry: RequestLogRecord,
+  arrived: number,
+): { caller: Caller; handler: ActionHandler } {
+  const caller = parts.auth.authenticate(request);
+  entry.accessKeyId = caller.accessKeyId;
+  entry.signatureVersion = caller.signatureVersion;
+  entry.action = caller.action;
+  const handler = checkAction(caller, parts);
+  const wait = parts.budget.admit(caller.accessKeyId, request.params.RegionId ?? '', caller.action, arrived);
+  if (wait > 0) throw new ThrottlingError(wait);
+  entry.admitted = true;
+  return { caller, handler };
+}
+
+/** The answers that faults put in place of the action's. */
+const INJECTED_ERRORS: Partial<Record<FaultKind, () => ApiError>> = {
+  'internal-error': () =>
+    new ApiError(
+      'InternalError',
+      500,
+      'The request processing has failed due to some unknown error, exception or failure.',
+    ),
+  'service-unavailable': () =>
+    new ApiError(
+      'ServiceUnavailable',
+      503,
+      'The request has failed due to a temporary failure of the server.',
+    ),
+};
+
+function checkAction(caller: Caller, parts: ApiServerParts): ActionHandler {
+  if (!caller.action) throw missingParameter('Action');
   const handler = ACTIONS[caller.action];
   if (!handler)
     throw new ApiError(
@@ -148,6 +159,8 @@ function checkAction(caller: Caller, parts: ApiServerParts) {
   return handler;
 }
 
+const RECOMMEND = 'https://api.aliyun.com/troubleshoot';
+
 function errorAnswer(
   error: ApiError,
   requestId: string,
@@ -158,51 +171,12 @@ function errorAnswer(
   const body = {
     RequestId: requestId,
     HostId: host,
-    Code: error.code,
+    Code: error.apiCode,
     Message: error.message,
-    Recommend: `${error.recommend}?q=${encodeURIComponent(error.code)}&product=SWAS-OPEN&requestId=${requestId}`,
+    Recommend: `${RECOMMEND}?q=${encodeURIComponent(error.apiCode)}&product=SWAS-OPEN&requestId=${requestId}`,
   };
   const headers: Record<string, string> = {};
-  const wait = (error as { retryAfterMs?: number }).retryAfterMs;
-  if (retryAfter && wait !== undefined) headers['x-acs-retry-after'] = String(wait);
+  if (retryAfter && error instanceof ThrottlingError)
+    headers['x-acs-retry-after'] = String(error.retryAfterMs);
   return { status: error.httpStatus, body: serialize(body, format, 'Error'), headers };
-}
-
-async function send(
-  res: ServerResponse,
-  answer: Answer,
-  format: ResponseFormat,
-  fault: FaultKind | undefined,
-  trickleMs: number,
-  now: number,
-): Promise<void> {
-  if (fault === 'reset') {
-    res.socket?.destroy();
-    return;
-  }
-  const headers = {
-    'content-type': contentType(format),
-    date: new Date(now).toUTCString(),
-    ...answer.headers,
-  };
-  const bytes = Buffer.from(answer.body, 'utf8');
-  if (fault === 'truncate') {
-    // A clean end after half the body: the client sees a complete HTTP answer that is not valid JSON/XML.
-    res.writeHead(answer.status, headers);
-    res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
-    return;
-  }
-  if (fault === 'trickle') {
-    res.writeHead(answer.status, headers);
-    const steps = 20;
-    const chunk = Math.ceil(bytes.length / steps);
-    for (let i = 0; i < steps && !res.destroyed; i++) {
-      res.write(bytes.subarray(i * chunk, (i + 1) * chunk));
-      await sleep(trickleMs / steps);
-    }
-    res.end();
-    return;
-  }
-  res.writeHead(answer.status, { ...headers, 'content-length': bytes.length });
-  res.end(bytes);
 }

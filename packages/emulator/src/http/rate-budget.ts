@@ -1,3 +1,6 @@
+import { EmulatorOptionsError } from '../errors.js';
+import { positive } from '../option-checks.js';
+
 /** Calls-per-window limits, per (access key, region, action). */
 export interface BudgetOptions {
   /** Calls per window for every action without its own entry; unset means unlimited. */
@@ -21,22 +24,21 @@ export class RateBudget {
   readonly #calls = new Map<string, number[]>();
   readonly #windowMs: number;
 
+  /** @throws {EmulatorOptionsError} when a budget or the window is invalid. */
   constructor(readonly options: BudgetOptions = {}) {
-    this.#windowMs = options.windowMs ?? 60_000;
-    if (!Number.isFinite(this.#windowMs) || this.#windowMs <= 0) {
-      throw new RangeError(
-        `Expected \`budgets.windowMs\` to be a finite number > 0, got ${options.windowMs}`,
-      );
-    }
+    this.#windowMs = positive('budgets.windowMs', options.windowMs ?? 60_000);
     for (const [action, limit] of Object.entries({ default: options.default, ...options.perAction })) {
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-        throw new RangeError(`Expected budget for ${action} to be an integer >= 0, got ${limit}`);
+        throw new EmulatorOptionsError(
+          action === 'default' ? 'budgets.default' : `budgets.perAction.${action}`,
+          `Expected budget for ${action} to be an integer >= 0, got ${limit}`,
+        );
       }
     }
   }
 
   /** The budget of `action`, or undefined when unlimited. */
-  limitOf(action: string): number | undefined {
+  #limitOf(action: string): number | undefined {
     return this.options.perAction?.[action] ?? this.options.default;
   }
 
@@ -45,7 +47,7 @@ export class RateBudget {
    * until one would be admitted. Refused calls do not count against the budget.
    */
   admit(accessKeyId: string, regionId: string, action: string, now: number): number {
-    const limit = this.limitOf(action);
+    const limit = this.#limitOf(action);
     if (limit === undefined) return 0;
     const key = `${accessKeyId}\n${regionId}\n${action}`;
     let calls = this.#calls.get(key);

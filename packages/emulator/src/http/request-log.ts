@@ -1,5 +1,5 @@
-import { formatApiTime } from '../clock.js';
-import type { FaultKind } from './faults.js';
+import { formatApiTime } from '../api-time.js';
+import type { FaultKind } from './fault-options.js';
 
 /** One request as the emulator answered it. */
 export interface RequestLogEntry {
@@ -32,17 +32,21 @@ export class RequestLog {
   readonly #entries: RequestLogRecord[] = [];
   #seq = 0;
 
+  /** Keeps at most `limit` requests. */
   constructor(private readonly limit = 1_000_000) {}
 
+  /** The sequence number of the request that has just arrived. */
   nextSeq(): number {
     return ++this.#seq;
   }
 
+  /** Logs a request once it is answered, dropping the oldest beyond the limit. */
   add(entry: RequestLogRecord): void {
     this.#entries.push(entry);
     if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit);
   }
 
+  /** Every request kept, oldest first, with its times written out. */
   entries(): RequestLogEntry[] {
     return this.#entries.map(({ virtualMs, ...rest }) => ({
       ...rest,
@@ -51,6 +55,7 @@ export class RequestLog {
     }));
   }
 
+  /** Forgets every request (sequence numbers go on). */
   clear(): void {
     this.#entries.length = 0;
   }

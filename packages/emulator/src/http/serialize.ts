@@ -2,6 +2,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 
 const xml = new XMLBuilder({ ignoreAttributes: true, suppressEmptyNode: false, format: false });
 
+/** The two formats the API answers in (`Format` parameter). */
 export type ResponseFormat = 'JSON' | 'XML';
 
 /**
@@ -10,7 +11,9 @@ export type ResponseFormat = 'JSON' | 'XML';
  */
 export class JsonFragment {
   constructor(
+    /** The value's JSON text. */
     readonly json: string,
+    /** The value itself, built only when another format needs it. */
     readonly value: () => unknown,
   ) {}
 }
@@ -32,6 +35,7 @@ export function serialize(body: Record<string, unknown>, format: ResponseFormat,
   return `<?xml version='1.0' encoding='UTF-8'?>${xml.build({ [root]: plain })}`;
 }
 
+/** The `content-type` header of an answer in `format`. */
 export function contentType(format: ResponseFormat): string {
   return format === 'JSON' ? 'application/json;charset=utf-8' : 'text/xml;charset=utf-8';
 }

@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
 
 /** RFC 3986 percent-encoding as Alibaba Cloud signs: `encodeURIComponent` plus `!'()*`. */
-export function percentEncode(value: string): string {
+function percentEncode(value: string): string {
   if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
@@ -34,6 +34,7 @@ export function signatureV2(
   return createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
 }
 
+/** Hex SHA-256, as V3 signatures hash payloads and canonical requests. */
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** The parts of an ACS3-HMAC-SHA256 request that its signature covers. */

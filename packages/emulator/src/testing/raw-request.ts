@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessKeyConfig } from '../http/access-keys.js';
+import type { AccessKeyConfig } from '../http/access-key-config.js';
 import { canonicalQuery, signatureV2 } from '../http/signature.js';
 
 /** Overrides for a hand-made V2 request, to produce requests that real clients never send. */

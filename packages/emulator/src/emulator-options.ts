@@ -1,8 +1,8 @@
-import type { ClockOptions } from './clock.js';
 import type { FleetOptions, LiveOptions, RetentionOptions } from './fleet/fleet-options.js';
-import type { AccessKeyConfig } from './http/access-keys.js';
-import type { FaultOptions } from './http/faults.js';
+import type { AccessKeyConfig } from './http/access-key-config.js';
+import type { FaultOptions } from './http/fault-options.js';
 import type { BudgetOptions } from './http/rate-budget.js';
+import type { ClockOptions } from './virtual-clock.js';
 
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {

@@ -1,7 +1,8 @@
-import { Random } from '../random.js';
+import { EmulatorOptionsError } from '../errors.js';
 
 /** Faults that replace or spoil an answer. */
 export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle';
+/** Every {@link FaultKind}. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   'internal-error',
   'service-unavailable',
@@ -31,6 +32,7 @@ export interface FaultRule {
 /** Named sets of fault rules. */
 export type FaultProfileName = 'none' | 'flaky' | 'chaos';
 
+/** The rules of each named profile. */
 export const FAULT_PROFILES: Readonly<Record<FaultProfileName, FaultRule>> = {
   none: {},
   flaky: {
@@ -72,13 +74,8 @@ export interface FaultOptions {
   trickleMs?: number;
 }
 
-/** What happens to one request. */
-export interface FaultDecision {
-  delayMs: number;
-  fault?: FaultKind;
-}
-
-const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
+/** Each probability of a {@link FaultRule} with the fault it injects, in the order they are rolled. */
+export const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
   ['internalError', 'internal-error'],
   ['serviceUnavailable', 'service-unavailable'],
   ['reset', 'reset'],
@@ -86,72 +83,32 @@ const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
   ['trickle', 'trickle'],
 ];
 
-/** Decides, deterministically from the seed and the call count, which requests get which fault. */
-export class FaultInjector {
-  readonly #random: Random;
-  readonly #calls = new Map<string, number>();
-  #total = 0;
-  #options: FaultOptions;
-
-  constructor(seed: number, options: FaultOptions = {}) {
-    this.#random = Random.derive(seed, 'faults');
-    this.#options = validate(options);
-  }
-
-  get options(): FaultOptions {
-    return this.#options;
-  }
-
-  set options(options: FaultOptions) {
-    this.#options = validate(options);
-  }
-
-  get trickleMs(): number {
-    return this.#options.trickleMs ?? 6000;
-  }
-
-  decide(action: string, instanceId?: string): FaultDecision {
-    const call = (this.#calls.get(action) ?? 0) + 1;
-    this.#calls.set(action, call);
-    const total = ++this.#total;
-    const rule = {
-      ...FAULT_PROFILES[this.#options.profile ?? 'none'],
-      ...this.#options.actions?.[action],
-      ...(instanceId === undefined ? {} : this.#options.instances?.[instanceId]),
-    };
-    const jitter = rule.jitterMs ? (this.#random.next() * 2 - 1) * rule.jitterMs : 0;
-    const delayMs = Math.max(0, Math.round((rule.latencyMs ?? 0) + jitter));
-    const scheduled = this.#options.schedule?.find((s) =>
-      s.action === undefined ? s.call === total : s.action === action && s.call === call,
-    );
-    if (scheduled) return { delayMs, fault: scheduled.fault };
-    const roll = this.#random.next();
-    let threshold = 0;
-    for (const [key, fault] of RULE_KEYS) {
-      threshold += (rule[key] as number | undefined) ?? 0;
-      if (roll < threshold) return { delayMs, fault };
-    }
-    return { delayMs };
-  }
-}
-
-function validate(options: FaultOptions): FaultOptions {
+/** `options` if they are valid, else an {@link EmulatorOptionsError} naming the invalid one. */
+export function validateFaultOptions(options: FaultOptions): FaultOptions {
   if (options.profile !== undefined && !(options.profile in FAULT_PROFILES)) {
-    throw new RangeError(
+    throw new EmulatorOptionsError(
+      'faults.profile',
       `faults.profile must be one of ${Object.keys(FAULT_PROFILES).join(', ')}, got ${options.profile}`,
     );
   }
-  for (const [action, rule] of Object.entries({ ...options.actions, ...options.instances })) {
+  for (const [name, rule] of Object.entries({ ...options.actions, ...options.instances })) {
     const sum = RULE_KEYS.reduce((s, [k]) => s + ((rule[k] as number | undefined) ?? 0), 0);
-    if (sum > 1)
-      throw new RangeError(
-        `faults.actions.${action}: fault probabilities add up to ${Number(sum.toFixed(6))}, more than 1`,
+    if (sum > 1) {
+      const isInstance = options.instances !== undefined && Object.hasOwn(options.instances, name);
+      // The message says `faults.actions.` for an instance's rule too (kept as it was); `option` is exact.
+      throw new EmulatorOptionsError(
+        `faults.${isInstance ? 'instances' : 'actions'}.${name}`,
+        `faults.actions.${name}: fault probabilities add up to ${Number(sum.toFixed(6))}, more than 1`,
       );
+    }
   }
   for (const s of options.schedule ?? []) {
-    if (!FAULT_KINDS.includes(s.fault)) throw new RangeError(`faults.schedule: unknown fault ${s.fault}`);
-    if (!Number.isInteger(s.call) || s.call < 1)
-      throw new RangeError(`faults.schedule: call must be an integer >= 1`);
+    if (!FAULT_KINDS.includes(s.fault)) {
+      throw new EmulatorOptionsError('faults.schedule', `faults.schedule: unknown fault ${s.fault}`);
+    }
+    if (!Number.isInteger(s.call) || s.call < 1) {
+      throw new EmulatorOptionsError('faults.schedule', `faults.schedule: call must be an integer >= 1`);
+    }
   }
   return options;
 }

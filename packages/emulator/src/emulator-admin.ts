@@ -1,25 +1,18 @@
-import type { VirtualClock } from './clock.js';
-import { formatApiTime } from './clock.js';
-import type { FleetStore, GroundTruthInvocation } from './fleet/fleet-store.js';
-import type { FaultInjector, FaultOptions } from './http/faults.js';
+import { formatApiTime } from './api-time.js';
+import { EmulatorUsageError } from './errors.js';
+import type { FleetStore } from './fleet/fleet-store.js';
+import { type GroundTruthInstance, type GroundTruthInvocation, instanceTruth } from './fleet/ground-truth.js';
+import type { FaultInjector } from './http/fault-injector.js';
+import type { FaultOptions } from './http/fault-options.js';
 import type { RequestLog, RequestLogEntry } from './http/request-log.js';
-
-/** An instance as the ground truth reports it. */
-export interface GroundTruthInstance {
-  regionId: string;
-  instanceId: string;
-  instanceName: string;
-  osType: 'Linux' | 'Windows';
-  /** Invocations the API holds for it now. */
-  held: number;
-  releasedAt?: string;
-}
+import type { VirtualClock } from './virtual-clock.js';
 
 /**
  * What tests and tools may ask of a running emulator beyond the API: the truth it holds, the requests
  * it served, and control of its clock, faults and fleet.
  */
 export class EmulatorAdmin {
+  /** Made by {@link startEmulator}; get it as `emulator.admin`. */
   constructor(
     private readonly clock: VirtualClock,
     private readonly store: FleetStore,
@@ -57,20 +50,15 @@ export class EmulatorAdmin {
   /** Every instance, released ones included. */
   instances(): GroundTruthInstance[] {
     this.store.sync(this.clock.now());
-    return [...this.store.instances.values()].map((i) => ({
-      regionId: i.regionId,
-      instanceId: i.instanceId,
-      instanceName: i.instanceName,
-      osType: i.osType,
-      held: this.store.heldCount(i),
-      ...(i.releasedAt === undefined ? {} : { releasedAt: formatApiTime(i.releasedAt) }),
-    }));
+    return [...this.store.instances.values()].map((i) => instanceTruth(i, this.store.heldCount(i)));
   }
 
   /** Releases an instance now: it leaves `ListInstances` and its records answer `InvalidInstanceId.NotFound`. */
   release(instanceId: string): void {
     const instance = this.store.instances.get(instanceId);
-    if (!instance) throw new RangeError(`no instance ${instanceId} in this fleet`);
+    if (!instance) {
+      throw new EmulatorUsageError('release', `no instance ${instanceId} in this fleet`, instanceId);
+    }
     this.store.release(instance, this.clock.now());
   }
 
@@ -79,12 +67,13 @@ export class EmulatorAdmin {
     return this.log.entries();
   }
 
+  /** Empties the request log. */
   clearRequestLog(): void {
     this.log.clear();
   }
 
   /** Replaces the fault settings from now on. */
   setFaults(options: FaultOptions): void {
-    this.faults.options = options;
+    this.faults.reconfigure(options);
   }
 }

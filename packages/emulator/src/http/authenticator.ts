@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors.js';
-import type { AccessKeyConfig } from './access-keys.js';
-import { type IncomingApiRequest, NonceRegistry } from './incoming-request.js';
+import type { AccessKeyConfig } from './access-key-config.js';
+import type { IncomingApiRequest } from './incoming-request.js';
+import { NonceRegistry } from './nonce-registry.js';
 import { sha256Hex, signatureV2, signatureV3 } from './signature.js';
 
 /** What a verified request proved. */
@@ -27,6 +28,7 @@ export class Authenticator {
   readonly #keys: Map<string, AccessKeyConfig>;
   readonly #nonces: NonceRegistry;
 
+  /** Accepts `keys`, and time-stamps at most `maxSkewMs` from the real clock. */
   constructor(
     keys: readonly AccessKeyConfig[],
     private readonly maxSkewMs: number,
@@ -35,6 +37,7 @@ export class Authenticator {
     this.#nonces = new NonceRegistry(maxSkewMs * 2);
   }
 
+  /** The caller a request proves to be; otherwise the cloud's refusal, as an {@link ApiError}. */
   authenticate(request: IncomingApiRequest): Caller {
     const authorization = request.headers.authorization ?? '';
     return authorization.startsWith('ACS3-')
