@@ -5,6 +5,41 @@ import { describe, expect, it } from 'vitest';
 import { type GroundTruthInvocation, startEmulator } from './index.js';
 import { rawRequest } from './testing/raw-request.js';
 
+describe('admin', () => {
+  it('runs a command that stays unfinished until virtual time passes, then ends as its script says', async () => {
+    const emu = await startEmulator({ seed: 1, clock: { start: '2026-05-01T00:00:00Z', speed: 0 } });
+    try {
+      const [a, b] = emu.admin.instances();
+      const ok = emu.admin.runCommand(a?.instanceId ?? '', {
+        name: 'up',
+        type: 'RunShellScript',
+        content: 'true',
+        timeoutSeconds: 60,
+      });
+      const bad = emu.admin.runCommand(b?.instanceId ?? '', {
+        name: 'up',
+        type: 'RunShellScript',
+        content: 'exit 3',
+        timeoutSeconds: 60,
+      });
+      const state = (id: string) => emu.admin.groundTruth().find((t) => t.invokeId === id)?.invocationStatus;
+      expect([state(ok), state(bad)]).toEqual(['Pending', 'Pending']);
+      emu.admin.advance(60_000);
+      expect([state(ok), state(bad)]).toEqual(['Success', 'Failed']);
+      expect(() =>
+        emu.admin.runCommand('i-nope', {
+          name: 'x',
+          type: 'RunShellScript',
+          content: '',
+          timeoutSeconds: 60,
+        }),
+      ).toThrow(/no live instance i-nope/);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('admin routes over HTTP', () => {
   it('are absent unless enabled', async () => {
     const emu = await startEmulator({ seed: 1 });

@@ -2,6 +2,7 @@ import { formatApiTime } from './api-time.js';
 import { EmulatorUsageError } from './errors.js';
 import type { FleetStore } from './fleet/fleet-store.js';
 import { type GroundTruthInstance, type GroundTruthInvocation, instanceTruth } from './fleet/ground-truth.js';
+import type { NewCommand } from './fleet/invocation-factory.js';
 import type { FaultInjector } from './http/fault-injector.js';
 import type { FaultOptions } from './http/fault-options.js';
 import type { RequestLog, RequestLogEntry } from './http/request-log.js';
@@ -60,6 +61,18 @@ export class EmulatorAdmin {
       throw new EmulatorUsageError('release', `no instance ${instanceId} in this fleet`, instanceId);
     }
     this.store.release(instance, this.clock.now());
+  }
+
+  /**
+   * Runs a command on an instance now, as `RunCommand` would: it is pending, then running, then final as
+   * virtual time passes (`exit N` in the script fails with N). Returns the new invoke id.
+   */
+  runCommand(instanceId: string, command: Omit<NewCommand, 'parameters'> & Partial<NewCommand>): string {
+    const instance = this.store.instances.get(instanceId);
+    if (!instance || instance.releasedAt !== undefined) {
+      throw new EmulatorUsageError('runCommand', `no live instance ${instanceId} in this fleet`, instanceId);
+    }
+    return this.store.runCommand(instance, { parameters: {}, ...command }, this.clock.now()).invokeId;
   }
 
   /** Every request served so far (up to the log's limit), oldest first. */

@@ -64,6 +64,19 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
   try {
     const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
     say(`emulator: ${emu.endpoint}, 3 regions, 12 instances, 6,000 invocations over the last 14 days`);
+    // Commands started just now are still running at the first crawl: the day that passes finishes them.
+    const started = emu.admin
+      .instances()
+      .slice(0, 3)
+      .map((i, n) =>
+        emu.admin.runCommand(i.instanceId, {
+          name: 'demo-upgrade',
+          type: 'RunShellScript',
+          content: n === 2 ? 'yum -y upgrade; exit 1' : 'yum -y upgrade',
+          timeoutSeconds: 600,
+        }),
+      );
+    say(`started ${started.length} commands that are still running when the first crawl reads them`);
     const run = async (label: string): Promise<CrawlReport> => {
       const archive = await openArchive({ root });
       try {
@@ -82,7 +95,7 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
     };
     await run('first crawl (every page of every instance)');
     emu.admin.advance(DAY);
-    say('… a day passes on the emulator: new commands run, running ones finish …');
+    say(`… a day passes on the emulator: new commands run, and the ${started.length} running ones finish …`);
     await run('second crawl (only what can be new)');
     const session = await QuerySession.open(root);
     try {
