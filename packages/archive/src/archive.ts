@@ -1,7 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import lockfile from 'proper-lockfile';
 import { type Catalog, type CatalogFile, readCatalog } from './catalog.js';
 import {
   commitJournal,
@@ -12,12 +11,13 @@ import {
   STAGING_DIR,
 } from './commit-journal.js';
 import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
-import { ArchiveLockedError, ArchiveUsageError } from './errors.js';
+import { ArchiveUsageError } from './errors.js';
 import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
 import { SCHEMA_VERSION, TABLE_NAMES, TABLES, type TableName } from './schema.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { sqlString, tableSelectSql } from './table-sql.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
+import { WriterLock } from './writer-lock.js';
 
 /** Options of {@link openArchive}. */
 export interface ArchiveOptions {
@@ -55,8 +55,6 @@ export interface CompactionResult {
   rows: number;
 }
 
-export const LOCK_FILE = '.writer.lock';
-
 /**
  * An archive open for writing. One writer at a time (a lock file with stale-lock detection); readers
  * never take the lock and are never blocked. Opening finishes any commit a crash interrupted.
@@ -64,7 +62,6 @@ export const LOCK_FILE = '.writer.lock';
 export class Archive {
   #catalog: Catalog;
   #active?: SnapshotWriter;
-  #compromised?: Error;
 
   private constructor(
     readonly root: string,
@@ -75,7 +72,7 @@ export class Archive {
     private readonly options: Required<Pick<ArchiveOptions, 'rowGroupSize' | 'schemaVersion'>> & {
       redaction: RedactionPolicy;
     },
-    private readonly release: () => Promise<void>,
+    private readonly lock: WriterLock,
   ) {
     this.#catalog = catalog;
   }
@@ -98,28 +95,7 @@ export class Archive {
       );
     }
     await mkdir(root, { recursive: true });
-    const holder: { archive?: Archive } = {};
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(root, {
-        lockfilePath: join(root, LOCK_FILE),
-        stale: options.lockStaleMs ?? 30_000,
-        retries: 0,
-        realpath: false,
-        onCompromised: (error) => {
-          // Another process took the lock over (we stalled past `stale`): refuse to commit from now on.
-          if (holder.archive) holder.archive.#compromised = error;
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new ArchiveLockedError(
-          `another swas-archive writer holds the archive at ${root} (lock ${join(root, LOCK_FILE)}): wait for it to finish; a lock left by a dead process is taken over after ${Math.round((options.lockStaleMs ?? 30_000) / 1000)} s`,
-          root,
-        );
-      }
-      throw error;
-    }
+    const lock = await WriterLock.acquire(root, options.lockStaleMs ?? 30_000);
     try {
       const recovery = await recover(root);
       const catalog = await readCatalog(root);
@@ -129,19 +105,10 @@ export class Archive {
       });
       const con = await db.connect();
       await con.run(`SET TimeZone = 'UTC'`);
-      const archive = new Archive(
-        root,
-        recovery,
-        catalog,
-        db,
-        con,
-        { rowGroupSize, schemaVersion, redaction },
-        release,
-      );
-      holder.archive = archive;
-      return archive;
+      return new Archive(root, recovery, catalog, db, con, { rowGroupSize, schemaVersion, redaction }, lock);
     } catch (error) {
-      await release().catch(() => undefined);
+      // The error that stopped the open is the one to report; a lock we fail to release goes stale.
+      await lock.release().catch(() => undefined);
       throw error;
     }
   }
@@ -158,7 +125,7 @@ export class Archive {
 
   /** Starts a snapshot for `runId`. One snapshot at a time. */
   beginSnapshot(runId: string): SnapshotWriter {
-    this.#checkUsable();
+    this.lock.assertHeld();
     if (this.#active)
       throw new ArchiveUsageError(
         'a snapshot is already open on this archive: commit or abort it first',
@@ -172,7 +139,7 @@ export class Archive {
         onCommitted: (catalog) => {
           this.#catalog = catalog;
         },
-        beforeCommit: () => this.#checkUsable(),
+        beforeCommit: () => this.lock.assertHeld(),
         onClosed: () => {
           if (this.#active === writer) this.#active = undefined;
         },
@@ -194,7 +161,7 @@ export class Archive {
   async compact(
     options: { tables?: readonly TableName[]; minFiles?: number } = {},
   ): Promise<CompactionResult> {
-    this.#checkUsable();
+    this.lock.assertHeld();
     const minFiles = options.minFiles ?? 2;
     const snapshotId = newSnapshotId();
     const staging = join(this.root, STAGING_DIR, snapshotId);
@@ -294,16 +261,7 @@ export class Archive {
     } finally {
       this.con.closeSync();
       this.db.closeSync();
-      await this.release().catch(() => undefined);
-    }
-  }
-
-  #checkUsable(): void {
-    if (this.#compromised) {
-      throw new ArchiveLockedError(
-        `the archive lock at ${this.root} was lost (${this.#compromised.message}): another writer may have taken over; nothing more is committed by this one`,
-        this.root,
-      );
+      await this.lock.release();
     }
   }
 }

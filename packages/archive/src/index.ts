@@ -1,4 +1,4 @@
-export { Archive, type ArchiveOptions, type CompactionResult, LOCK_FILE, openArchive } from './archive.js';
+export { Archive, type ArchiveOptions, type CompactionResult, openArchive } from './archive.js';
 export { type Catalog, type CatalogFile, type CatalogSnapshot, readCatalog } from './catalog.js';
 export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export { ArchiveCorruptError, ArchiveError, ArchiveLockedError, ArchiveUsageError } from './errors.js';
