@@ -1,15 +1,22 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-
 import type { Catalog, CatalogSnapshot } from './catalog.js';
-import { type Cell, ColumnarStage } from './columnar-stage.js';
+import {
+  coverageGetters,
+  type Getters,
+  instanceGetters,
+  observationGetters,
+  runGetters,
+  type StoredObservation,
+} from './column-getters.js';
+import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
 import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
 import { ArchiveUsageError } from './errors.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
-import { type RedactionPolicy, redactFields, type StoredFields } from './redaction.js';
+import { type RedactionPolicy, redactFields } from './redaction.js';
 import { columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
 import { sqlString, tableSelectSql } from './table-sql.js';
 
@@ -45,9 +52,6 @@ export interface SnapshotContext {
   rowGroupSize: number;
 }
 
-/** An observation on its way to the stage: `stored` holds its redacted fields when a policy applies. */
-type StoredObservation = InvocationObservation & { stored?: StoredFields };
-
 /**
  * What one run commits: observations (in batches), instances, coverage, the run row and cursors.
  * Nothing is visible until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
@@ -67,7 +71,7 @@ export class SnapshotWriter {
     readonly runId: string,
   ) {
     const v = ctx.schemaVersion;
-    const stage = <T>(table: TableName, getters: Record<string, (row: T) => Cell>) => {
+    const stage = <T>(table: TableName, getters: Getters<T>) => {
       const columns = columnsAt(TABLES[table], v);
       return new ColumnarStage<T>(
         ctx.con,
@@ -306,106 +310,6 @@ export class SnapshotWriter {
     for (const d of dirs) await fsyncDir(d);
     return files;
   }
-}
-
-type Getters<T> = Record<string, (row: T) => Cell>;
-
-function parametersJson(parameters: Record<string, string>): string {
-  for (const _ in parameters) return JSON.stringify(parameters);
-  return '{}';
-}
-
-/** How each column of a table is read off a record; `listing_hash` and `result_hash` are computed in DuckDB. */
-function observationGetters(runId: string, policyId: string): Getters<StoredObservation> {
-  return {
-    account: (o) => o.account,
-    region_id: (o) => o.regionId,
-    instance_id: (o) => o.instanceId,
-    invoke_id: (o) => o.invokeId,
-    creation_time: (o) => o.creationTime,
-    invocation_status: (o) => o.invocationStatus,
-    invoke_status: (o) => o.invokeStatus,
-    command_type: (o) => o.commandType,
-    command_name: (o) => o.commandName,
-    command_content: (o) => (o.stored ? o.stored.commandContent : o.commandContent),
-    command_content_base64: (o) => (o.stored ? o.stored.commandContentBase64 : o.commandContentBase64),
-    parameters: (o) => (o.stored ? o.stored.parameters : parametersJson(o.parameters)),
-    observed_at: (o) => o.observedAt,
-    run_id: () => runId,
-    has_result: (o) => o.result !== undefined,
-    exit_code: (o) => o.result?.exitCode,
-    output: (o) => (o.stored ? o.stored.output : o.result?.output),
-    output_base64: (o) => (o.stored ? o.stored.outputBase64 : o.result?.outputBase64),
-    error_code: (o) => o.result?.errorCode,
-    error_info: (o) => o.result?.errorInfo,
-    start_time: (o) => o.result?.startTime,
-    finished_time: (o) => o.result?.finishedTime,
-    invoke_user: (o) => o.result?.invokeUser,
-    redaction_policy: () => policyId,
-  };
-}
-
-function instanceGetters(runId: string): Getters<InstanceObservation> {
-  return {
-    account: (i) => i.account,
-    region_id: (i) => i.regionId,
-    instance_id: (i) => i.instanceId,
-    instance_name: (i) => i.instanceName,
-    status: (i) => i.status,
-    business_status: (i) => i.businessStatus,
-    plan_id: (i) => i.planId,
-    plan_type: (i) => i.planType,
-    charge_type: (i) => i.chargeType,
-    creation_time: (i) => i.creationTime,
-    expired_time: (i) => i.expiredTime,
-    image_id: (i) => i.imageId,
-    os_type: (i) => i.osType,
-    public_ip_address: (i) => i.publicIpAddress,
-    inner_ip_address: (i) => i.innerIpAddress,
-    resource_group_id: (i) => i.resourceGroupId,
-    uuid: (i) => i.uuid,
-    tags: (i) => JSON.stringify(Object.fromEntries(i.tags.map((t) => [t.key, t.value]))),
-    released_at: (i) => i.releasedAt,
-    observed_at: (i) => i.observedAt,
-    run_id: () => runId,
-  };
-}
-
-function coverageGetters(runId: string): Getters<CoverageRecord> {
-  return {
-    run_id: () => runId,
-    account: (c) => c.account,
-    region_id: (c) => c.regionId,
-    instance_id: (c) => c.instanceId,
-    observed_at: (c) => c.observedAt,
-    complete: (c) => c.complete,
-    window_start: (c) => c.windowStart,
-    window_end: (c) => c.windowEnd,
-    joined_previous: (c) => c.joinedPrevious,
-    gap_start: (c) => c.gapStart,
-    gap_end: (c) => c.gapEnd,
-    gap_reason: (c) => c.gapReason,
-    detail: (c) => c.detail,
-  };
-}
-
-function runGetters(runId: string, policyId: string): Getters<RunRecord> {
-  return {
-    run_id: () => runId,
-    started_at: (r) => r.startedAt,
-    finished_at: (r) => r.finishedAt,
-    outcome: (r) => r.outcome,
-    accounts: (r) => JSON.stringify(r.accounts),
-    calls_by_action: (r) => JSON.stringify(r.callsByAction),
-    throttles: (r) => r.throttles,
-    retries: (r) => r.retries,
-    records_new: (r) => r.recordsNew,
-    records_changed: (r) => r.recordsChanged,
-    instances_complete: (r) => r.instancesComplete,
-    instances_incomplete: (r) => r.instancesIncomplete,
-    gaps_found: (r) => r.gapsFound,
-    redaction_policy: () => policyId,
-  };
 }
 
 /**
