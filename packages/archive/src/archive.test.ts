@@ -5,7 +5,7 @@ import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Archive, openArchive, readCatalog, SCHEMA_VERSION, verifyArchive } from './index.js';
-import { stateHashesSql } from './snapshot-writer.js';
+import { stateHashesSql } from './observation-dedupe.js';
 import { makeObservations } from './testing/fixtures.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');

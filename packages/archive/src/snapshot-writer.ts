@@ -15,10 +15,11 @@ import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.j
 import { crashPoint } from './crash-point.js';
 import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
 import { ArchiveUsageError } from './errors.js';
+import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
 import { type RedactionPolicy, redactFields } from './redaction.js';
 import { columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
-import { sqlString, tableSelectSql } from './table-sql.js';
+import { sqlString } from './table-sql.js';
 
 /** What a commit did. */
 export interface CommitResult {
@@ -135,12 +136,17 @@ export class SnapshotWriter {
       await this.#ensure();
       await mkdir(stagingRoot, { recursive: true });
       const started = performance.now();
-      const { skipped, newInvocations, changedInvocations } = await this.#dedupe();
+      const { skipped, newInvocations, changedInvocations } = await dedupeObservations(
+        this.ctx.con,
+        this.#observations.selectSql({ seq: true }),
+        { root, catalog: this.ctx.catalog() },
+        this.ctx.schemaVersion,
+      );
       const deduped = performance.now();
       const files: JournalFile[] = [];
       const rows: Partial<Record<TableName, number>> = {};
       const sources: [TableName, string][] = [
-        ['invocation_observations', 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)'],
+        ['invocation_observations', KEPT_OBSERVATIONS_SQL],
         ['instances', this.#instances.selectSql()],
         ['coverage', this.#coverage.selectSql()],
         ['runs', this.#runs.selectSql()],
@@ -209,69 +215,7 @@ export class SnapshotWriter {
   async #dropStages(): Promise<void> {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
-    await this.ctx.con.run(
-      'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
-    );
-  }
-
-  /**
-   * Builds `incoming` (staged observations with their state hashes) and marks `keep` on those that are
-   * not already the archived state: an observation equal to the one before it in the invocation's history
-   * (archived or staged), ignoring when it was made, adds nothing. Returns how many were dropped.
-   */
-  async #dedupe(): Promise<{ skipped: number; newInvocations: number; changedInvocations: number }> {
-    const con = this.ctx.con;
-    const key = 'account, region_id, instance_id, invoke_id';
-    const staged = this.#observations.selectSql({ seq: true });
-    await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
-    const dates = await con.runAndReadAll(
-      `SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`,
-    );
-    const touched = new Set(dates.getRows().map((r) => String(r[0])));
-    const catalog = this.ctx.catalog();
-    const priorCatalog = {
-      ...catalog,
-      files: catalog.files.filter(
-        (f) => f.table === 'invocation_observations' && touched.has(f.partition.date ?? ''),
-      ),
-    };
-    // Files are sorted by region and instance: a literal list of the batch's instances lets DuckDB skip
-    // the row groups of every other instance by their statistics (a join would read them all).
-    const instances = await con.runAndReadAll('SELECT DISTINCT instance_id FROM incoming');
-    const ids = instances.getRows().map((r) => sqlString(String(r[0])));
-    const priorAll = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
-    const prior =
-      ids.length === 0 ? priorAll : `SELECT * FROM (${priorAll}) WHERE instance_id IN (${ids.join(', ')})`;
-    // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
-    await con.run(`CREATE OR REPLACE TEMP TABLE prior_keys AS
-      SELECT DISTINCT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
-    await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
-      SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${key} FROM prior_keys`);
-    const hashes = `${key}, observed_at, ${stateHashesSql(this.ctx.schemaVersion)}`;
-    await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
-      WITH u AS (
-        SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${key})
-        UNION ALL
-        SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${key})
-      ), w AS (
-        SELECT src, seq, listing_hash, result_hash,
-          lag(listing_hash) OVER k AS prev_listing,
-          last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
-        FROM u WINDOW k AS (PARTITION BY ${key} ORDER BY observed_at, src, seq)
-      )
-      SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
-        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
-    const counts = await con.runAndReadAll(`SELECT
-        (SELECT count(*) FROM dropped) AS skipped,
-        count(DISTINCT (${key})) FILTER (WHERE NOT known) AS new_invocations,
-        count(DISTINCT (${key})) FILTER (WHERE known) AS changed_invocations
-      FROM (SELECT ${key}, (${key}) IN (SELECT (${key}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
-    const row = counts.getRowObjects()[0] ?? {};
-    return {
-      skipped: Number(row.skipped ?? 0),
-      newInvocations: Number(row.new_invocations ?? 0),
-      changedInvocations: Number(row.changed_invocations ?? 0),
-    };
+    await dropDedupeTables(this.ctx.con);
   }
 
   /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */
@@ -310,37 +254,4 @@ export class SnapshotWriter {
     for (const d of dirs) await fsyncDir(d);
     return files;
   }
-}
-
-/**
- * `listing_hash` and `result_hash` of an observation: what `DescribeInvocations` and
- * `DescribeInvocationResult` said, without when it was said. Two observations with equal hashes hold the
- * same state. Computed when needed rather than stored: they would be the largest columns of the files.
- */
-export function stateHashesSql(schemaVersion: number): string {
-  const has = (name: string) =>
-    columnsAt(TABLES.invocation_observations, schemaVersion).some((c) => c.name === name);
-  const text = (expr: string) => `coalesce(${expr}, chr(0))`;
-  const listing = [
-    'CAST(epoch_ms(creation_time) AS VARCHAR)',
-    'invocation_status',
-    'invoke_status',
-    'command_type',
-    'command_name',
-    text('command_content'),
-    text(has('command_content_base64') ? 'command_content_base64' : 'NULL'),
-    text('parameters'),
-  ];
-  const result = [
-    text('CAST(exit_code AS VARCHAR)'),
-    text('output'),
-    text(has('output_base64') ? 'output_base64' : 'NULL'),
-    text('error_code'),
-    text('error_info'),
-    text('CAST(epoch_ms(start_time) AS VARCHAR)'),
-    text('CAST(epoch_ms(finished_time) AS VARCHAR)'),
-    text('invoke_user'),
-  ];
-  return `md5(concat_ws(chr(31), ${listing.join(', ')})) AS listing_hash,
-    CASE WHEN has_result THEN md5(concat_ws(chr(31), ${result.join(', ')})) END AS result_hash`;
 }
