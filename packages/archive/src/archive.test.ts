@@ -117,6 +117,8 @@ describe('compaction', () => {
       expect(result.filesAfter).toBeLessThan(filesBefore);
       const dates = new Set(a.catalog.files.map((f) => f.partition.date));
       expect(dates.size).toBe(a.catalog.files.length);
+      for (const f of a.catalog.files)
+        expect(f.path).toBe(`invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`);
       expect(await rowsOf(a)).toEqual(before);
       expect((await a.verify()).ok).toBe(true);
     });

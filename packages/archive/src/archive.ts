@@ -1,21 +1,14 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Catalog, type CatalogFile, readCatalog } from './catalog.js';
-import {
-  commitJournal,
-  type JournalFile,
-  newSnapshotId,
-  type Recovery,
-  recover,
-  STAGING_DIR,
-} from './commit-journal.js';
-import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
+import { type Catalog, readCatalog } from './catalog.js';
+import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
+import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { ArchiveUsageError } from './errors.js';
 import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
-import { SCHEMA_VERSION, TABLE_NAMES, TABLES, type TableName } from './schema.js';
+import { SCHEMA_VERSION, TABLE_NAMES } from './schema.js';
 import { SnapshotWriter } from './snapshot-writer.js';
-import { sqlString, tableSelectSql } from './table-sql.js';
+import { tableSelectSql } from './table-sql.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { WriterLock } from './writer-lock.js';
 
@@ -44,15 +37,6 @@ export interface ArchiveOptions {
    * @default '256MB'
    */
   memoryLimit?: string;
-}
-
-/** What a compaction did. */
-export interface CompactionResult {
-  snapshotId?: string;
-  partitions: number;
-  filesBefore: number;
-  filesAfter: number;
-  rows: number;
 }
 
 /**
@@ -158,85 +142,20 @@ export class Archive {
    * Merges the files of each partition that has at least `minFiles` into one, atomically (one commit),
    * keeping every row. Replaced files go to `_trash/` for readers still using them.
    */
-  async compact(
-    options: { tables?: readonly TableName[]; minFiles?: number } = {},
-  ): Promise<CompactionResult> {
+  async compact(options: CompactionOptions = {}): Promise<CompactionResult> {
     this.lock.assertHeld();
-    const minFiles = options.minFiles ?? 2;
-    const snapshotId = newSnapshotId();
-    const staging = join(this.root, STAGING_DIR, snapshotId);
-    const groups = new Map<string, CatalogFile[]>();
-    for (const f of this.#catalog.files) {
-      if (options.tables && !options.tables.includes(f.table)) continue;
-      const key = `${f.table}\n${f.partition.date ?? ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
-    }
-    const files: JournalFile[] = [];
-    const remove: string[] = [];
-    let rows = 0;
-    for (const group of groups.values()) {
-      if (group.length < minFiles) continue;
-      const first = group[0] as CatalogFile;
-      const def = TABLES[first.table];
-      const date = first.partition.date ?? '';
-      const path = `${def.name}/date=${date}/part-${snapshotId}-0.parquet`;
-      const target = join(staging, path);
-      await mkdir(join(target, '..'), { recursive: true });
-      const select = await tableSelectSql(
-        this.con,
-        this.root,
-        { ...this.#catalog, files: group },
-        first.table,
-      );
-      const stats = await this.con.runAndReadAll(
-        `COPY (${select} ORDER BY ${def.sortBy.map((c) => `"${c}"`).join(', ')}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${this.options.rowGroupSize}, RETURN_STATS true)`,
-      );
-      const written = Number(stats.getRowObjects()[0]?.count ?? -1);
-      const expected = group.reduce((s, f) => s + f.rows, 0);
-      if (written !== expected) {
-        throw new ArchiveUsageError(
-          `compaction of ${def.name}/date=${date} wrote ${written} rows, expected ${expected}: nothing was changed`,
-          this.root,
-        );
-      }
-      await fsyncFile(target);
-      await fsyncDir(join(target, '..'));
-      const { size } = await stat(target);
-      files.push({
-        table: def.name,
-        path,
-        staged: `${STAGING_DIR}/${snapshotId}/${path}`,
-        partition: { date },
-        rows: written,
-        bytes: size,
-        sha256: await sha256File(target),
-        snapshotId,
+    const { catalog, result } = await compactPartitions(
+      {
+        root: this.root,
+        con: this.con,
+        catalog: this.#catalog,
         schemaVersion: this.options.schemaVersion,
-      });
-      remove.push(...group.map((f) => f.path));
-      rows += written;
-    }
-    if (files.length === 0) return { partitions: 0, filesBefore: 0, filesAfter: 0, rows: 0 };
-    this.#catalog = await commitJournal(this.root, {
-      snapshot: {
-        id: snapshotId,
-        kind: 'compaction',
-        committedAt: new Date().toISOString(),
-        rows: {},
-        filesAdded: files.length,
-        filesRemoved: remove.length,
+        rowGroupSize: this.options.rowGroupSize,
       },
-      files,
-      remove,
-      cursors: {},
-    });
-    return {
-      snapshotId,
-      partitions: files.length,
-      filesBefore: remove.length,
-      filesAfter: files.length,
-      rows,
-    };
+      options,
+    );
+    this.#catalog = catalog;
+    return result;
   }
 
   /** Checks every committed file against the catalog (see {@link verifyArchive}). */

@@ -1,5 +1,6 @@
-export { Archive, type ArchiveOptions, type CompactionResult, openArchive } from './archive.js';
+export { Archive, type ArchiveOptions, openArchive } from './archive.js';
 export { type Catalog, type CatalogFile, type CatalogSnapshot, readCatalog } from './catalog.js';
+export type { CompactionOptions, CompactionResult } from './compaction.js';
 export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export { ArchiveCorruptError, ArchiveError, ArchiveLockedError, ArchiveUsageError } from './errors.js';
 export type {

@@ -1,5 +1,3 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import {
@@ -11,15 +9,14 @@ import {
   type StoredObservation,
 } from './column-getters.js';
 import { ColumnarStage } from './columnar-stage.js';
-import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
+import { commitJournal, type JournalFile } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
-import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
 import { ArchiveUsageError } from './errors.js';
 import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
+import { ParquetFileWriter } from './parquet-file-writer.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
 import { type RedactionPolicy, redactFields } from './redaction.js';
-import { columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
-import { sqlString } from './table-sql.js';
+import { columnsAt, TABLES, type TableName } from './schema.js';
 
 /** What a commit did. */
 export interface CommitResult {
@@ -127,44 +124,28 @@ export class SnapshotWriter {
 
   /** Writes the staged rows as Parquet, fsyncs them, and makes them and the cursors visible in one step. */
   async commit(): Promise<CommitResult> {
-    if (this.#done) throw new ArchiveUsageError('this snapshot was already committed or aborted');
+    if (this.#done)
+      throw new ArchiveUsageError('this snapshot was already committed or aborted', this.ctx.root);
     this.#done = true;
-    const root = this.ctx.root;
-    const stagingRoot = join(root, STAGING_DIR, this.snapshotId);
     try {
       this.ctx.beforeCommit();
       await this.#ensure();
-      await mkdir(stagingRoot, { recursive: true });
       const started = performance.now();
-      const { skipped, newInvocations, changedInvocations } = await dedupeObservations(
+      const counts = await dedupeObservations(
         this.ctx.con,
         this.#observations.selectSql({ seq: true }),
-        { root, catalog: this.ctx.catalog() },
+        { root: this.ctx.root, catalog: this.ctx.catalog() },
         this.ctx.schemaVersion,
       );
       const deduped = performance.now();
-      const files: JournalFile[] = [];
-      const rows: Partial<Record<TableName, number>> = {};
-      const sources: [TableName, string][] = [
-        ['invocation_observations', KEPT_OBSERVATIONS_SQL],
-        ['instances', this.#instances.selectSql()],
-        ['coverage', this.#coverage.selectSql()],
-        ['runs', this.#runs.selectSql()],
-      ];
-      for (const [table, select] of sources) {
-        const written = await this.#copy(TABLES[table], select, stagingRoot);
-        files.push(...written);
-        const n = written.reduce((s, f) => s + f.rows, 0);
-        if (n > 0) rows[table] = n;
-      }
+      const { files, rows } = await this.#writeFiles();
       crashPoint('staged');
       const wrote = performance.now();
-      const result = (catalogVersion: number): CommitResult => ({
+      const catalogVersion = await this.#publish(files, rows, counts.skipped);
+      return {
         snapshotId: this.snapshotId,
         rows,
-        skipped,
-        newInvocations,
-        changedInvocations,
+        ...counts,
         files: files.length,
         catalogVersion,
         timingsMs: {
@@ -172,28 +153,65 @@ export class SnapshotWriter {
           write: Math.round(wrote - deduped),
           publish: Math.round(performance.now() - wrote),
         },
-      });
-      // Nothing to write and no cursor to move: no commit at all.
-      if (files.length === 0 && Object.keys(this.#cursors).length === 0)
-        return result(this.ctx.catalog().version);
-      const snapshot: CatalogSnapshot = {
-        id: this.snapshotId,
-        kind: 'ingest',
-        runId: this.runId,
-        committedAt: new Date().toISOString(),
-        redactionPolicyId: this.ctx.policy.id,
-        rows,
-        skippedRows: skipped,
-        filesAdded: files.length,
-        filesRemoved: 0,
       };
-      const catalog = await commitJournal(root, { snapshot, files, remove: [], cursors: this.#cursors });
-      this.ctx.onCommitted(catalog);
-      return result(catalog.version);
     } finally {
       await this.#dropStages();
       this.ctx.onClosed();
     }
+  }
+
+  /** Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet. */
+  async #writeFiles(): Promise<{ files: JournalFile[]; rows: Partial<Record<TableName, number>> }> {
+    const writer = new ParquetFileWriter(this.ctx.con, {
+      root: this.ctx.root,
+      snapshotId: this.snapshotId,
+      schemaVersion: this.ctx.schemaVersion,
+      rowGroupSize: this.ctx.rowGroupSize,
+    });
+    const files: JournalFile[] = [];
+    const rows: Partial<Record<TableName, number>> = {};
+    const sources: [TableName, string][] = [
+      ['invocation_observations', KEPT_OBSERVATIONS_SQL],
+      ['instances', this.#instances.selectSql()],
+      ['coverage', this.#coverage.selectSql()],
+      ['runs', this.#runs.selectSql()],
+    ];
+    for (const [table, select] of sources) {
+      const written = await writer.write(TABLES[table], select);
+      files.push(...written);
+      const n = written.reduce((s, f) => s + f.rows, 0);
+      if (n > 0) rows[table] = n;
+    }
+    return { files, rows };
+  }
+
+  /** Commits the staged files and the cursors (see `commitJournal`); returns the catalog version after it. */
+  async #publish(
+    files: JournalFile[],
+    rows: Partial<Record<TableName, number>>,
+    skipped: number,
+  ): Promise<number> {
+    // Nothing to write and no cursor to move: no commit at all.
+    if (files.length === 0 && Object.keys(this.#cursors).length === 0) return this.ctx.catalog().version;
+    const snapshot: CatalogSnapshot = {
+      id: this.snapshotId,
+      kind: 'ingest',
+      runId: this.runId,
+      committedAt: new Date().toISOString(),
+      redactionPolicyId: this.ctx.policy.id,
+      rows,
+      skippedRows: skipped,
+      filesAdded: files.length,
+      filesRemoved: 0,
+    };
+    const catalog = await commitJournal(this.ctx.root, {
+      snapshot,
+      files,
+      remove: [],
+      cursors: this.#cursors,
+    });
+    this.ctx.onCommitted(catalog);
+    return catalog.version;
   }
 
   /** Forgets everything staged; nothing of it becomes visible. */
@@ -216,42 +234,5 @@ export class SnapshotWriter {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
     await dropDedupeTables(this.ctx.con);
-  }
-
-  /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */
-  async #copy(def: TableDef, select: string, stagingRoot: string): Promise<JournalFile[]> {
-    const columns = columnsAt(def, this.ctx.schemaVersion)
-      .map((c) => `"${c.name}"`)
-      .join(', ');
-    const dir = join(stagingRoot, def.name);
-    const sql = `COPY (SELECT ${columns}, strftime("${def.partitionTime}", '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${def.sortBy.map((c) => `"${c}"`).join(', ')})
-      TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${this.ctx.rowGroupSize}, PARTITION_BY (date),
-      FILENAME_PATTERN ${sqlString(`part-${this.snapshotId}-{i}`)}, RETURN_STATS true, OVERWRITE_OR_IGNORE true)`;
-    const stats = await this.ctx.con.runAndReadAll(sql);
-    const files: JournalFile[] = [];
-    const dirs = new Set<string>();
-    for (const row of stats.getRowObjects()) {
-      const rowsInFile = Number(row.count);
-      if (rowsInFile === 0) continue;
-      const path = String(row.filename);
-      await fsyncFile(path);
-      dirs.add(join(path, '..'));
-      const staged = relative(this.ctx.root, path).split(sep).join('/');
-      const inTable = relative(dir, path).split(sep).join('/');
-      const date = /date=([^/]+)\//.exec(inTable)?.[1] ?? '';
-      files.push({
-        table: def.name,
-        path: `${def.name}/${inTable}`,
-        staged,
-        partition: { date },
-        rows: rowsInFile,
-        bytes: (await stat(path)).size,
-        sha256: await sha256File(path),
-        snapshotId: this.snapshotId,
-        schemaVersion: this.ctx.schemaVersion,
-      });
-    }
-    for (const d of dirs) await fsyncDir(d);
-    return files;
   }
 }
