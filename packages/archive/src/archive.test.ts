@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Archive, openArchive, readCatalog, SCHEMA_VERSION, verifyArchive } from './index.js';
 import { stateHashesSql } from './observation-dedupe.js';
 import { makeObservations } from './testing/fixtures.js';
+import { queryCommitted } from './testing/query-committed.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 const roots: string[] = [];
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 const ORDER = 'ORDER BY invoke_id, observed_at';
 const rowsOf = (a: Archive, where = '') =>
-  a.query(`SELECT * EXCLUDE (run_id) FROM invocation_observations ${where} ${ORDER}`);
+  queryCommitted(a, `SELECT * EXCLUDE (run_id) FROM invocation_observations ${where} ${ORDER}`);
 
 describe('idempotence', () => {
   it('committing the same observations again adds nothing', async () => {
@@ -43,7 +44,8 @@ describe('idempotence', () => {
         expect(result.skipped).toBe(runId === 'run-1' ? 0 : 500);
         expect(result.newInvocations).toBe(runId === 'run-1' ? 500 : 0);
       }
-      const [count] = await a.query(
+      const [count] = await queryCommitted(
+        a,
         'SELECT count(*) AS n, count(DISTINCT invoke_id) AS d FROM invocation_observations',
       );
       expect([Number(count?.n), Number(count?.d)]).toEqual([500, 500]);
@@ -83,14 +85,18 @@ describe('idempotence', () => {
       const changed = first.filter((o) => o.invokeStatus === 'Running').length + 1;
       expect(result.rows.invocation_observations).toBe(changed);
       expect([result.newInvocations, result.changedInvocations]).toEqual([0, changed]);
-      const history = await a.query(`SELECT invoke_id, listing_hash, result_hash,
+      const history = await queryCommitted(
+        a,
+        `SELECT invoke_id, listing_hash, result_hash,
         lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r
         FROM (SELECT invoke_id, observed_at, ${stateHashesSql(SCHEMA_VERSION)} FROM invocation_observations)
-        WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`);
+        WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`,
+      );
       expect(
         history.filter((h) => h.prev_l === h.listing_hash && (h.result_hash ?? null) === (h.prev_r ?? null)),
       ).toEqual([]);
-      const [latest] = await a.query(
+      const [latest] = await queryCommitted(
+        a,
         `SELECT arg_max(output, observed_at) AS output FROM invocation_observations WHERE invoke_id = '${withResult.invokeId}'`,
       );
       expect(latest?.output).toBe('late result');
@@ -118,7 +124,9 @@ describe('compaction', () => {
       const dates = new Set(a.catalog.files.map((f) => f.partition.date));
       expect(dates.size).toBe(a.catalog.files.length);
       for (const f of a.catalog.files)
-        expect(f.path).toBe(`invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`);
+        expect(f.path).toBe(
+          `invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`,
+        );
       expect(await rowsOf(a)).toEqual(before);
       expect((await a.verify()).ok).toBe(true);
     });
@@ -207,9 +215,11 @@ describe('open format', () => {
         >[];
         expect(rows.length).toBe(file.rows);
         if (file.table !== 'invocation_observations') continue;
-        const duck =
-          await a.query(`SELECT invoke_id, creation_time, command_content, parameters, output, output_base64, exit_code
-          FROM read_parquet('${join(root, file.path)}') ORDER BY invoke_id, observed_at`);
+        const duck = await queryCommitted(
+          a,
+          `SELECT invoke_id, creation_time, command_content, parameters, output, output_base64, exit_code
+          FROM read_parquet('${join(root, file.path)}') ORDER BY invoke_id, observed_at`,
+        );
         const js = rows
           .map((r) => ({
             invoke_id: r.invoke_id,
@@ -224,7 +234,8 @@ describe('open format', () => {
         expect(js).toEqual(duck.map((d) => ({ ...d, creation_time: new Date(String(d.creation_time)) })));
       }
       // Timestamps are UTC instants in the file, not local wall times.
-      const schema = await a.query(
+      const schema = await queryCommitted(
+        a,
         `SELECT name, logical_type FROM parquet_schema('${join(root, a.catalog.files.find((f) => f.table === 'invocation_observations')?.path ?? '')}') WHERE name = 'creation_time'`,
       );
       expect(String(schema[0]?.logical_type)).toMatch(/isAdjustedToUTC=1|isAdjustedToUTC=true/i);
@@ -239,7 +250,8 @@ describe('open format', () => {
         await s.commit();
         const oldFiles = (await readCatalog(root)).files;
         expect(oldFiles.every((f) => f.schemaVersion === 1)).toBe(true);
-        const cols = await a.query(
+        const cols = await queryCommitted(
+          a,
           `SELECT name FROM parquet_schema('${join(root, oldFiles[0]?.path ?? '')}')`,
         );
         expect(cols.map((c) => c.name)).not.toContain('output_base64');
@@ -252,7 +264,8 @@ describe('open format', () => {
         const s = a.beginSnapshot('run-new');
         await s.addObservations(makeObservations(200, AT, { prefix: 'new-' }));
         await s.commit();
-        const rows = await a.query(
+        const rows = await queryCommitted(
+          a,
           `SELECT substr(invoke_id, 1, 3) AS gen, count(*) AS n, count(output_base64) AS raw FROM invocation_observations GROUP BY 1 ORDER BY 1`,
         );
         expect(rows.map((r) => [r.gen, Number(r.n), Number(r.raw)])).toEqual([
@@ -282,7 +295,8 @@ describe('redaction at write time', () => {
         const s = a.beginSnapshot('run-1');
         await s.addObservations(obs);
         await s.commit();
-        const rows = await a.query(
+        const rows = await queryCommitted(
+          a,
           'SELECT DISTINCT command_content, parameters, output, output_base64, redaction_policy FROM invocation_observations',
         );
         expect(rows.every((r) => /^hmac-sha256:[0-9a-f]{64}$/.test(String(r.command_content)))).toBe(true);

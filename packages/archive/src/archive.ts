@@ -6,9 +6,8 @@ import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-jou
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { ArchiveUsageError } from './errors.js';
 import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
-import { SCHEMA_VERSION, TABLE_NAMES } from './schema.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { SnapshotWriter } from './snapshot-writer.js';
-import { tableSelectSql } from './table-sql.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { WriterLock } from './writer-lock.js';
 
@@ -161,16 +160,6 @@ export class Archive {
   /** Checks every committed file against the catalog (see {@link verifyArchive}). */
   verify(): Promise<VerifyReport> {
     return verifyFiles(this.root, this.#catalog, this.con);
-  }
-
-  /** A DuckDB connection with one view per table over the committed files (for queries in-process). */
-  async query(sql: string): Promise<Record<string, unknown>[]> {
-    for (const table of TABLE_NAMES) {
-      await this.con.run(
-        `CREATE OR REPLACE TEMP VIEW "${table}" AS ${await tableSelectSql(this.con, this.root, this.#catalog, table)}`,
-      );
-    }
-    return (await this.con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   /** Aborts an open snapshot, closes DuckDB and releases the lock. */

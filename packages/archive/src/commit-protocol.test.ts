@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveLockedError, CRASH_POINTS, openArchive, verifyArchive } from './index.js';
 import { makeObservations } from './testing/fixtures.js';
+import { queryCommitted } from './testing/query-committed.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 const roots: string[] = [];
@@ -61,7 +62,8 @@ describe('crash safety', () => {
       const archive = await openWhenLockIsStale(root);
       try {
         const committed = CRASH_POINTS.indexOf(point) >= CRASH_POINTS.indexOf('committed');
-        const [row] = await archive.query(
+        const [row] = await queryCommitted(
+          archive,
           `SELECT count(*) AS n, count(*) FILTER (WHERE invoke_id LIKE 'c-%') AS child FROM invocation_observations`,
         );
         expect([point, Number(row?.n), Number(row?.child)]).toEqual([
