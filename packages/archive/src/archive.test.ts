@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Archive, openArchive, readCatalog, SCHEMA_VERSION, verifyArchive } from './index.js';
+import { type Archive, openArchive, readCatalog, verifyArchive } from './index.js';
 import { stateHashesSql } from './observation-dedupe.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
 

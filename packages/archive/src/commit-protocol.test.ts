@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArchiveLockedError, CRASH_POINTS, openArchive, verifyArchive } from './index.js';
+import { CRASH_POINTS } from './crash-point.js';
+import { ArchiveLockedError, openArchive, verifyArchive } from './index.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
 
