@@ -1,42 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type ArchiveOptions, type ArchiveSettings, resolveArchiveOptions } from './archive-options.js';
 import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { ArchiveUsageError } from './errors.js';
-import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
-import { SCHEMA_VERSION } from './schema.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { WriterLock } from './writer-lock.js';
-
-/** Options of {@link openArchive}. */
-export interface ArchiveOptions {
-  /** The archive's folder; created if missing. */
-  root: string;
-  /** Applied to every observation written. @default no redaction (`none`) */
-  redaction?: RedactionPolicy;
-  /**
-   * Rows per Parquet row group: one group spans several days of a busy fleet, so a trend query over a
-   * month reads few groups and a lookup by instance prunes on statistics (see the package README).
-   * @default 100000
-   */
-  rowGroupSize?: number;
-  /** Schema version to write (an older one for readers that predate a column). @default the current one */
-  schemaVersion?: number;
-  /**
-   * A lock not refreshed for this long is stale (its writer died) and may be taken over.
-   * @default 30000
-   */
-  lockStaleMs?: number;
-  /**
-   * DuckDB's memory limit for staging and sorting (it spills to `_staging/duckdb-spill` beyond it), e.g.
-   * `'1GB'`. The default keeps a crawler within a few hundred megabytes.
-   * @default '256MB'
-   */
-  memoryLimit?: string;
-}
 
 /**
  * An archive open for writing. One writer at a time (a lock file with stale-lock detection); readers
@@ -47,48 +19,33 @@ export class Archive {
   #active?: SnapshotWriter;
 
   private constructor(
-    readonly root: string,
+    private readonly settings: ArchiveSettings,
+    /** What opening finished or discarded of commits a crash interrupted. */
     readonly recovery: Recovery,
     catalog: Catalog,
     private readonly db: DuckDBInstance,
     private readonly con: DuckDBConnection,
-    private readonly options: Required<Pick<ArchiveOptions, 'rowGroupSize' | 'schemaVersion'>> & {
-      redaction: RedactionPolicy;
-    },
     private readonly lock: WriterLock,
   ) {
     this.#catalog = catalog;
   }
 
+  /** See {@link openArchive}. */
   static async open(options: ArchiveOptions): Promise<Archive> {
-    const root = resolve(options.root);
-    const redaction = validateRedactionPolicy(options.redaction ?? NO_REDACTION);
-    const rowGroupSize = options.rowGroupSize ?? 100_000;
-    const schemaVersion = options.schemaVersion ?? SCHEMA_VERSION;
-    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1000) {
-      throw new ArchiveUsageError(
-        `Expected \`rowGroupSize\` to be an integer >= 1000, got ${options.rowGroupSize}`,
-        root,
-      );
-    }
-    if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
-      throw new ArchiveUsageError(
-        `Expected \`schemaVersion\` from 1 to ${SCHEMA_VERSION}, got ${options.schemaVersion}`,
-        root,
-      );
-    }
+    const settings = resolveArchiveOptions(options);
+    const { root } = settings;
     await mkdir(root, { recursive: true });
-    const lock = await WriterLock.acquire(root, options.lockStaleMs ?? 30_000);
+    const lock = await WriterLock.acquire(root, settings.lockStaleMs);
     try {
       const recovery = await recover(root);
       const catalog = await readCatalog(root);
       const db = await DuckDBInstance.create(':memory:', {
         temp_directory: join(root, STAGING_DIR, 'duckdb-spill'),
-        memory_limit: options.memoryLimit ?? '128MB',
+        memory_limit: settings.memoryLimit,
       });
       const con = await db.connect();
-      await con.run(`SET TimeZone = 'UTC'`);
-      return new Archive(root, recovery, catalog, db, con, { rowGroupSize, schemaVersion, redaction }, lock);
+      await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
+      return new Archive(settings, recovery, catalog, db, con, lock);
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
       await lock.release().catch(() => undefined);
@@ -96,17 +53,25 @@ export class Archive {
     }
   }
 
-  /** The catalog as of the last commit. */
+  /** The archive's folder, absolute. */
+  get root(): string {
+    return this.settings.root;
+  }
+
+  /** The catalog as of the last commit (this writer's, or the one before it opened). */
   get catalog(): Catalog {
     return this.#catalog;
   }
 
-  /** Current cursors, by key. */
+  /** Current cursors, by key: opaque here, each advanced only with the data it covers. */
   get cursors(): Readonly<Record<string, unknown>> {
     return this.#catalog.cursors;
   }
 
-  /** Starts a snapshot for `runId`. One snapshot at a time. */
+  /**
+   * Starts a snapshot: what the next atomic commit adds. A run commits one or more snapshots, one after
+   * another; a second open snapshot is refused ({@link ArchiveUsageError}).
+   */
   beginSnapshot(runId: string): SnapshotWriter {
     this.lock.assertHeld();
     if (this.#active)
@@ -126,9 +91,9 @@ export class Archive {
         onClosed: () => {
           if (this.#active === writer) this.#active = undefined;
         },
-        policy: this.options.redaction,
-        schemaVersion: this.options.schemaVersion,
-        rowGroupSize: this.options.rowGroupSize,
+        policy: this.settings.redaction,
+        schemaVersion: this.settings.schemaVersion,
+        rowGroupSize: this.settings.rowGroupSize,
       },
       newSnapshotId(),
       runId,
@@ -148,8 +113,8 @@ export class Archive {
         root: this.root,
         con: this.con,
         catalog: this.#catalog,
-        schemaVersion: this.options.schemaVersion,
-        rowGroupSize: this.options.rowGroupSize,
+        schemaVersion: this.settings.schemaVersion,
+        rowGroupSize: this.settings.rowGroupSize,
       },
       options,
     );
@@ -157,7 +122,7 @@ export class Archive {
     return result;
   }
 
-  /** Checks every committed file against the catalog (see {@link verifyArchive}). */
+  /** Checks every committed file against the catalog (see `verifyArchive`). */
   verify(): Promise<VerifyReport> {
     return verifyFiles(this.root, this.#catalog, this.con);
   }
@@ -174,5 +139,9 @@ export class Archive {
   }
 }
 
-/** Opens the archive at `options.root` for writing (see {@link Archive}). */
+/**
+ * Opens the archive at `options.root` for writing (see {@link Archive}): checks the options
+ * ({@link ArchiveUsageError}), creates the folder, takes the writer lock (`ArchiveLockedError` while another
+ * writer holds it), and finishes or discards the commits a crash interrupted.
+ */
 export const openArchive = (options: ArchiveOptions): Promise<Archive> => Archive.open(options);

@@ -1,5 +1,6 @@
-export type { Archive, ArchiveOptions } from './archive.js';
+export type { Archive } from './archive.js';
 export { openArchive } from './archive.js';
+export type { ArchiveOptions } from './archive-options.js';
 export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
 export { readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';
