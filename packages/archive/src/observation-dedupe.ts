@@ -16,7 +16,7 @@ export interface DedupeCounts {
 /** An invocation's key, as a DuckDB column list. */
 const KEY = 'account, region_id, instance_id, invoke_id';
 
-/** The staged observations the dedupe kept: what the snapshot writes. Valid until {@link dropDedupeTables}. */
+/** The staged observations the dedupe kept, to write. Valid until {@link dropDedupeTables}. */
 export const KEPT_OBSERVATIONS_SQL = 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)';
 
 /**

@@ -19,9 +19,9 @@ export interface ParquetFileTarget {
 }
 
 /**
- * Writes one commit's Parquet files into its staging folder, `_staging/<snapshot>/<table>/date=…/`, durably,
- * and describes each as a {@link JournalFile}. The connection must be in UTC (the archive's is): partition
- * dates are the UTC dates of the table's `partitionTime`.
+ * Writes one commit's Parquet files into its staging folder, `_staging/<snapshot>/<table>/date=…/`,
+ * durably, and describes each as a {@link JournalFile}. The connection must be in UTC (the archive's is):
+ * partition dates are the UTC dates of the table's `partitionTime`.
  */
 export class ParquetFileWriter {
   readonly #stagingRoot: string;

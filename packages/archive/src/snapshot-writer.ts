@@ -18,10 +18,11 @@ import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRec
 import { type RedactionPolicy, redactFields } from './redaction.js';
 import { columnsAt, TABLES, type TableName } from './schema.js';
 
-/** What a commit did. */
+/** What committing a snapshot did. */
 export interface CommitResult {
+  /** The snapshot's id (also when nothing was committed: no rows to write and no cursor to move). */
   snapshotId: string;
-  /** Rows written per table. */
+  /** Rows written per table; a table without rows is absent. */
   rows: Partial<Record<TableName, number>>;
   /** Observations not written because the archive already held the same state. */
   skipped: number;
@@ -29,30 +30,38 @@ export interface CommitResult {
   newInvocations: number;
   /** Invocations already archived that were written again with a new state. */
   changedInvocations: number;
+  /** Parquet files written. */
   files: number;
+  /** The catalog's version after the commit (unchanged when nothing was committed). */
   catalogVersion: number;
   /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
   timingsMs: { dedupe: number; write: number; publish: number };
 }
 
-/** Settings a snapshot inherits from its archive. */
+/** What a snapshot needs of its archive: its settings, its DuckDB connection, and its catalog. */
 export interface SnapshotContext {
   root: string;
   con: DuckDBConnection;
+  /** The archive's catalog now (the dedupe reads the files it lists). */
   catalog: () => Catalog;
+  /** The commit made `catalog` current. */
   onCommitted: (catalog: Catalog) => void;
   /** Throws when committing is no longer allowed (the writer lost its lock). */
   beforeCommit: () => void;
   /** The snapshot was committed or aborted: the archive may open another. */
   onClosed: () => void;
+  /** Redaction applied to every observation. */
   policy: RedactionPolicy;
+  /** Schema version written. */
   schemaVersion: number;
+  /** Rows per Parquet row group. */
   rowGroupSize: number;
 }
 
 /**
- * What one run commits: observations (in batches), instances, coverage, the run row and cursors.
- * Nothing is visible until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
+ * One snapshot of a run: what one atomic commit adds (observations in batches, instances, coverage, the
+ * run's row, cursors). A run commits one or more snapshots. Rows are staged in DuckDB; nothing is visible
+ * until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
  */
 export class SnapshotWriter {
   readonly #observations: ColumnarStage<StoredObservation>;
@@ -95,20 +104,23 @@ export class SnapshotWriter {
     );
   }
 
+  /** Stages instance metadata as the run saw it. */
   async addInstances(batch: readonly InstanceObservation[]): Promise<void> {
     await this.#ensure();
     await this.#instances.append(batch);
   }
 
+  /** Stages what the run proved about instances' histories. */
   async addCoverage(batch: readonly CoverageRecord[]): Promise<void> {
     await this.#ensure();
     await this.#coverage.append(batch);
   }
 
-  /** The run's row; give it once, at the end of the run. */
+  /** Stages the run's row: once per snapshot, in the run's last snapshot (at the end of the run). */
   async setRun(run: RunRecord): Promise<void> {
     await this.#ensure();
-    if (this.#runs.rows > 0) throw new ArchiveUsageError('setRun was already called for this snapshot');
+    if (this.#runs.rows > 0)
+      throw new ArchiveUsageError('setRun was already called for this snapshot', this.ctx.root);
     await this.#runs.append([run]);
   }
 
@@ -122,7 +134,11 @@ export class SnapshotWriter {
     return this.#observations.rows;
   }
 
-  /** Writes the staged rows as Parquet, fsyncs them, and makes them and the cursors visible in one step. */
+  /**
+   * Drops observations that repeat their invocation's last state, writes the staged rows as Parquet, fsyncs
+   * them, and makes them and the cursors visible in one step (the commit protocol in the README). The
+   * snapshot is closed afterwards, committed or not; a writer that lost its lock throws `ArchiveLockedError`.
+   */
   async commit(): Promise<CommitResult> {
     if (this.#done)
       throw new ArchiveUsageError('this snapshot was already committed or aborted', this.ctx.root);
@@ -224,12 +240,14 @@ export class SnapshotWriter {
     }
   }
 
+  /** Creates the staging tables on first use. */
   async #ensure(): Promise<void> {
     if (this.#created) return;
     this.#created = true;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.create();
   }
 
+  /** Drops the staging tables and the dedupe's. */
   async #dropStages(): Promise<void> {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();

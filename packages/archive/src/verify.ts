@@ -9,10 +9,15 @@ import { sqlString } from './table-sql.js';
 
 /** What {@link verifyArchive} found. */
 export interface VerifyReport {
+  /** No file missing, unreadable, corrupt or unexpected. */
   ok: boolean;
+  /** The archive's folder, absolute. */
   root: string;
+  /** The version of the catalog checked. */
   catalogVersion: number;
+  /** Files the catalog lists. */
   files: number;
+  /** Rows the catalog lists in the files found on disk. */
   rows: number;
   /** Catalog files that are not on disk. */
   missing: string[];
@@ -39,6 +44,7 @@ export async function verifyArchive(root: string): Promise<VerifyReport> {
   }
 }
 
+/** {@link verifyArchive} of `catalog`, on a DuckDB connection the caller owns. */
 export async function verifyFiles(
   root: string,
   catalog: Catalog,
@@ -105,6 +111,7 @@ export async function verifyFiles(
   return report;
 }
 
+/** Every file under `dir`, recursively, sorted; none when `dir` does not exist. */
 async function listFiles(dir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {

@@ -47,7 +47,7 @@ export class WriterLock {
     return holder.lock;
   }
 
-  /** Throws {@link ArchiveLockedError} if another writer took the lock over: nothing more may be committed. */
+  /** Throws {@link ArchiveLockedError} once another writer took the lock over: no more commits. */
   assertHeld(): void {
     if (this.#compromised) {
       throw new ArchiveLockedError(
