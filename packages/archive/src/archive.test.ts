@@ -6,11 +6,48 @@ import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Archive, openArchive, readCatalog, verifyArchive } from './index.js';
 import { stateHashesSql } from './observation-dedupe.js';
+import type { CoverageRecord, InstanceObservation, RunRecord } from './records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
+
+/** One record of each other table, for tests that write every table. */
+const INSTANCE: InstanceObservation = {
+  account: 'acct-1',
+  regionId: 'cn-hangzhou',
+  instanceId: 'ins-1',
+  instanceName: 'web-01',
+  status: 'Running',
+  tags: [{ key: 'env', value: 'prod' }],
+  observedAt: AT,
+};
+const COVERAGE: CoverageRecord = {
+  account: 'acct-1',
+  regionId: 'cn-hangzhou',
+  instanceId: 'ins-1',
+  observedAt: AT,
+  complete: true,
+  joinedPrevious: false,
+  windowStart: new Date(AT.getTime() - 86_400_000),
+  windowEnd: AT,
+  gapReason: 'first-run',
+};
+const RUN: RunRecord = {
+  startedAt: AT,
+  finishedAt: AT,
+  outcome: 'complete',
+  accounts: ['acct-1'],
+  callsByAction: { DescribeInvocations: 12 },
+  throttles: 0,
+  retries: 1,
+  recordsNew: 600,
+  recordsChanged: 0,
+  instancesComplete: 7,
+  instancesIncomplete: 0,
+  gapsFound: 0,
+};
 const roots: string[] = [];
 async function withArchive<T>(
   fn: (archive: Archive, root: string) => Promise<T>,
@@ -164,44 +201,9 @@ describe('open format', () => {
     await withArchive(async (a, root) => {
       const s = a.beginSnapshot('run-1');
       await s.addObservations(makeObservations(600, AT));
-      await s.addInstances([
-        {
-          account: 'acct-1',
-          regionId: 'cn-hangzhou',
-          instanceId: 'ins-1',
-          instanceName: 'web-01',
-          status: 'Running',
-          tags: [{ key: 'env', value: 'prod' }],
-          observedAt: AT,
-        },
-      ]);
-      await s.addCoverage([
-        {
-          account: 'acct-1',
-          regionId: 'cn-hangzhou',
-          instanceId: 'ins-1',
-          observedAt: AT,
-          complete: true,
-          joinedPrevious: false,
-          windowStart: new Date(AT.getTime() - 86_400_000),
-          windowEnd: AT,
-          gapReason: 'first-run',
-        },
-      ]);
-      await s.setRun({
-        startedAt: AT,
-        finishedAt: AT,
-        outcome: 'complete',
-        accounts: ['acct-1'],
-        callsByAction: { DescribeInvocations: 12 },
-        throttles: 0,
-        retries: 1,
-        recordsNew: 600,
-        recordsChanged: 0,
-        instancesComplete: 7,
-        instancesIncomplete: 0,
-        gapsFound: 0,
-      });
+      await s.addInstances([INSTANCE]);
+      await s.addCoverage([COVERAGE]);
+      await s.setRun(RUN);
       await s.commit();
       expect(new Set(a.catalog.files.map((f) => f.table))).toEqual(
         new Set(['invocation_observations', 'instances', 'coverage', 'runs']),
