@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import {
@@ -9,7 +11,7 @@ import {
   type StoredObservation,
 } from './column-getters.js';
 import { ColumnarStage } from './columnar-stage.js';
-import { commitJournal, type JournalFile } from './commit-journal.js';
+import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
 import { ArchiveUsageError } from './errors.js';
 import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
@@ -146,6 +148,8 @@ export class SnapshotWriter {
     try {
       this.ctx.beforeCommit();
       await this.#ensure();
+      // Before the dedupe: DuckDB spills to `_staging/duckdb-spill` and creates only the last folder of it.
+      await mkdir(join(this.ctx.root, STAGING_DIR, this.snapshotId), { recursive: true });
       const started = performance.now();
       const counts = await dedupeObservations(
         this.ctx.con,
