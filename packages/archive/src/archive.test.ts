@@ -1,15 +1,15 @@
-import { mkdtemp, open, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Archive, openArchive, readCatalog, verifyArchive } from './index.js';
+import { openArchive, readCatalog } from './index.js';
 import { stateHashesSql } from './observation-dedupe.js';
 import type { CoverageRecord, InstanceObservation, RunRecord } from './records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
+import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
 
@@ -48,27 +48,7 @@ const RUN: RunRecord = {
   instancesIncomplete: 0,
   gapsFound: 0,
 };
-const roots: string[] = [];
-async function withArchive<T>(
-  fn: (archive: Archive, root: string) => Promise<T>,
-  options: Partial<Parameters<typeof openArchive>[0]> = {},
-): Promise<T> {
-  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
-  roots.push(root);
-  const archive = await openArchive({ root, ...options });
-  try {
-    return await fn(archive, root);
-  } finally {
-    await archive.close();
-  }
-}
-afterAll(async () => {
-  for (const r of roots) await rm(r, { recursive: true, force: true });
-});
-
-const ORDER = 'ORDER BY invoke_id, observed_at';
-const rowsOf = (a: Archive, where = '') =>
-  queryCommitted(a, `SELECT * EXCLUDE (run_id) FROM invocation_observations ${where} ${ORDER}`);
+afterAll(removeTempRoots);
 
 describe('idempotence', () => {
   it('committing the same observations again adds nothing', async () => {
@@ -142,60 +122,6 @@ describe('idempotence', () => {
   });
 });
 
-describe('compaction', () => {
-  it('merges each partition into one file and keeps exactly the same rows', async () => {
-    await withArchive(async (a) => {
-      for (let run = 0; run < 4; run++) {
-        const s = a.beginSnapshot(`run-${run}`);
-        await s.addObservations(
-          makeObservations(300, new Date(AT.getTime() + run * 60_000), { prefix: `r${run}-` }),
-        );
-        await s.commit();
-      }
-      const before = await rowsOf(a);
-      const filesBefore = a.catalog.files.length;
-      const result = await a.compact();
-      expect(result.rows).toBe(1200);
-      expect(result.filesBefore).toBe(filesBefore);
-      expect(a.catalog.files.length).toBe(result.filesAfter);
-      expect(result.filesAfter).toBeLessThan(filesBefore);
-      const dates = new Set(a.catalog.files.map((f) => f.partition.date));
-      expect(dates.size).toBe(a.catalog.files.length);
-      for (const f of a.catalog.files)
-        expect(f.path).toBe(
-          `invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`,
-        );
-      expect(await rowsOf(a)).toEqual(before);
-      expect((await a.verify()).ok).toBe(true);
-    });
-  });
-});
-
-describe('verify', () => {
-  it('names a file with one flipped byte, a deleted file and a stray file', async () => {
-    await withArchive(async (a, root) => {
-      const s = a.beginSnapshot('run-1');
-      await s.addObservations(makeObservations(400, AT));
-      await s.commit();
-      const [flipped, deleted] = a.catalog.files;
-      if (!flipped || !deleted) throw new Error('expected two files at least');
-      const handle = await open(join(root, flipped.path), 'r+');
-      const middle = Math.floor(flipped.bytes / 2);
-      const byte = Buffer.alloc(1);
-      await handle.read(byte, 0, 1, middle);
-      await handle.write(Buffer.from([(byte[0] as number) ^ 0xff]), 0, 1, middle);
-      await handle.close();
-      await unlink(join(root, deleted.path));
-      await writeFile(join(root, 'invocation_observations', 'stray.parquet'), 'not ours');
-      const report = await verifyArchive(root);
-      expect(report.ok).toBe(false);
-      expect(report.corrupt).toEqual([{ path: flipped.path, reason: 'SHA-256 differs from the catalog' }]);
-      expect(report.missing).toEqual([deleted.path]);
-      expect(report.unexpected).toEqual(['invocation_observations/stray.parquet']);
-    });
-  });
-});
-
 describe('open format', () => {
   it('every file reads in hyparquet (pure JS) with the rows DuckDB sees', async () => {
     await withArchive(async (a, root) => {
@@ -258,10 +184,10 @@ describe('open format', () => {
           `SELECT name FROM parquet_schema('${join(root, oldFiles[0]?.path ?? '')}')`,
         );
         expect(cols.map((c) => c.name)).not.toContain('output_base64');
+        return root;
       },
       { schemaVersion: 1 },
-    ).then(async () => {
-      const root = roots.at(-1) as string;
+    ).then(async (root) => {
       const a = await openArchive({ root });
       try {
         const s = a.beginSnapshot('run-new');
@@ -280,53 +206,5 @@ describe('open format', () => {
         await a.close();
       }
     });
-  });
-});
-
-describe('redaction at write time', () => {
-  it('drops or keyed-hashes content, parameters and output, and records the policy', async () => {
-    const policy = {
-      id: 'pii-2026',
-      commandContent: 'hmac',
-      parameters: 'drop',
-      output: 'drop',
-      hmacKey: 'a-key-of-sixteen-chars',
-    } as const;
-    await withArchive(
-      async (a, root) => {
-        const obs = makeObservations(50, AT);
-        const s = a.beginSnapshot('run-1');
-        await s.addObservations(obs);
-        await s.commit();
-        const rows = await queryCommitted(
-          a,
-          'SELECT DISTINCT command_content, parameters, output, output_base64, redaction_policy FROM invocation_observations',
-        );
-        expect(rows.every((r) => /^hmac-sha256:[0-9a-f]{64}$/.test(String(r.command_content)))).toBe(true);
-        expect(
-          rows.every((r) => r.parameters === null && r.output === null && r.output_base64 === null),
-        ).toBe(true);
-        expect(new Set(rows.map((r) => r.redaction_policy))).toEqual(new Set(['pii-2026']));
-        expect(new Set(rows.map((r) => r.command_content)).size).toBe(
-          new Set(obs.map((o) => o.commandContent)).size,
-        );
-        expect(a.catalog.snapshots[0]?.redactionPolicyId).toBe('pii-2026');
-        const bytes = await Promise.all(a.catalog.files.map((f) => readFile(join(root, f.path))));
-        for (const b of bytes) {
-          expect(b.includes('find /var/log')).toBe(false);
-          expect(b.includes('a-key-of-sixteen-chars')).toBe(false);
-        }
-        expect((await readFile(join(root, 'catalog.json'), 'utf8')).includes('a-key-of-sixteen-chars')).toBe(
-          false,
-        );
-      },
-      { redaction: policy },
-    );
-  });
-
-  it('refuses an hmac policy without a key', async () => {
-    await expect(
-      openArchive({ root: join(tmpdir(), 'never-created'), redaction: { id: 'x', output: 'hmac' } }),
-    ).rejects.toThrow(/hmacKey of at least 16 characters/);
   });
 });

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,18 +8,11 @@ import { CRASH_POINTS } from './crash-point.js';
 import { ArchiveLockedError, openArchive, verifyArchive } from './index.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
+import { newTempRoot, removeTempRoots } from './testing/temp-archive.js';
 import { LOCK_FILE } from './writer-lock.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
-const roots: string[] = [];
-const newRoot = async () => {
-  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
-  roots.push(root);
-  return root;
-};
-afterAll(async () => {
-  for (const r of roots) await rm(r, { recursive: true, force: true });
-});
+afterAll(removeTempRoots);
 
 /**
  * Opens an archive whose writer was killed: its lock, no longer refreshed, is aged past the stale time
@@ -37,7 +29,7 @@ describe('crash safety', () => {
     const child = fileURLToPath(new URL('./testing/commit-child.ts', import.meta.url));
     const cases = await Promise.all(
       CRASH_POINTS.map(async (point) => {
-        const root = await newRoot();
+        const root = await newTempRoot();
         // The old state: one committed snapshot.
         const archive = await openArchive({ root });
         const s = archive.beginSnapshot('run-base');
@@ -92,7 +84,7 @@ describe('crash safety', () => {
 
 describe('one writer', () => {
   it('refuses a second writer with a clear error, and lets it in after the first closes', async () => {
-    const root = await newRoot();
+    const root = await newTempRoot();
     const first = await openArchive({ root });
     const second = await openArchive({ root }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ArchiveLockedError);
