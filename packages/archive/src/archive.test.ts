@@ -1,35 +1,54 @@
-import { mkdtemp, open, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Archive, openArchive, readCatalog, SCHEMA_VERSION, verifyArchive } from './index.js';
-import { stateHashesSql } from './snapshot-writer.js';
+import { openArchive, readCatalog } from './index.js';
+import { stateHashesSql } from './observation-dedupe.js';
+import type { CoverageRecord, InstanceObservation, RunRecord } from './records.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
+import { queryCommitted } from './testing/query-committed.js';
+import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
-const roots: string[] = [];
-async function withArchive<T>(
-  fn: (archive: Archive, root: string) => Promise<T>,
-  options: Partial<Parameters<typeof openArchive>[0]> = {},
-): Promise<T> {
-  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
-  roots.push(root);
-  const archive = await openArchive({ root, ...options });
-  try {
-    return await fn(archive, root);
-  } finally {
-    await archive.close();
-  }
-}
-afterAll(async () => {
-  for (const r of roots) await rm(r, { recursive: true, force: true });
-});
 
-const ORDER = 'ORDER BY invoke_id, observed_at';
-const rowsOf = (a: Archive, where = '') =>
-  a.query(`SELECT * EXCLUDE (run_id) FROM invocation_observations ${where} ${ORDER}`);
+/** One record of each other table, for tests that write every table. */
+const INSTANCE: InstanceObservation = {
+  account: 'acct-1',
+  regionId: 'cn-hangzhou',
+  instanceId: 'ins-1',
+  instanceName: 'web-01',
+  status: 'Running',
+  tags: [{ key: 'env', value: 'prod' }],
+  observedAt: AT,
+};
+const COVERAGE: CoverageRecord = {
+  account: 'acct-1',
+  regionId: 'cn-hangzhou',
+  instanceId: 'ins-1',
+  observedAt: AT,
+  complete: true,
+  joinedPrevious: false,
+  windowStart: new Date(AT.getTime() - 86_400_000),
+  windowEnd: AT,
+  gapReason: 'first-run',
+};
+const RUN: RunRecord = {
+  startedAt: AT,
+  finishedAt: AT,
+  outcome: 'complete',
+  accounts: ['acct-1'],
+  callsByAction: { DescribeInvocations: 12 },
+  throttles: 0,
+  retries: 1,
+  recordsNew: 600,
+  recordsChanged: 0,
+  instancesComplete: 7,
+  instancesIncomplete: 0,
+  gapsFound: 0,
+};
+afterAll(removeTempRoots);
 
 describe('idempotence', () => {
   it('committing the same observations again adds nothing', async () => {
@@ -43,7 +62,8 @@ describe('idempotence', () => {
         expect(result.skipped).toBe(runId === 'run-1' ? 0 : 500);
         expect(result.newInvocations).toBe(runId === 'run-1' ? 500 : 0);
       }
-      const [count] = await a.query(
+      const [count] = await queryCommitted(
+        a,
         'SELECT count(*) AS n, count(DISTINCT invoke_id) AS d FROM invocation_observations',
       );
       expect([Number(count?.n), Number(count?.d)]).toEqual([500, 500]);
@@ -83,67 +103,21 @@ describe('idempotence', () => {
       const changed = first.filter((o) => o.invokeStatus === 'Running').length + 1;
       expect(result.rows.invocation_observations).toBe(changed);
       expect([result.newInvocations, result.changedInvocations]).toEqual([0, changed]);
-      const history = await a.query(`SELECT invoke_id, listing_hash, result_hash,
+      const history = await queryCommitted(
+        a,
+        `SELECT invoke_id, listing_hash, result_hash,
         lag(listing_hash) OVER w AS prev_l, lag(result_hash) OVER w AS prev_r
         FROM (SELECT invoke_id, observed_at, ${stateHashesSql(SCHEMA_VERSION)} FROM invocation_observations)
-        WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`);
+        WINDOW w AS (PARTITION BY invoke_id ORDER BY observed_at)`,
+      );
       expect(
         history.filter((h) => h.prev_l === h.listing_hash && (h.result_hash ?? null) === (h.prev_r ?? null)),
       ).toEqual([]);
-      const [latest] = await a.query(
+      const [latest] = await queryCommitted(
+        a,
         `SELECT arg_max(output, observed_at) AS output FROM invocation_observations WHERE invoke_id = '${withResult.invokeId}'`,
       );
       expect(latest?.output).toBe('late result');
-    });
-  });
-});
-
-describe('compaction', () => {
-  it('merges each partition into one file and keeps exactly the same rows', async () => {
-    await withArchive(async (a) => {
-      for (let run = 0; run < 4; run++) {
-        const s = a.beginSnapshot(`run-${run}`);
-        await s.addObservations(
-          makeObservations(300, new Date(AT.getTime() + run * 60_000), { prefix: `r${run}-` }),
-        );
-        await s.commit();
-      }
-      const before = await rowsOf(a);
-      const filesBefore = a.catalog.files.length;
-      const result = await a.compact();
-      expect(result.rows).toBe(1200);
-      expect(result.filesBefore).toBe(filesBefore);
-      expect(a.catalog.files.length).toBe(result.filesAfter);
-      expect(result.filesAfter).toBeLessThan(filesBefore);
-      const dates = new Set(a.catalog.files.map((f) => f.partition.date));
-      expect(dates.size).toBe(a.catalog.files.length);
-      expect(await rowsOf(a)).toEqual(before);
-      expect((await a.verify()).ok).toBe(true);
-    });
-  });
-});
-
-describe('verify', () => {
-  it('names a file with one flipped byte, a deleted file and a stray file', async () => {
-    await withArchive(async (a, root) => {
-      const s = a.beginSnapshot('run-1');
-      await s.addObservations(makeObservations(400, AT));
-      await s.commit();
-      const [flipped, deleted] = a.catalog.files;
-      if (!flipped || !deleted) throw new Error('expected two files at least');
-      const handle = await open(join(root, flipped.path), 'r+');
-      const middle = Math.floor(flipped.bytes / 2);
-      const byte = Buffer.alloc(1);
-      await handle.read(byte, 0, 1, middle);
-      await handle.write(Buffer.from([(byte[0] as number) ^ 0xff]), 0, 1, middle);
-      await handle.close();
-      await unlink(join(root, deleted.path));
-      await writeFile(join(root, 'invocation_observations', 'stray.parquet'), 'not ours');
-      const report = await verifyArchive(root);
-      expect(report.ok).toBe(false);
-      expect(report.corrupt).toEqual([{ path: flipped.path, reason: 'SHA-256 differs from the catalog' }]);
-      expect(report.missing).toEqual([deleted.path]);
-      expect(report.unexpected).toEqual(['invocation_observations/stray.parquet']);
     });
   });
 });
@@ -153,44 +127,9 @@ describe('open format', () => {
     await withArchive(async (a, root) => {
       const s = a.beginSnapshot('run-1');
       await s.addObservations(makeObservations(600, AT));
-      await s.addInstances([
-        {
-          account: 'acct-1',
-          regionId: 'cn-hangzhou',
-          instanceId: 'ins-1',
-          instanceName: 'web-01',
-          status: 'Running',
-          tags: [{ key: 'env', value: 'prod' }],
-          observedAt: AT,
-        },
-      ]);
-      await s.addCoverage([
-        {
-          account: 'acct-1',
-          regionId: 'cn-hangzhou',
-          instanceId: 'ins-1',
-          observedAt: AT,
-          complete: true,
-          joinedPrevious: false,
-          windowStart: new Date(AT.getTime() - 86_400_000),
-          windowEnd: AT,
-          gapReason: 'first-run',
-        },
-      ]);
-      await s.setRun({
-        startedAt: AT,
-        finishedAt: AT,
-        outcome: 'complete',
-        accounts: ['acct-1'],
-        callsByAction: { DescribeInvocations: 12 },
-        throttles: 0,
-        retries: 1,
-        recordsNew: 600,
-        recordsChanged: 0,
-        instancesComplete: 7,
-        instancesIncomplete: 0,
-        gapsFound: 0,
-      });
+      await s.addInstances([INSTANCE]);
+      await s.addCoverage([COVERAGE]);
+      await s.setRun(RUN);
       await s.commit();
       expect(new Set(a.catalog.files.map((f) => f.table))).toEqual(
         new Set(['invocation_observations', 'instances', 'coverage', 'runs']),
@@ -205,9 +144,11 @@ describe('open format', () => {
         >[];
         expect(rows.length).toBe(file.rows);
         if (file.table !== 'invocation_observations') continue;
-        const duck =
-          await a.query(`SELECT invoke_id, creation_time, command_content, parameters, output, output_base64, exit_code
-          FROM read_parquet('${join(root, file.path)}') ORDER BY invoke_id, observed_at`);
+        const duck = await queryCommitted(
+          a,
+          `SELECT invoke_id, creation_time, command_content, parameters, output, output_base64, exit_code
+          FROM read_parquet('${join(root, file.path)}') ORDER BY invoke_id, observed_at`,
+        );
         const js = rows
           .map((r) => ({
             invoke_id: r.invoke_id,
@@ -222,7 +163,8 @@ describe('open format', () => {
         expect(js).toEqual(duck.map((d) => ({ ...d, creation_time: new Date(String(d.creation_time)) })));
       }
       // Timestamps are UTC instants in the file, not local wall times.
-      const schema = await a.query(
+      const schema = await queryCommitted(
+        a,
         `SELECT name, logical_type FROM parquet_schema('${join(root, a.catalog.files.find((f) => f.table === 'invocation_observations')?.path ?? '')}') WHERE name = 'creation_time'`,
       );
       expect(String(schema[0]?.logical_type)).toMatch(/isAdjustedToUTC=1|isAdjustedToUTC=true/i);
@@ -237,20 +179,22 @@ describe('open format', () => {
         await s.commit();
         const oldFiles = (await readCatalog(root)).files;
         expect(oldFiles.every((f) => f.schemaVersion === 1)).toBe(true);
-        const cols = await a.query(
+        const cols = await queryCommitted(
+          a,
           `SELECT name FROM parquet_schema('${join(root, oldFiles[0]?.path ?? '')}')`,
         );
         expect(cols.map((c) => c.name)).not.toContain('output_base64');
+        return root;
       },
       { schemaVersion: 1 },
-    ).then(async () => {
-      const root = roots.at(-1) as string;
+    ).then(async (root) => {
       const a = await openArchive({ root });
       try {
         const s = a.beginSnapshot('run-new');
         await s.addObservations(makeObservations(200, AT, { prefix: 'new-' }));
         await s.commit();
-        const rows = await a.query(
+        const rows = await queryCommitted(
+          a,
           `SELECT substr(invoke_id, 1, 3) AS gen, count(*) AS n, count(output_base64) AS raw FROM invocation_observations GROUP BY 1 ORDER BY 1`,
         );
         expect(rows.map((r) => [r.gen, Number(r.n), Number(r.raw)])).toEqual([
@@ -262,52 +206,5 @@ describe('open format', () => {
         await a.close();
       }
     });
-  });
-});
-
-describe('redaction at write time', () => {
-  it('drops or keyed-hashes content, parameters and output, and records the policy', async () => {
-    const policy = {
-      id: 'pii-2026',
-      commandContent: 'hmac',
-      parameters: 'drop',
-      output: 'drop',
-      hmacKey: 'a-key-of-sixteen-chars',
-    } as const;
-    await withArchive(
-      async (a, root) => {
-        const obs = makeObservations(50, AT);
-        const s = a.beginSnapshot('run-1');
-        await s.addObservations(obs);
-        await s.commit();
-        const rows = await a.query(
-          'SELECT DISTINCT command_content, parameters, output, output_base64, redaction_policy FROM invocation_observations',
-        );
-        expect(rows.every((r) => /^hmac-sha256:[0-9a-f]{64}$/.test(String(r.command_content)))).toBe(true);
-        expect(
-          rows.every((r) => r.parameters === null && r.output === null && r.output_base64 === null),
-        ).toBe(true);
-        expect(new Set(rows.map((r) => r.redaction_policy))).toEqual(new Set(['pii-2026']));
-        expect(new Set(rows.map((r) => r.command_content)).size).toBe(
-          new Set(obs.map((o) => o.commandContent)).size,
-        );
-        expect(a.catalog.snapshots[0]?.redactionPolicyId).toBe('pii-2026');
-        const bytes = await Promise.all(a.catalog.files.map((f) => readFile(join(root, f.path))));
-        for (const b of bytes) {
-          expect(b.includes('find /var/log')).toBe(false);
-          expect(b.includes('a-key-of-sixteen-chars')).toBe(false);
-        }
-        expect((await readFile(join(root, 'catalog.json'), 'utf8')).includes('a-key-of-sixteen-chars')).toBe(
-          false,
-        );
-      },
-      { redaction: policy },
-    );
-  });
-
-  it('refuses an hmac policy without a key', async () => {
-    await expect(
-      openArchive({ root: join(tmpdir(), 'never-created'), redaction: { id: 'x', output: 'hmac' } }),
-    ).rejects.toThrow(/hmacKey of at least 16 characters/);
   });
 });

@@ -1,61 +1,14 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import lockfile from 'proper-lockfile';
-import { type Catalog, type CatalogFile, readCatalog } from './catalog.js';
-import {
-  commitJournal,
-  type JournalFile,
-  newSnapshotId,
-  type Recovery,
-  recover,
-  STAGING_DIR,
-} from './commit-journal.js';
-import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
-import { ArchiveLockedError, ArchiveUsageError } from './errors.js';
-import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
-import { SCHEMA_VERSION, TABLE_NAMES, TABLES, type TableName } from './schema.js';
+import { type ArchiveOptions, type ArchiveSettings, resolveArchiveOptions } from './archive-options.js';
+import { type Catalog, readCatalog } from './catalog.js';
+import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
+import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
+import { ArchiveUsageError } from './errors.js';
 import { SnapshotWriter } from './snapshot-writer.js';
-import { sqlString, tableSelectSql } from './table-sql.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
-
-/** Options of {@link openArchive}. */
-export interface ArchiveOptions {
-  /** The archive's folder; created if missing. */
-  root: string;
-  /** Applied to every observation written. @default no redaction (`none`) */
-  redaction?: RedactionPolicy;
-  /**
-   * Rows per Parquet row group: one group spans several days of a busy fleet, so a trend query over a
-   * month reads few groups and a lookup by instance prunes on statistics (see the package README).
-   * @default 100000
-   */
-  rowGroupSize?: number;
-  /** Schema version to write (an older one for readers that predate a column). @default the current one */
-  schemaVersion?: number;
-  /**
-   * A lock not refreshed for this long is stale (its writer died) and may be taken over.
-   * @default 30000
-   */
-  lockStaleMs?: number;
-  /**
-   * DuckDB's memory limit for staging and sorting (it spills to `_staging/duckdb-spill` beyond it), e.g.
-   * `'1GB'`. The default keeps a crawler within a few hundred megabytes.
-   * @default '256MB'
-   */
-  memoryLimit?: string;
-}
-
-/** What a compaction did. */
-export interface CompactionResult {
-  snapshotId?: string;
-  partitions: number;
-  filesBefore: number;
-  filesAfter: number;
-  rows: number;
-}
-
-export const LOCK_FILE = '.writer.lock';
+import { WriterLock } from './writer-lock.js';
 
 /**
  * An archive open for writing. One writer at a time (a lock file with stale-lock detection); readers
@@ -64,101 +17,63 @@ export const LOCK_FILE = '.writer.lock';
 export class Archive {
   #catalog: Catalog;
   #active?: SnapshotWriter;
-  #compromised?: Error;
 
   private constructor(
-    readonly root: string,
+    private readonly settings: ArchiveSettings,
+    /** What opening finished or discarded of commits a crash interrupted. */
     readonly recovery: Recovery,
     catalog: Catalog,
     private readonly db: DuckDBInstance,
     private readonly con: DuckDBConnection,
-    private readonly options: Required<Pick<ArchiveOptions, 'rowGroupSize' | 'schemaVersion'>> & {
-      redaction: RedactionPolicy;
-    },
-    private readonly release: () => Promise<void>,
+    private readonly lock: WriterLock,
   ) {
     this.#catalog = catalog;
   }
 
+  /** See {@link openArchive}. */
   static async open(options: ArchiveOptions): Promise<Archive> {
-    const root = resolve(options.root);
-    const redaction = validateRedactionPolicy(options.redaction ?? NO_REDACTION);
-    const rowGroupSize = options.rowGroupSize ?? 100_000;
-    const schemaVersion = options.schemaVersion ?? SCHEMA_VERSION;
-    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1000) {
-      throw new ArchiveUsageError(
-        `Expected \`rowGroupSize\` to be an integer >= 1000, got ${options.rowGroupSize}`,
-        root,
-      );
-    }
-    if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
-      throw new ArchiveUsageError(
-        `Expected \`schemaVersion\` from 1 to ${SCHEMA_VERSION}, got ${options.schemaVersion}`,
-        root,
-      );
-    }
+    const settings = resolveArchiveOptions(options);
+    const { root } = settings;
     await mkdir(root, { recursive: true });
-    const holder: { archive?: Archive } = {};
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(root, {
-        lockfilePath: join(root, LOCK_FILE),
-        stale: options.lockStaleMs ?? 30_000,
-        retries: 0,
-        realpath: false,
-        onCompromised: (error) => {
-          // Another process took the lock over (we stalled past `stale`): refuse to commit from now on.
-          if (holder.archive) holder.archive.#compromised = error;
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new ArchiveLockedError(
-          `another swas-archive writer holds the archive at ${root} (lock ${join(root, LOCK_FILE)}): wait for it to finish; a lock left by a dead process is taken over after ${Math.round((options.lockStaleMs ?? 30_000) / 1000)} s`,
-          root,
-        );
-      }
-      throw error;
-    }
+    const lock = await WriterLock.acquire(root, settings.lockStaleMs);
     try {
       const recovery = await recover(root);
       const catalog = await readCatalog(root);
       const db = await DuckDBInstance.create(':memory:', {
         temp_directory: join(root, STAGING_DIR, 'duckdb-spill'),
-        memory_limit: options.memoryLimit ?? '128MB',
+        memory_limit: settings.memoryLimit,
       });
       const con = await db.connect();
-      await con.run(`SET TimeZone = 'UTC'`);
-      const archive = new Archive(
-        root,
-        recovery,
-        catalog,
-        db,
-        con,
-        { rowGroupSize, schemaVersion, redaction },
-        release,
-      );
-      holder.archive = archive;
-      return archive;
+      await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
+      return new Archive(settings, recovery, catalog, db, con, lock);
     } catch (error) {
-      await release().catch(() => undefined);
+      // The error that stopped the open is the one to report; a lock we fail to release goes stale.
+      await lock.release().catch(() => undefined);
       throw error;
     }
   }
 
-  /** The catalog as of the last commit. */
+  /** The archive's folder, absolute. */
+  get root(): string {
+    return this.settings.root;
+  }
+
+  /** The catalog as of the last commit (this writer's, or the one before it opened). */
   get catalog(): Catalog {
     return this.#catalog;
   }
 
-  /** Current cursors, by key. */
+  /** Current cursors, by key: opaque here, each advanced only with the data it covers. */
   get cursors(): Readonly<Record<string, unknown>> {
     return this.#catalog.cursors;
   }
 
-  /** Starts a snapshot for `runId`. One snapshot at a time. */
+  /**
+   * Starts a snapshot: what the next atomic commit adds. A run commits one or more snapshots, one after
+   * another; a second open snapshot is refused ({@link ArchiveUsageError}).
+   */
   beginSnapshot(runId: string): SnapshotWriter {
-    this.#checkUsable();
+    this.lock.assertHeld();
     if (this.#active)
       throw new ArchiveUsageError(
         'a snapshot is already open on this archive: commit or abort it first',
@@ -172,13 +87,13 @@ export class Archive {
         onCommitted: (catalog) => {
           this.#catalog = catalog;
         },
-        beforeCommit: () => this.#checkUsable(),
+        beforeCommit: () => this.lock.assertHeld(),
         onClosed: () => {
           if (this.#active === writer) this.#active = undefined;
         },
-        policy: this.options.redaction,
-        schemaVersion: this.options.schemaVersion,
-        rowGroupSize: this.options.rowGroupSize,
+        policy: this.settings.redaction,
+        schemaVersion: this.settings.schemaVersion,
+        rowGroupSize: this.settings.rowGroupSize,
       },
       newSnapshotId(),
       runId,
@@ -191,100 +106,25 @@ export class Archive {
    * Merges the files of each partition that has at least `minFiles` into one, atomically (one commit),
    * keeping every row. Replaced files go to `_trash/` for readers still using them.
    */
-  async compact(
-    options: { tables?: readonly TableName[]; minFiles?: number } = {},
-  ): Promise<CompactionResult> {
-    this.#checkUsable();
-    const minFiles = options.minFiles ?? 2;
-    const snapshotId = newSnapshotId();
-    const staging = join(this.root, STAGING_DIR, snapshotId);
-    const groups = new Map<string, CatalogFile[]>();
-    for (const f of this.#catalog.files) {
-      if (options.tables && !options.tables.includes(f.table)) continue;
-      const key = `${f.table}\n${f.partition.date ?? ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
-    }
-    const files: JournalFile[] = [];
-    const remove: string[] = [];
-    let rows = 0;
-    for (const group of groups.values()) {
-      if (group.length < minFiles) continue;
-      const first = group[0] as CatalogFile;
-      const def = TABLES[first.table];
-      const date = first.partition.date ?? '';
-      const path = `${def.name}/date=${date}/part-${snapshotId}-0.parquet`;
-      const target = join(staging, path);
-      await mkdir(join(target, '..'), { recursive: true });
-      const select = await tableSelectSql(
-        this.con,
-        this.root,
-        { ...this.#catalog, files: group },
-        first.table,
-      );
-      const stats = await this.con.runAndReadAll(
-        `COPY (${select} ORDER BY ${def.sortBy.map((c) => `"${c}"`).join(', ')}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${this.options.rowGroupSize}, RETURN_STATS true)`,
-      );
-      const written = Number(stats.getRowObjects()[0]?.count ?? -1);
-      const expected = group.reduce((s, f) => s + f.rows, 0);
-      if (written !== expected) {
-        throw new ArchiveUsageError(
-          `compaction of ${def.name}/date=${date} wrote ${written} rows, expected ${expected}: nothing was changed`,
-          this.root,
-        );
-      }
-      await fsyncFile(target);
-      await fsyncDir(join(target, '..'));
-      const { size } = await stat(target);
-      files.push({
-        table: def.name,
-        path,
-        staged: `${STAGING_DIR}/${snapshotId}/${path}`,
-        partition: { date },
-        rows: written,
-        bytes: size,
-        sha256: await sha256File(target),
-        snapshotId,
-        schemaVersion: this.options.schemaVersion,
-      });
-      remove.push(...group.map((f) => f.path));
-      rows += written;
-    }
-    if (files.length === 0) return { partitions: 0, filesBefore: 0, filesAfter: 0, rows: 0 };
-    this.#catalog = await commitJournal(this.root, {
-      snapshot: {
-        id: snapshotId,
-        kind: 'compaction',
-        committedAt: new Date().toISOString(),
-        rows: {},
-        filesAdded: files.length,
-        filesRemoved: remove.length,
+  async compact(options: CompactionOptions = {}): Promise<CompactionResult> {
+    this.lock.assertHeld();
+    const { catalog, result } = await compactPartitions(
+      {
+        root: this.root,
+        con: this.con,
+        catalog: this.#catalog,
+        schemaVersion: this.settings.schemaVersion,
+        rowGroupSize: this.settings.rowGroupSize,
       },
-      files,
-      remove,
-      cursors: {},
-    });
-    return {
-      snapshotId,
-      partitions: files.length,
-      filesBefore: remove.length,
-      filesAfter: files.length,
-      rows,
-    };
+      options,
+    );
+    this.#catalog = catalog;
+    return result;
   }
 
-  /** Checks every committed file against the catalog (see {@link verifyArchive}). */
+  /** Checks every committed file against the catalog (see `verifyArchive`). */
   verify(): Promise<VerifyReport> {
     return verifyFiles(this.root, this.#catalog, this.con);
-  }
-
-  /** A DuckDB connection with one view per table over the committed files (for queries in-process). */
-  async query(sql: string): Promise<Record<string, unknown>[]> {
-    for (const table of TABLE_NAMES) {
-      await this.con.run(
-        `CREATE OR REPLACE TEMP VIEW "${table}" AS ${await tableSelectSql(this.con, this.root, this.#catalog, table)}`,
-      );
-    }
-    return (await this.con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   /** Aborts an open snapshot, closes DuckDB and releases the lock. */
@@ -294,19 +134,14 @@ export class Archive {
     } finally {
       this.con.closeSync();
       this.db.closeSync();
-      await this.release().catch(() => undefined);
-    }
-  }
-
-  #checkUsable(): void {
-    if (this.#compromised) {
-      throw new ArchiveLockedError(
-        `the archive lock at ${this.root} was lost (${this.#compromised.message}): another writer may have taken over; nothing more is committed by this one`,
-        this.root,
-      );
+      await this.lock.release();
     }
   }
 }
 
-/** Opens the archive at `options.root` for writing (see {@link Archive}). */
+/**
+ * Opens the archive at `options.root` for writing (see {@link Archive}): checks the options
+ * ({@link ArchiveUsageError}), creates the folder, takes the writer lock (`ArchiveLockedError` while another
+ * writer holds it), and finishes or discards the commits a crash interrupted.
+ */
 export const openArchive = (options: ArchiveOptions): Promise<Archive> => Archive.open(options);

@@ -11,42 +11,59 @@ export interface CatalogFile {
   path: string;
   /** The partition, e.g. `{ date: '2026-11-01' }`. */
   partition: Record<string, string>;
+  /** Rows in the file (its Parquet metadata says the same). */
   rows: number;
+  /** Size of the file in bytes. */
   bytes: number;
+  /** Hex SHA-256 of the file's bytes. */
   sha256: string;
+  /** The snapshot that wrote it. */
   snapshotId: string;
+  /** Schema version of its writer. */
   schemaVersion: number;
 }
 
-/** One committed snapshot: what a run (or a compaction) made visible in one step. */
+/**
+ * One committed snapshot: what one atomic commit made visible. `ingest`: a snapshot of a run (a run commits
+ * one or more); `compaction`: partitions rewritten into fewer files.
+ */
 export interface CatalogSnapshot {
   id: string;
   kind: 'ingest' | 'compaction';
+  /** The run that committed it (`ingest` only). */
   runId?: string;
+  /** ISO 8601 time of the commit. */
   committedAt: string;
+  /** The redaction policy its observations were written with (`ingest` only). */
   redactionPolicyId?: string;
+  /** Rows written per table (none for a compaction, which only rewrites). */
   rows: Partial<Record<TableName, number>>;
-  /** Observations offered but not written because the archive already held them. */
+  /** Observations offered but not written: they repeated their invocation's last state (`ingest` only). */
   skippedRows?: number;
+  /** Files the snapshot added to the catalog. */
   filesAdded: number;
+  /** Files it retired from the catalog (compaction). */
   filesRemoved: number;
 }
 
 /** The catalog: the archive's one source of truth of which files are committed. */
 export interface Catalog {
   format: 'swas-archive/1';
-  /** Highest schema version of any file. */
+  /** The highest schema version of any file, at least the one current when the catalog was created. */
   schemaVersion: number;
   /** Increments with every commit. */
   version: number;
   files: CatalogFile[];
+  /** Every committed snapshot, oldest first. */
   snapshots: CatalogSnapshot[];
   /** Per-instance crawl cursors (the crawler's, opaque here), advanced only with the data they cover. */
   cursors: Record<string, unknown>;
 }
 
+/** The catalog's file name under the archive root. */
 export const CATALOG_FILE = 'catalog.json';
 
+/** The catalog of an archive with nothing committed. */
 export function emptyCatalog(): Catalog {
   return {
     format: 'swas-archive/1',
@@ -86,6 +103,7 @@ export async function readCatalog(root: string): Promise<Catalog> {
   return catalog;
 }
 
+/** Replaces the catalog of the archive at `root` atomically (see `writeFileAtomic`). */
 export function writeCatalog(root: string, catalog: Catalog): Promise<void> {
   return writeFileAtomic(join(root, CATALOG_FILE), `${JSON.stringify(catalog)}\n`);
 }

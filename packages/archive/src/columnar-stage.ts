@@ -26,15 +26,19 @@ type Lane =
 /**
  * Loads rows into a DuckDB staging table fast. Every string costs a native call, so text that repeats
  * across rows (statuses, commands, instance ids) or is mostly NULL (output) is dictionary-encoded here and
- * crosses as integer codes,
- * which DuckDB copies a vector at a time. NULLs cross as sentinels (code -1, NaN) or a flag column, never
- * through the per-row validity mask, which is slow. {@link ColumnarStage.selectSql} restores real types.
+ * crosses as integer codes, which DuckDB copies a vector at a time. NULLs cross as sentinels (code -1, NaN)
+ * or a flag column, never through the per-row validity mask, which is slow. {@link ColumnarStage.selectSql}
+ * restores real types.
  */
 export class ColumnarStage<T> {
   readonly #lanes: Lane[];
   readonly #types: DuckDBType[] = [];
-  rows = 0;
+  #rows = 0;
 
+  /**
+   * A stage in the temp table `name` (see {@link ColumnarStage.create}); `getters[i]` reads column
+   * `columns[i]` off a row.
+   */
   constructor(
     private readonly con: DuckDBConnection,
     private readonly name: string,
@@ -55,6 +59,12 @@ export class ColumnarStage<T> {
     }
   }
 
+  /** Rows appended so far. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Creates (or replaces) the staging table and its dictionaries, empty. */
   async create(): Promise<void> {
     const cols: string[] = [];
     this.columns.forEach((c, i) => {
@@ -73,6 +83,7 @@ export class ColumnarStage<T> {
     }
   }
 
+  /** Appends `rows`, a vector of 2048 at a time. */
   async append(rows: readonly T[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await this.con.createAppender(this.name);
@@ -90,10 +101,13 @@ export class ColumnarStage<T> {
       appender.closeSync();
     }
     await this.#flushDictionaries();
-    this.rows += rows.length;
+    this.#rows += rows.length;
   }
 
-  /** Fills the staged vector(s) of column `c`; returns the index of the next vector. */
+  /**
+   * Fills the staged vector(s) of column `c`; returns the index of the next vector. One loop per lane kind,
+   * inline: it is the ingest hot loop (longer than 60 lines for that; measure with the archive-ingest bench).
+   */
   #fill(
     chunk: DuckDBDataChunk,
     vectorIndex: number,
@@ -218,6 +232,7 @@ export class ColumnarStage<T> {
     return `SELECT ${cols.join(', ')} FROM ${from}`;
   }
 
+  /** Drops the staging table and its dictionaries. */
   async drop(): Promise<void> {
     await this.con.run(`DROP TABLE IF EXISTS "${this.name}"`);
     for (const [c, lane] of this.#lanes.entries()) {

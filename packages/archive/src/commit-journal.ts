@@ -11,8 +11,11 @@ import { crashPoint } from './crash-point.js';
 import { fsyncDir, moveDurably, writeFileAtomic } from './durable-fs.js';
 import { ArchiveCorruptError } from './errors.js';
 
+/** Files of commits in progress, one folder per snapshot (and DuckDB's spill folder). */
 export const STAGING_DIR = '_staging';
+/** Journals of commits past their commit point and not yet fully applied. */
 export const JOURNAL_DIR = '_journal';
+/** Files retired by a compaction, kept a while for readers of the previous catalog. */
 export const TRASH_DIR = '_trash';
 
 /** A file written to staging, and where it goes once committed. */
@@ -26,7 +29,9 @@ export interface JournalFile extends CatalogFile {
  * the commit has happened: applying it is idempotent, and an open after a crash finishes it.
  */
 export interface Journal {
+  /** The snapshot record the catalog gains. */
   snapshot: CatalogSnapshot;
+  /** The files the commit adds, staged. */
   files: JournalFile[];
   /** Catalog paths the commit retires (compaction): moved to `_trash/` once the catalog no longer lists them. */
   remove: string[];
@@ -102,7 +107,7 @@ export interface Recovery {
 
 /**
  * Run by a writer at open, under the lock: finishes committed journals, discards uncommitted staging,
- * and empties trash older than `trashTtlMs`.
+ * and empties trash older than `trashTtlMs` (15 minutes by default).
  */
 export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<Recovery> {
   const completed: string[] = [];
@@ -131,6 +136,7 @@ export function newSnapshotId(now = new Date()): string {
     .padStart(6, '0')}`;
 }
 
+/** When the snapshot `id` was made (epoch ms), or undefined for a name that is not a snapshot id. */
 function snapshotTime(id: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-/.exec(id);
   if (!m) return undefined;
@@ -138,6 +144,7 @@ function snapshotTime(id: string): number | undefined {
   return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms);
 }
 
+/** The names in `dir`; none when it does not exist (any other failure is thrown). */
 async function list(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);

@@ -1,34 +1,27 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArchiveLockedError, CRASH_POINTS, openArchive, verifyArchive } from './index.js';
+import { CRASH_POINTS } from './crash-point.js';
+import { ArchiveLockedError, openArchive, verifyArchive } from './index.js';
 import { makeObservations } from './testing/fixtures.js';
+import { queryCommitted } from './testing/query-committed.js';
+import { newTempRoot, removeTempRoots } from './testing/temp-archive.js';
+import { LOCK_FILE } from './writer-lock.js';
 
 const AT = new Date('2026-11-20T10:00:00Z');
-const roots: string[] = [];
-const newRoot = async () => {
-  const root = await mkdtemp(join(tmpdir(), 'swas-archive-'));
-  roots.push(root);
-  return root;
-};
-afterAll(async () => {
-  for (const r of roots) await rm(r, { recursive: true, force: true });
-});
+afterAll(removeTempRoots);
 
-async function openWhenLockIsStale(root: string) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await openArchive({ root, lockStaleMs: 2000 });
-    } catch (error) {
-      if (!(error instanceof ArchiveLockedError) || attempt > 40) throw error;
-      await sleep(250);
-    }
-  }
+/**
+ * Opens an archive whose writer was killed: its lock, no longer refreshed, is aged past the stale time
+ * (as waiting would, without the wait), so the open takes it over as it takes over any dead writer's lock.
+ */
+async function openAfterDeadWriter(root: string) {
+  const past = new Date(Date.now() - 60_000);
+  await utimes(join(root, LOCK_FILE), past, past);
+  return openArchive({ root, lockStaleMs: 2000 });
 }
 
 describe('crash safety', () => {
@@ -36,7 +29,7 @@ describe('crash safety', () => {
     const child = fileURLToPath(new URL('./testing/commit-child.ts', import.meta.url));
     const cases = await Promise.all(
       CRASH_POINTS.map(async (point) => {
-        const root = await newRoot();
+        const root = await newTempRoot();
         // The old state: one committed snapshot.
         const archive = await openArchive({ root });
         const s = archive.beginSnapshot('run-base');
@@ -58,10 +51,11 @@ describe('crash safety', () => {
     );
     for (const { point, root, signal } of cases) {
       expect(signal, `the child should die at ${point}`).toBe('SIGKILL');
-      const archive = await openWhenLockIsStale(root);
+      const archive = await openAfterDeadWriter(root);
       try {
         const committed = CRASH_POINTS.indexOf(point) >= CRASH_POINTS.indexOf('committed');
-        const [row] = await archive.query(
+        const [row] = await queryCommitted(
+          archive,
           `SELECT count(*) AS n, count(*) FILTER (WHERE invoke_id LIKE 'c-%') AS child FROM invocation_observations`,
         );
         expect([point, Number(row?.n), Number(row?.child)]).toEqual([
@@ -90,7 +84,7 @@ describe('crash safety', () => {
 
 describe('one writer', () => {
   it('refuses a second writer with a clear error, and lets it in after the first closes', async () => {
-    const root = await newRoot();
+    const root = await newTempRoot();
     const first = await openArchive({ root });
     const second = await openArchive({ root }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ArchiveLockedError);

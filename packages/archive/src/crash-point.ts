@@ -10,6 +10,7 @@ export type CrashPoint =
   | 'catalog-written'
   | 'cleaned';
 
+/** Every crash point, in the order a commit passes them. */
 export const CRASH_POINTS: readonly CrashPoint[] = [
   'staged',
   'journal-written',
@@ -19,6 +20,7 @@ export const CRASH_POINTS: readonly CrashPoint[] = [
   'cleaned',
 ];
 
+/** Kills the process here if `SWAS_ARCHIVE_CRASH_AT` names this point. */
 export function crashPoint(name: CrashPoint): void {
   if (process.env.SWAS_ARCHIVE_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
 }

@@ -1,6 +1,10 @@
-export { Archive, type ArchiveOptions, type CompactionResult, LOCK_FILE, openArchive } from './archive.js';
-export { type Catalog, type CatalogFile, type CatalogSnapshot, readCatalog } from './catalog.js';
-export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
+export type { Archive } from './archive.js';
+export { openArchive } from './archive.js';
+export type { ArchiveOptions } from './archive-options.js';
+export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
+export { readCatalog } from './catalog.js';
+export type { Recovery } from './commit-journal.js';
+export type { CompactionOptions, CompactionResult } from './compaction.js';
 export { ArchiveCorruptError, ArchiveError, ArchiveLockedError, ArchiveUsageError } from './errors.js';
 export type {
   CoverageRecord,
@@ -9,16 +13,8 @@ export type {
   ObservedResult,
   RunRecord,
 } from './records.js';
-export { NO_REDACTION, type RedactionAction, type RedactionPolicy } from './redaction.js';
-export {
-  type ColumnDef,
-  type ColumnType,
-  SCHEMA_VERSION,
-  TABLE_NAMES,
-  TABLES,
-  type TableDef,
-  type TableName,
-} from './schema.js';
+export type { RedactionAction, RedactionPolicy } from './redaction.js';
+export type { TableName } from './schema.js';
 export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
-export { registerTables, sqlString, tableSelectSql } from './table-sql.js';
+export { registerTables } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';

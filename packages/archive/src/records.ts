@@ -1,5 +1,6 @@
 /** What `DescribeInvocationResult` said of an invocation, when it was fetched. */
 export interface ObservedResult {
+  /** Unset when the API gave none. */
   exitCode?: number;
   output: string;
   /** Original output bytes, base64, when they are not valid UTF-8. */
@@ -56,20 +57,29 @@ export interface InstanceObservation {
   observedAt: Date;
 }
 
-/** One run of the crawler. */
+/** One run of the crawler: the `runs` row its last snapshot writes. */
 export interface RunRecord {
   startedAt: Date;
   finishedAt?: Date;
   /** `complete`, `partial`, `failed`, or `running` for a run still going. */
   outcome: string;
+  /** Names of the accounts crawled. */
   accounts: string[];
+  /** API calls made, by action name. */
   callsByAction: Record<string, number>;
+  /** Calls the API refused by flow control. */
   throttles: number;
+  /** Calls repeated after a transient failure. */
   retries: number;
+  /** Invocations archived for the first time (`CommitResult.newInvocations` over the run). */
   recordsNew: number;
+  /** Invocations archived again with a new state (`CommitResult.changedInvocations` over the run). */
   recordsChanged: number;
+  /** Instances whose history the run read completely. */
   instancesComplete: number;
+  /** Instances it could not read completely. */
   instancesIncomplete: number;
+  /** Gaps found: windows that may have held records the archive does not have. */
   gapsFound: number;
 }
 

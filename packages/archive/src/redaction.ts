@@ -11,6 +11,7 @@ export type RedactionAction = 'keep' | 'drop' | 'hmac';
  * readable. The policy id is recorded with every snapshot and row.
  */
 export interface RedactionPolicy {
+  /** Recorded with every row and snapshot: 1–64 letters, digits or `._:-`. */
   id: string;
   /** @default 'keep' */
   commandContent?: RedactionAction;
@@ -22,10 +23,12 @@ export interface RedactionPolicy {
   hmacKey?: string;
 }
 
+/** The default policy: every field kept. */
 export const NO_REDACTION: RedactionPolicy = { id: 'none' };
 
 const ACTIONS: readonly RedactionAction[] = ['keep', 'drop', 'hmac'];
 
+/** Returns `policy` if it can be used; throws {@link ArchiveUsageError} saying how to fix it otherwise. */
 export function validateRedactionPolicy(policy: RedactionPolicy): RedactionPolicy {
   if (!policy.id || !/^[\w.:-]{1,64}$/.test(policy.id)) {
     throw new ArchiveUsageError(

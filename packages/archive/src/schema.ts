@@ -1,6 +1,7 @@
 /** DuckDB types used by the datasets; all map to standard Parquet types. */
 export type ColumnType = 'VARCHAR' | 'TIMESTAMPTZ' | 'INTEGER' | 'BIGINT' | 'BOOLEAN';
 
+/** One column of a dataset. */
 export interface ColumnDef {
   name: string;
   type: ColumnType;
@@ -13,6 +14,7 @@ export interface ColumnDef {
   unique?: boolean;
 }
 
+/** One dataset: its columns (in file order), partitioning and sort order. */
 export interface TableDef {
   name: TableName;
   columns: readonly ColumnDef[];
@@ -22,6 +24,7 @@ export interface TableDef {
   sortBy: readonly string[];
 }
 
+/** The datasets of an archive, each a folder under its root. */
 export type TableName = 'invocation_observations' | 'instances' | 'runs' | 'coverage';
 
 /** The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns. */
@@ -35,6 +38,7 @@ const c = (name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): Colu
 });
 const r = (name: string): ColumnDef => c(name, 'VARCHAR');
 
+/** The schema of every dataset (the package README has the same as a table). */
 export const TABLES: Readonly<Record<TableName, TableDef>> = {
   invocation_observations: {
     name: 'invocation_observations',
@@ -138,6 +142,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
   },
 };
 
+/** Every dataset's name. */
 export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
 /** Columns a writer of `version` writes. */

@@ -1,22 +1,30 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-
 import type { Catalog, CatalogSnapshot } from './catalog.js';
-import { type Cell, ColumnarStage } from './columnar-stage.js';
+import {
+  coverageGetters,
+  type Getters,
+  instanceGetters,
+  observationGetters,
+  runGetters,
+  type StoredObservation,
+} from './column-getters.js';
+import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
-import { fsyncDir, fsyncFile, sha256File } from './durable-fs.js';
 import { ArchiveUsageError } from './errors.js';
+import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
+import { ParquetFileWriter } from './parquet-file-writer.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
-import { type RedactionPolicy, redactFields, type StoredFields } from './redaction.js';
-import { columnsAt, TABLES, type TableDef, type TableName } from './schema.js';
-import { sqlString, tableSelectSql } from './table-sql.js';
+import { type RedactionPolicy, redactFields } from './redaction.js';
+import { columnsAt, TABLES, type TableName } from './schema.js';
 
-/** What a commit did. */
+/** What committing a snapshot did. */
 export interface CommitResult {
+  /** The snapshot's id (also when nothing was committed: no rows to write and no cursor to move). */
   snapshotId: string;
-  /** Rows written per table. */
+  /** Rows written per table; a table without rows is absent. */
   rows: Partial<Record<TableName, number>>;
   /** Observations not written because the archive already held the same state. */
   skipped: number;
@@ -24,33 +32,38 @@ export interface CommitResult {
   newInvocations: number;
   /** Invocations already archived that were written again with a new state. */
   changedInvocations: number;
+  /** Parquet files written. */
   files: number;
+  /** The catalog's version after the commit (unchanged when nothing was committed). */
   catalogVersion: number;
   /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
   timingsMs: { dedupe: number; write: number; publish: number };
 }
 
-/** Settings a snapshot inherits from its archive. */
+/** What a snapshot needs of its archive: its settings, its DuckDB connection, and its catalog. */
 export interface SnapshotContext {
   root: string;
   con: DuckDBConnection;
+  /** The archive's catalog now (the dedupe reads the files it lists). */
   catalog: () => Catalog;
+  /** The commit made `catalog` current. */
   onCommitted: (catalog: Catalog) => void;
   /** Throws when committing is no longer allowed (the writer lost its lock). */
   beforeCommit: () => void;
   /** The snapshot was committed or aborted: the archive may open another. */
   onClosed: () => void;
+  /** Redaction applied to every observation. */
   policy: RedactionPolicy;
+  /** Schema version written. */
   schemaVersion: number;
+  /** Rows per Parquet row group. */
   rowGroupSize: number;
 }
 
-/** An observation on its way to the stage: `stored` holds its redacted fields when a policy applies. */
-type StoredObservation = InvocationObservation & { stored?: StoredFields };
-
 /**
- * What one run commits: observations (in batches), instances, coverage, the run row and cursors.
- * Nothing is visible until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
+ * One snapshot of a run: what one atomic commit adds (observations in batches, instances, coverage, the
+ * run's row, cursors). A run commits one or more snapshots. Rows are staged in DuckDB; nothing is visible
+ * until {@link SnapshotWriter.commit}, which makes all of it visible in one step.
  */
 export class SnapshotWriter {
   readonly #observations: ColumnarStage<StoredObservation>;
@@ -67,7 +80,7 @@ export class SnapshotWriter {
     readonly runId: string,
   ) {
     const v = ctx.schemaVersion;
-    const stage = <T>(table: TableName, getters: Record<string, (row: T) => Cell>) => {
+    const stage = <T>(table: TableName, getters: Getters<T>) => {
       const columns = columnsAt(TABLES[table], v);
       return new ColumnarStage<T>(
         ctx.con,
@@ -93,20 +106,23 @@ export class SnapshotWriter {
     );
   }
 
+  /** Stages instance metadata as the run saw it. */
   async addInstances(batch: readonly InstanceObservation[]): Promise<void> {
     await this.#ensure();
     await this.#instances.append(batch);
   }
 
+  /** Stages what the run proved about instances' histories. */
   async addCoverage(batch: readonly CoverageRecord[]): Promise<void> {
     await this.#ensure();
     await this.#coverage.append(batch);
   }
 
-  /** The run's row; give it once, at the end of the run. */
+  /** Stages the run's row: once per snapshot, in the run's last snapshot (at the end of the run). */
   async setRun(run: RunRecord): Promise<void> {
     await this.#ensure();
-    if (this.#runs.rows > 0) throw new ArchiveUsageError('setRun was already called for this snapshot');
+    if (this.#runs.rows > 0)
+      throw new ArchiveUsageError('setRun was already called for this snapshot', this.ctx.root);
     await this.#runs.append([run]);
   }
 
@@ -120,41 +136,36 @@ export class SnapshotWriter {
     return this.#observations.rows;
   }
 
-  /** Writes the staged rows as Parquet, fsyncs them, and makes them and the cursors visible in one step. */
+  /**
+   * Drops observations that repeat their invocation's last state, writes the staged rows as Parquet, fsyncs
+   * them, and makes them and the cursors visible in one step (the commit protocol in the README). The
+   * snapshot is closed afterwards, committed or not; a writer that lost its lock throws `ArchiveLockedError`.
+   */
   async commit(): Promise<CommitResult> {
-    if (this.#done) throw new ArchiveUsageError('this snapshot was already committed or aborted');
+    if (this.#done)
+      throw new ArchiveUsageError('this snapshot was already committed or aborted', this.ctx.root);
     this.#done = true;
-    const root = this.ctx.root;
-    const stagingRoot = join(root, STAGING_DIR, this.snapshotId);
     try {
       this.ctx.beforeCommit();
       await this.#ensure();
-      await mkdir(stagingRoot, { recursive: true });
+      // Before the dedupe: DuckDB spills to `_staging/duckdb-spill` and creates only the last folder of it.
+      await mkdir(join(this.ctx.root, STAGING_DIR, this.snapshotId), { recursive: true });
       const started = performance.now();
-      const { skipped, newInvocations, changedInvocations } = await this.#dedupe();
+      const counts = await dedupeObservations(
+        this.ctx.con,
+        this.#observations.selectSql({ seq: true }),
+        { root: this.ctx.root, catalog: this.ctx.catalog() },
+        this.ctx.schemaVersion,
+      );
       const deduped = performance.now();
-      const files: JournalFile[] = [];
-      const rows: Partial<Record<TableName, number>> = {};
-      const sources: [TableName, string][] = [
-        ['invocation_observations', 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)'],
-        ['instances', this.#instances.selectSql()],
-        ['coverage', this.#coverage.selectSql()],
-        ['runs', this.#runs.selectSql()],
-      ];
-      for (const [table, select] of sources) {
-        const written = await this.#copy(TABLES[table], select, stagingRoot);
-        files.push(...written);
-        const n = written.reduce((s, f) => s + f.rows, 0);
-        if (n > 0) rows[table] = n;
-      }
+      const { files, rows } = await this.#writeFiles();
       crashPoint('staged');
       const wrote = performance.now();
-      const result = (catalogVersion: number): CommitResult => ({
+      const catalogVersion = await this.#publish(files, rows, counts.skipped);
+      return {
         snapshotId: this.snapshotId,
         rows,
-        skipped,
-        newInvocations,
-        changedInvocations,
+        ...counts,
         files: files.length,
         catalogVersion,
         timingsMs: {
@@ -162,28 +173,65 @@ export class SnapshotWriter {
           write: Math.round(wrote - deduped),
           publish: Math.round(performance.now() - wrote),
         },
-      });
-      // Nothing to write and no cursor to move: no commit at all.
-      if (files.length === 0 && Object.keys(this.#cursors).length === 0)
-        return result(this.ctx.catalog().version);
-      const snapshot: CatalogSnapshot = {
-        id: this.snapshotId,
-        kind: 'ingest',
-        runId: this.runId,
-        committedAt: new Date().toISOString(),
-        redactionPolicyId: this.ctx.policy.id,
-        rows,
-        skippedRows: skipped,
-        filesAdded: files.length,
-        filesRemoved: 0,
       };
-      const catalog = await commitJournal(root, { snapshot, files, remove: [], cursors: this.#cursors });
-      this.ctx.onCommitted(catalog);
-      return result(catalog.version);
     } finally {
       await this.#dropStages();
       this.ctx.onClosed();
     }
+  }
+
+  /** Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet. */
+  async #writeFiles(): Promise<{ files: JournalFile[]; rows: Partial<Record<TableName, number>> }> {
+    const writer = new ParquetFileWriter(this.ctx.con, {
+      root: this.ctx.root,
+      snapshotId: this.snapshotId,
+      schemaVersion: this.ctx.schemaVersion,
+      rowGroupSize: this.ctx.rowGroupSize,
+    });
+    const files: JournalFile[] = [];
+    const rows: Partial<Record<TableName, number>> = {};
+    const sources: [TableName, string][] = [
+      ['invocation_observations', KEPT_OBSERVATIONS_SQL],
+      ['instances', this.#instances.selectSql()],
+      ['coverage', this.#coverage.selectSql()],
+      ['runs', this.#runs.selectSql()],
+    ];
+    for (const [table, select] of sources) {
+      const written = await writer.write(TABLES[table], select);
+      files.push(...written);
+      const n = written.reduce((s, f) => s + f.rows, 0);
+      if (n > 0) rows[table] = n;
+    }
+    return { files, rows };
+  }
+
+  /** Commits the staged files and the cursors (see `commitJournal`); returns the catalog version after it. */
+  async #publish(
+    files: JournalFile[],
+    rows: Partial<Record<TableName, number>>,
+    skipped: number,
+  ): Promise<number> {
+    // Nothing to write and no cursor to move: no commit at all.
+    if (files.length === 0 && Object.keys(this.#cursors).length === 0) return this.ctx.catalog().version;
+    const snapshot: CatalogSnapshot = {
+      id: this.snapshotId,
+      kind: 'ingest',
+      runId: this.runId,
+      committedAt: new Date().toISOString(),
+      redactionPolicyId: this.ctx.policy.id,
+      rows,
+      skippedRows: skipped,
+      filesAdded: files.length,
+      filesRemoved: 0,
+    };
+    const catalog = await commitJournal(this.ctx.root, {
+      snapshot,
+      files,
+      remove: [],
+      cursors: this.#cursors,
+    });
+    this.ctx.onCommitted(catalog);
+    return catalog.version;
   }
 
   /** Forgets everything staged; nothing of it becomes visible. */
@@ -196,247 +244,17 @@ export class SnapshotWriter {
     }
   }
 
+  /** Creates the staging tables on first use. */
   async #ensure(): Promise<void> {
     if (this.#created) return;
     this.#created = true;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.create();
   }
 
+  /** Drops the staging tables and the dedupe's. */
   async #dropStages(): Promise<void> {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
-    await this.ctx.con.run(
-      'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
-    );
+    await dropDedupeTables(this.ctx.con);
   }
-
-  /**
-   * Builds `incoming` (staged observations with their state hashes) and marks `keep` on those that are
-   * not already the archived state: an observation equal to the one before it in the invocation's history
-   * (archived or staged), ignoring when it was made, adds nothing. Returns how many were dropped.
-   */
-  async #dedupe(): Promise<{ skipped: number; newInvocations: number; changedInvocations: number }> {
-    const con = this.ctx.con;
-    const key = 'account, region_id, instance_id, invoke_id';
-    const staged = this.#observations.selectSql({ seq: true });
-    await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
-    const dates = await con.runAndReadAll(
-      `SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`,
-    );
-    const touched = new Set(dates.getRows().map((r) => String(r[0])));
-    const catalog = this.ctx.catalog();
-    const priorCatalog = {
-      ...catalog,
-      files: catalog.files.filter(
-        (f) => f.table === 'invocation_observations' && touched.has(f.partition.date ?? ''),
-      ),
-    };
-    // Files are sorted by region and instance: a literal list of the batch's instances lets DuckDB skip
-    // the row groups of every other instance by their statistics (a join would read them all).
-    const instances = await con.runAndReadAll('SELECT DISTINCT instance_id FROM incoming');
-    const ids = instances.getRows().map((r) => sqlString(String(r[0])));
-    const priorAll = await tableSelectSql(con, this.ctx.root, priorCatalog, 'invocation_observations');
-    const prior =
-      ids.length === 0 ? priorAll : `SELECT * FROM (${priorAll}) WHERE instance_id IN (${ids.join(', ')})`;
-    // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
-    await con.run(`CREATE OR REPLACE TEMP TABLE prior_keys AS
-      SELECT DISTINCT ${key} FROM (${prior}) p SEMI JOIN incoming i USING (${key})`);
-    await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
-      SELECT ${key} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${key} FROM prior_keys`);
-    const hashes = `${key}, observed_at, ${stateHashesSql(this.ctx.schemaVersion)}`;
-    await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
-      WITH u AS (
-        SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${key})
-        UNION ALL
-        SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${key})
-      ), w AS (
-        SELECT src, seq, listing_hash, result_hash,
-          lag(listing_hash) OVER k AS prev_listing,
-          last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
-        FROM u WINDOW k AS (PARTITION BY ${key} ORDER BY observed_at, src, seq)
-      )
-      SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
-        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
-    const counts = await con.runAndReadAll(`SELECT
-        (SELECT count(*) FROM dropped) AS skipped,
-        count(DISTINCT (${key})) FILTER (WHERE NOT known) AS new_invocations,
-        count(DISTINCT (${key})) FILTER (WHERE known) AS changed_invocations
-      FROM (SELECT ${key}, (${key}) IN (SELECT (${key}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
-    const row = counts.getRowObjects()[0] ?? {};
-    return {
-      skipped: Number(row.skipped ?? 0),
-      newInvocations: Number(row.new_invocations ?? 0),
-      changedInvocations: Number(row.changed_invocations ?? 0),
-    };
-  }
-
-  /** COPYs `select` into `date=` partitions under staging, fsyncs, and describes each file. */
-  async #copy(def: TableDef, select: string, stagingRoot: string): Promise<JournalFile[]> {
-    const columns = columnsAt(def, this.ctx.schemaVersion)
-      .map((c) => `"${c.name}"`)
-      .join(', ');
-    const dir = join(stagingRoot, def.name);
-    const sql = `COPY (SELECT ${columns}, strftime("${def.partitionTime}", '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${def.sortBy.map((c) => `"${c}"`).join(', ')})
-      TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${this.ctx.rowGroupSize}, PARTITION_BY (date),
-      FILENAME_PATTERN ${sqlString(`part-${this.snapshotId}-{i}`)}, RETURN_STATS true, OVERWRITE_OR_IGNORE true)`;
-    const stats = await this.ctx.con.runAndReadAll(sql);
-    const files: JournalFile[] = [];
-    const dirs = new Set<string>();
-    for (const row of stats.getRowObjects()) {
-      const rowsInFile = Number(row.count);
-      if (rowsInFile === 0) continue;
-      const path = String(row.filename);
-      await fsyncFile(path);
-      dirs.add(join(path, '..'));
-      const staged = relative(this.ctx.root, path).split(sep).join('/');
-      const inTable = relative(dir, path).split(sep).join('/');
-      const date = /date=([^/]+)\//.exec(inTable)?.[1] ?? '';
-      files.push({
-        table: def.name,
-        path: `${def.name}/${inTable}`,
-        staged,
-        partition: { date },
-        rows: rowsInFile,
-        bytes: (await stat(path)).size,
-        sha256: await sha256File(path),
-        snapshotId: this.snapshotId,
-        schemaVersion: this.ctx.schemaVersion,
-      });
-    }
-    for (const d of dirs) await fsyncDir(d);
-    return files;
-  }
-}
-
-type Getters<T> = Record<string, (row: T) => Cell>;
-
-function parametersJson(parameters: Record<string, string>): string {
-  for (const _ in parameters) return JSON.stringify(parameters);
-  return '{}';
-}
-
-/** How each column of a table is read off a record; `listing_hash` and `result_hash` are computed in DuckDB. */
-function observationGetters(runId: string, policyId: string): Getters<StoredObservation> {
-  return {
-    account: (o) => o.account,
-    region_id: (o) => o.regionId,
-    instance_id: (o) => o.instanceId,
-    invoke_id: (o) => o.invokeId,
-    creation_time: (o) => o.creationTime,
-    invocation_status: (o) => o.invocationStatus,
-    invoke_status: (o) => o.invokeStatus,
-    command_type: (o) => o.commandType,
-    command_name: (o) => o.commandName,
-    command_content: (o) => (o.stored ? o.stored.commandContent : o.commandContent),
-    command_content_base64: (o) => (o.stored ? o.stored.commandContentBase64 : o.commandContentBase64),
-    parameters: (o) => (o.stored ? o.stored.parameters : parametersJson(o.parameters)),
-    observed_at: (o) => o.observedAt,
-    run_id: () => runId,
-    has_result: (o) => o.result !== undefined,
-    exit_code: (o) => o.result?.exitCode,
-    output: (o) => (o.stored ? o.stored.output : o.result?.output),
-    output_base64: (o) => (o.stored ? o.stored.outputBase64 : o.result?.outputBase64),
-    error_code: (o) => o.result?.errorCode,
-    error_info: (o) => o.result?.errorInfo,
-    start_time: (o) => o.result?.startTime,
-    finished_time: (o) => o.result?.finishedTime,
-    invoke_user: (o) => o.result?.invokeUser,
-    redaction_policy: () => policyId,
-  };
-}
-
-function instanceGetters(runId: string): Getters<InstanceObservation> {
-  return {
-    account: (i) => i.account,
-    region_id: (i) => i.regionId,
-    instance_id: (i) => i.instanceId,
-    instance_name: (i) => i.instanceName,
-    status: (i) => i.status,
-    business_status: (i) => i.businessStatus,
-    plan_id: (i) => i.planId,
-    plan_type: (i) => i.planType,
-    charge_type: (i) => i.chargeType,
-    creation_time: (i) => i.creationTime,
-    expired_time: (i) => i.expiredTime,
-    image_id: (i) => i.imageId,
-    os_type: (i) => i.osType,
-    public_ip_address: (i) => i.publicIpAddress,
-    inner_ip_address: (i) => i.innerIpAddress,
-    resource_group_id: (i) => i.resourceGroupId,
-    uuid: (i) => i.uuid,
-    tags: (i) => JSON.stringify(Object.fromEntries(i.tags.map((t) => [t.key, t.value]))),
-    released_at: (i) => i.releasedAt,
-    observed_at: (i) => i.observedAt,
-    run_id: () => runId,
-  };
-}
-
-function coverageGetters(runId: string): Getters<CoverageRecord> {
-  return {
-    run_id: () => runId,
-    account: (c) => c.account,
-    region_id: (c) => c.regionId,
-    instance_id: (c) => c.instanceId,
-    observed_at: (c) => c.observedAt,
-    complete: (c) => c.complete,
-    window_start: (c) => c.windowStart,
-    window_end: (c) => c.windowEnd,
-    joined_previous: (c) => c.joinedPrevious,
-    gap_start: (c) => c.gapStart,
-    gap_end: (c) => c.gapEnd,
-    gap_reason: (c) => c.gapReason,
-    detail: (c) => c.detail,
-  };
-}
-
-function runGetters(runId: string, policyId: string): Getters<RunRecord> {
-  return {
-    run_id: () => runId,
-    started_at: (r) => r.startedAt,
-    finished_at: (r) => r.finishedAt,
-    outcome: (r) => r.outcome,
-    accounts: (r) => JSON.stringify(r.accounts),
-    calls_by_action: (r) => JSON.stringify(r.callsByAction),
-    throttles: (r) => r.throttles,
-    retries: (r) => r.retries,
-    records_new: (r) => r.recordsNew,
-    records_changed: (r) => r.recordsChanged,
-    instances_complete: (r) => r.instancesComplete,
-    instances_incomplete: (r) => r.instancesIncomplete,
-    gaps_found: (r) => r.gapsFound,
-    redaction_policy: () => policyId,
-  };
-}
-
-/**
- * `listing_hash` and `result_hash` of an observation: what `DescribeInvocations` and
- * `DescribeInvocationResult` said, without when it was said. Two observations with equal hashes hold the
- * same state. Computed when needed rather than stored: they would be the largest columns of the files.
- */
-export function stateHashesSql(schemaVersion: number): string {
-  const has = (name: string) =>
-    columnsAt(TABLES.invocation_observations, schemaVersion).some((c) => c.name === name);
-  const text = (expr: string) => `coalesce(${expr}, chr(0))`;
-  const listing = [
-    'CAST(epoch_ms(creation_time) AS VARCHAR)',
-    'invocation_status',
-    'invoke_status',
-    'command_type',
-    'command_name',
-    text('command_content'),
-    text(has('command_content_base64') ? 'command_content_base64' : 'NULL'),
-    text('parameters'),
-  ];
-  const result = [
-    text('CAST(exit_code AS VARCHAR)'),
-    text('output'),
-    text(has('output_base64') ? 'output_base64' : 'NULL'),
-    text('error_code'),
-    text('error_info'),
-    text('CAST(epoch_ms(start_time) AS VARCHAR)'),
-    text('CAST(epoch_ms(finished_time) AS VARCHAR)'),
-    text('invoke_user'),
-  ];
-  return `md5(concat_ws(chr(31), ${listing.join(', ')})) AS listing_hash,
-    CASE WHEN has_result THEN md5(concat_ws(chr(31), ${result.join(', ')})) END AS result_hash`;
 }

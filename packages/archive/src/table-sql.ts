@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog } from './catalog.js';
 import { TABLES, type TableName } from './schema.js';
 
+/** `s` as a DuckDB string literal. */
 export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
@@ -29,7 +30,10 @@ export async function tableSelectSql(
   return `SELECT ${cols.join(', ')} FROM ${source}`;
 }
 
-/** Creates (or replaces) one view per table over the committed files. */
+/**
+ * Creates (or replaces) one temp view per table, named `<prefix><table>`, over the files `catalog` commits
+ * (with the current schema, see {@link tableSelectSql}).
+ */
 export async function registerTables(
   con: DuckDBConnection,
   root: string,

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Catalog, readCatalog } from './catalog.js';
+import { type Catalog, type CatalogFile, readCatalog } from './catalog.js';
 import { JOURNAL_DIR } from './commit-journal.js';
 import { sha256File } from './durable-fs.js';
 import { TABLE_NAMES } from './schema.js';
@@ -9,10 +9,15 @@ import { sqlString } from './table-sql.js';
 
 /** What {@link verifyArchive} found. */
 export interface VerifyReport {
+  /** No file missing, unreadable, corrupt or unexpected. */
   ok: boolean;
+  /** The archive's folder, absolute. */
   root: string;
+  /** The version of the catalog checked. */
   catalogVersion: number;
+  /** Files the catalog lists. */
   files: number;
+  /** Rows the catalog lists in the files found on disk. */
   rows: number;
   /** Catalog files that are not on disk. */
   missing: string[];
@@ -39,6 +44,7 @@ export async function verifyArchive(root: string): Promise<VerifyReport> {
   }
 }
 
+/** {@link verifyArchive} of `catalog`, on a DuckDB connection the caller owns. */
 export async function verifyFiles(
   root: string,
   catalog: Catalog,
@@ -58,39 +64,8 @@ export async function verifyFiles(
       relative(join(root, JOURNAL_DIR), p).replace(/\.json$/, ''),
     ),
   };
-  const known = new Set<string>();
-  for (const file of catalog.files) {
-    known.add(file.path);
-    const path = join(root, file.path);
-    let size: number;
-    let sha256: string;
-    try {
-      size = (await stat(path)).size;
-      sha256 = size === file.bytes ? await sha256File(path) : '';
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') report.missing.push(file.path);
-      else
-        report.unreadable.push({
-          path: file.path,
-          reason: `${code ?? 'error'}: ${(error as Error).message}`,
-        });
-      continue;
-    }
-    report.rows += file.rows;
-    if (size !== file.bytes) {
-      report.corrupt.push({ path: file.path, reason: `size ${size} bytes, catalog says ${file.bytes}` });
-      continue;
-    }
-    if (sha256 !== file.sha256) {
-      report.corrupt.push({ path: file.path, reason: 'SHA-256 differs from the catalog' });
-      continue;
-    }
-    const meta = await con.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`);
-    const rows = Number(meta.getRows()[0]?.[0] ?? -1);
-    if (rows !== file.rows)
-      report.corrupt.push({ path: file.path, reason: `${rows} rows, catalog says ${file.rows}` });
-  }
+  for (const file of catalog.files) await checkFile(report, root, file, con);
+  const known = new Set(catalog.files.map((f) => f.path));
   for (const table of TABLE_NAMES) {
     for (const path of await listFiles(join(root, table))) {
       const rel = relative(root, path).split(sep).join('/');
@@ -105,6 +80,45 @@ export async function verifyFiles(
   return report;
 }
 
+/** Checks one catalog file's size, SHA-256 and Parquet row count; adds what is wrong to `report`. */
+async function checkFile(
+  report: VerifyReport,
+  root: string,
+  file: CatalogFile,
+  con: DuckDBConnection,
+): Promise<void> {
+  const path = join(root, file.path);
+  let size: number;
+  let sha256: string;
+  try {
+    size = (await stat(path)).size;
+    sha256 = size === file.bytes ? await sha256File(path) : '';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') report.missing.push(file.path);
+    else
+      report.unreadable.push({
+        path: file.path,
+        reason: `${code ?? 'error'}: ${(error as Error).message}`,
+      });
+    return;
+  }
+  report.rows += file.rows;
+  if (size !== file.bytes) {
+    report.corrupt.push({ path: file.path, reason: `size ${size} bytes, catalog says ${file.bytes}` });
+    return;
+  }
+  if (sha256 !== file.sha256) {
+    report.corrupt.push({ path: file.path, reason: 'SHA-256 differs from the catalog' });
+    return;
+  }
+  const meta = await con.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`);
+  const rows = Number(meta.getRows()[0]?.[0] ?? -1);
+  if (rows !== file.rows)
+    report.corrupt.push({ path: file.path, reason: `${rows} rows, catalog says ${file.rows}` });
+}
+
+/** Every file under `dir`, recursively, sorted; none when `dir` does not exist. */
 async function listFiles(dir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {

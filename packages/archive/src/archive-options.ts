@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { ArchiveUsageError } from './errors.js';
+import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
+import { SCHEMA_VERSION } from './schema.js';
+
+/** Options of `openArchive`. */
+export interface ArchiveOptions {
+  /** The archive's folder; created if missing. */
+  root: string;
+  /** Applied to every observation written. @default no redaction (policy id `none`) */
+  redaction?: RedactionPolicy;
+  /**
+   * Rows per Parquet row group: one group spans several days of a busy fleet, so a trend query over a
+   * month reads few groups and a lookup by instance prunes on statistics (see the package README).
+   * At least 1000.
+   * @default 100000
+   */
+  rowGroupSize?: number;
+  /** Schema version to write (an older one for readers that predate a column). @default the current one */
+  schemaVersion?: number;
+  /**
+   * A lock not refreshed for this long is stale (its writer died) and may be taken over. `proper-lockfile`
+   * raises anything below 2000 to 2000.
+   * @default 30000
+   */
+  lockStaleMs?: number;
+  /**
+   * DuckDB's memory limit for staging and sorting (it spills to `_staging/duckdb-spill` beyond it), e.g.
+   * `'1GB'`. The default keeps a crawler within a few hundred megabytes.
+   * @default '128MB'
+   */
+  memoryLimit?: string;
+}
+
+/** {@link ArchiveOptions} with the root made absolute, the defaults filled in and every value checked. */
+export type ArchiveSettings = Required<ArchiveOptions>;
+
+/** Fills in the defaults and checks the options; throws {@link ArchiveUsageError} saying how to fix one. */
+export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings {
+  const root = resolve(options.root);
+  const redaction = validateRedactionPolicy(options.redaction ?? NO_REDACTION);
+  const rowGroupSize = options.rowGroupSize ?? 100_000;
+  const schemaVersion = options.schemaVersion ?? SCHEMA_VERSION;
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1000) {
+    throw new ArchiveUsageError(
+      `Expected \`rowGroupSize\` to be an integer >= 1000, got ${options.rowGroupSize}`,
+      root,
+    );
+  }
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
+    throw new ArchiveUsageError(
+      `Expected \`schemaVersion\` from 1 to ${SCHEMA_VERSION}, got ${options.schemaVersion}`,
+      root,
+    );
+  }
+  return {
+    root,
+    redaction,
+    rowGroupSize,
+    schemaVersion,
+    lockStaleMs: options.lockStaleMs ?? 30_000,
+    memoryLimit: options.memoryLimit ?? '128MB',
+  };
+}

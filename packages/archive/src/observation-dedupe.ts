@@ -1,0 +1,131 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Catalog } from './catalog.js';
+import { columnsAt, TABLES } from './schema.js';
+import { sqlString, tableSelectSql } from './table-sql.js';
+
+/** What {@link dedupeObservations} found among the staged observations. */
+export interface DedupeCounts {
+  /** Observations equal to the one before them in their invocation's history: not written. */
+  skipped: number;
+  /** Invocations the archive did not hold yet. */
+  newInvocations: number;
+  /** Invocations the archive held, written again with a new state. */
+  changedInvocations: number;
+}
+
+/** An invocation's key, as a DuckDB column list. */
+const KEY = 'account, region_id, instance_id, invoke_id';
+
+/** The staged observations the dedupe kept, to write. Valid until {@link dropDedupeTables}. */
+export const KEPT_OBSERVATIONS_SQL = 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)';
+
+/**
+ * Builds the view `incoming` over `staged` (a SELECT of the staged observations with their `seq`) and the
+ * table `dropped`: the `seq` of every observation that adds nothing because it is equal, but for when it was
+ * made, to the one before it in its invocation's history (archived, or staged earlier in the snapshot).
+ */
+export async function dedupeObservations(
+  con: DuckDBConnection,
+  staged: string,
+  archive: { root: string; catalog: Catalog },
+  schemaVersion: number,
+): Promise<DedupeCounts> {
+  await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
+  const prior = await priorObservationsSql(con, archive.root, archive.catalog);
+  // Only invocations seen twice (archived before, or staged more than once) can hold a redundant observation.
+  await con.run(`CREATE OR REPLACE TEMP TABLE prior_keys AS
+      SELECT DISTINCT ${KEY} FROM (${prior}) p SEMI JOIN incoming i USING (${KEY})`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
+      SELECT ${KEY} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${KEY} FROM prior_keys`);
+  const hashes = `${KEY}, observed_at, ${stateHashesSql(schemaVersion)}`;
+  await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
+      WITH u AS (
+        SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${KEY})
+        UNION ALL
+        SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${KEY})
+      ), w AS (
+        SELECT src, seq, listing_hash, result_hash,
+          lag(listing_hash) OVER k AS prev_listing,
+          last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
+        FROM u WINDOW k AS (PARTITION BY ${KEY} ORDER BY observed_at, src, seq)
+      )
+      SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
+        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
+  return countDedupe(con);
+}
+
+/**
+ * A SELECT of the archived observations that can precede the `incoming` ones: those in the partitions the
+ * batch touches, of the batch's instances.
+ */
+async function priorObservationsSql(con: DuckDBConnection, root: string, catalog: Catalog): Promise<string> {
+  const dates = await con.runAndReadAll(`SELECT DISTINCT strftime(creation_time, '%Y-%m-%d') FROM incoming`);
+  const touched = new Set(dates.getRows().map((r) => String(r[0])));
+  const priorCatalog = {
+    ...catalog,
+    files: catalog.files.filter(
+      (f) => f.table === 'invocation_observations' && touched.has(f.partition.date ?? ''),
+    ),
+  };
+  // Files are sorted by region and instance: a literal list of the batch's instances lets DuckDB skip
+  // the row groups of every other instance by their statistics (a join would read them all).
+  const instances = await con.runAndReadAll('SELECT DISTINCT instance_id FROM incoming');
+  const ids = instances.getRows().map((r) => sqlString(String(r[0])));
+  const priorAll = await tableSelectSql(con, root, priorCatalog, 'invocation_observations');
+  return ids.length === 0 ? priorAll : `SELECT * FROM (${priorAll}) WHERE instance_id IN (${ids.join(', ')})`;
+}
+
+/** Counts what the dedupe dropped, and the kept invocations that are new or already archived. */
+async function countDedupe(con: DuckDBConnection): Promise<DedupeCounts> {
+  const counts = await con.runAndReadAll(`SELECT
+        (SELECT count(*) FROM dropped) AS skipped,
+        count(DISTINCT (${KEY})) FILTER (WHERE NOT known) AS new_invocations,
+        count(DISTINCT (${KEY})) FILTER (WHERE known) AS changed_invocations
+      FROM (SELECT ${KEY}, (${KEY}) IN (SELECT (${KEY}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
+  const row = counts.getRowObjects()[0] ?? {};
+  return {
+    skipped: Number(row.skipped ?? 0),
+    newInvocations: Number(row.new_invocations ?? 0),
+    changedInvocations: Number(row.changed_invocations ?? 0),
+  };
+}
+
+/** Drops what {@link dedupeObservations} created. */
+export async function dropDedupeTables(con: DuckDBConnection): Promise<void> {
+  await con.run(
+    'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
+  );
+}
+
+/**
+ * `listing_hash` and `result_hash` of an observation: what `DescribeInvocations` and
+ * `DescribeInvocationResult` said, without when it was said. Two observations with equal hashes hold the
+ * same state. Computed when needed rather than stored: they would be the largest columns of the files.
+ */
+export function stateHashesSql(schemaVersion: number): string {
+  const has = (name: string) =>
+    columnsAt(TABLES.invocation_observations, schemaVersion).some((c) => c.name === name);
+  const text = (expr: string) => `coalesce(${expr}, chr(0))`;
+  const listing = [
+    'CAST(epoch_ms(creation_time) AS VARCHAR)',
+    'invocation_status',
+    'invoke_status',
+    'command_type',
+    'command_name',
+    text('command_content'),
+    text(has('command_content_base64') ? 'command_content_base64' : 'NULL'),
+    text('parameters'),
+  ];
+  const result = [
+    text('CAST(exit_code AS VARCHAR)'),
+    text('output'),
+    text(has('output_base64') ? 'output_base64' : 'NULL'),
+    text('error_code'),
+    text('error_info'),
+    text('CAST(epoch_ms(start_time) AS VARCHAR)'),
+    text('CAST(epoch_ms(finished_time) AS VARCHAR)'),
+    text('invoke_user'),
+  ];
+  return `md5(concat_ws(chr(31), ${listing.join(', ')})) AS listing_hash,
+    CASE WHEN has_result THEN md5(concat_ws(chr(31), ${result.join(', ')})) END AS result_hash`;
+}
