@@ -14,6 +14,7 @@ export type {
   RunRecord,
 } from './records.js';
 export type { RedactionAction, RedactionPolicy } from './redaction.js';
+export { ARCHIVE_ROOT_ENTRIES } from './root-entries.js';
 export type { TableName } from './schema.js';
 export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables } from './table-sql.js';

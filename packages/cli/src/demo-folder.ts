@@ -1,21 +1,13 @@
 import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openArchive, TABLE_NAMES } from '@swas-archive/archive';
+import { ARCHIVE_ROOT_ENTRIES, openArchive } from '@swas-archive/archive';
 import { UsageError } from './exit-codes.js';
 
 /** The file that marks a folder as the demo's own archive: only such a folder may be emptied by the demo. */
 export const DEMO_MARKER = '.swas-archive-demo';
 
 /** Everything an archive (and the demo) writes at its root: the only names the demo ever removes. */
-const OWN_ENTRIES = [
-  ...TABLE_NAMES,
-  'catalog.json',
-  '_journal',
-  '_staging',
-  '_trash',
-  '.writer.lock',
-  DEMO_MARKER,
-];
+const OWN_ENTRIES = [...ARCHIVE_ROOT_ENTRIES, DEMO_MARKER];
 
 /** What {@link prepareDemoFolder} found, so that the clean-up removes no more than the demo created. */
 export interface DemoFolder {
