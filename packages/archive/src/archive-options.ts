@@ -26,14 +26,37 @@ export interface ArchiveOptions {
   lockStaleMs?: number;
   /**
    * DuckDB's memory limit for staging and sorting (it spills to `_staging/duckdb-spill` beyond it), e.g.
-   * `'1GB'`. The default keeps a crawler within a few hundred megabytes.
+   * `'1GB'`, at least 128MB. The default keeps a crawler within a few hundred megabytes; writes of
+   * any size fit in it, cut into parts of a third of it.
    * @default '128MB'
    */
   memoryLimit?: string;
 }
 
 /** {@link ArchiveOptions} with the root made absolute, the defaults filled in and every value checked. */
-export type ArchiveSettings = Required<ArchiveOptions>;
+export type ArchiveSettings = Required<ArchiveOptions> & {
+  /** Most bytes of rows one write sorts at once: a third of the memory limit (see `ParquetFileWriter`). */
+  writeBudgetBytes: number;
+};
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `'128MB'` → 128000000, as DuckDB reads a memory limit; undefined when it is not one. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)\s*$/i.exec(text);
+  const unit = m ? UNITS[(m[2] as string).toLowerCase()] : undefined;
+  return m && unit ? Number(m[1]) * unit : undefined;
+}
 
 /** Fills in the defaults and checks the options; throws {@link ArchiveUsageError} saying how to fix one. */
 export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings {
@@ -53,12 +76,21 @@ export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings 
       root,
     );
   }
+  const memoryLimit = options.memoryLimit ?? '128MB';
+  const memoryBytes = parseByteSize(memoryLimit);
+  if (memoryBytes === undefined || memoryBytes < 128e6) {
+    throw new ArchiveUsageError(
+      `Expected \`memoryLimit\` to be a size of at least 128MB such as '128MB' or '1GB', got ${String(options.memoryLimit)}`,
+      root,
+    );
+  }
   return {
     root,
     redaction,
     rowGroupSize,
     schemaVersion,
     lockStaleMs: options.lockStaleMs ?? 30_000,
-    memoryLimit: options.memoryLimit ?? '128MB',
+    memoryLimit,
+    writeBudgetBytes: Math.floor(memoryBytes / 3),
   };
 }

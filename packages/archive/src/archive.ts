@@ -39,12 +39,16 @@ export class Archive {
     try {
       const recovery = await recover(root);
       const catalog = await readCatalog(root);
+      // DuckDB spills to `_staging/duckdb-spill` past its memory limit, and creates only the last folder.
+      await mkdir(join(root, STAGING_DIR), { recursive: true });
       const db = await DuckDBInstance.create(':memory:', {
         temp_directory: join(root, STAGING_DIR, 'duckdb-spill'),
         memory_limit: settings.memoryLimit,
       });
       const con = await db.connect();
       await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
+      // Every write orders its rows itself; without this, DuckDB cannot bound a Parquet row group by bytes.
+      await con.run('SET preserve_insertion_order = false');
       return new Archive(settings, recovery, catalog, db, con, lock);
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
@@ -94,6 +98,7 @@ export class Archive {
         policy: this.settings.redaction,
         schemaVersion: this.settings.schemaVersion,
         rowGroupSize: this.settings.rowGroupSize,
+        budgetBytes: this.settings.writeBudgetBytes,
       },
       newSnapshotId(),
       runId,
@@ -115,6 +120,7 @@ export class Archive {
         catalog: this.#catalog,
         schemaVersion: this.settings.schemaVersion,
         rowGroupSize: this.settings.rowGroupSize,
+        budgetBytes: this.settings.writeBudgetBytes,
       },
       options,
     );

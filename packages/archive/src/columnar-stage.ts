@@ -17,22 +17,24 @@ const NULL_INT = -2147483648;
 
 /** How one column crosses into DuckDB. */
 type Lane =
-  | { kind: 'dict'; dict: Map<string, number>; flushed: number } // text: integer codes, -1 for NULL
-  | { kind: 'text' } // unique text (ids): the string, plus a NULL flag in the next staged column
+  | { kind: 'dict'; dict: Map<string, number>; base: number } // text: integer codes, -1 for NULL
+  | { kind: 'text' } // plain text (ids, output): the string, plus a NULL flag in the next staged column
   | { kind: 'double' } // times (epoch ms) and counts: NaN for NULL
   | { kind: 'int' } // INTEGER: NULL_INT for NULL
   | { kind: 'bool' }; // BOOLEAN: NULL flag in the next staged column
 
 /**
  * Loads rows into a DuckDB staging table fast. Every string costs a native call, so text that repeats
- * across rows (statuses, commands, instance ids) or is mostly NULL (output) is dictionary-encoded here and
- * crosses as integer codes, which DuckDB copies a vector at a time. NULLs cross as sentinels (code -1, NaN)
+ * across rows (statuses, commands, instance ids) is dictionary-encoded here, one batch at a time, and
+ * crosses as integer codes, which DuckDB copies a vector at a time; text that rarely repeats (ids, output)
+ * crosses as it is. NULLs cross as sentinels (code -1, NaN)
  * or a flag column, never through the per-row validity mask, which is slow. {@link ColumnarStage.selectSql}
  * restores real types.
  */
 export class ColumnarStage<T> {
   readonly #lanes: Lane[];
   readonly #types: DuckDBType[] = [];
+  #reusable?: DuckDBDataChunk;
   #rows = 0;
 
   /**
@@ -47,7 +49,7 @@ export class ColumnarStage<T> {
   ) {
     this.#lanes = columns.map((c): Lane => {
       if (c.type === 'VARCHAR')
-        return c.unique ? { kind: 'text' } : { kind: 'dict', dict: new Map(), flushed: 0 };
+        return c.plain ? { kind: 'text' } : { kind: 'dict', dict: new Map(), base: 0 };
       if (c.type === 'INTEGER') return { kind: 'int' };
       if (c.type === 'BOOLEAN') return { kind: 'bool' };
       return { kind: 'double' };
@@ -90,7 +92,7 @@ export class ColumnarStage<T> {
     try {
       for (let offset = 0; offset < rows.length; offset += VECTOR_SIZE) {
         const n = Math.min(VECTOR_SIZE, rows.length - offset);
-        const chunk = DuckDBDataChunk.create(this.#types, n);
+        const chunk = this.#chunk(n);
         let vectorIndex = 0;
         for (let c = 0; c < this.columns.length; c++)
           vectorIndex = this.#fill(chunk, vectorIndex, c, rows, offset, n);
@@ -133,7 +135,7 @@ export class ColumnarStage<T> {
           } else {
             let code = dict.get(v as string);
             if (code === undefined) {
-              code = dict.size;
+              code = lane.base + dict.size;
               dict.set(v as string, code);
             }
             lastCode = code;
@@ -171,19 +173,33 @@ export class ColumnarStage<T> {
     return vectorIndex + 1;
   }
 
+  /**
+   * The stage's one data chunk, emptied and sized for `n` rows. Reused: a chunk's memory is native and
+   * freed only when V8 collects its wrapper, which it does not hurry to do, so a chunk per vector of rows
+   * would hold hundreds of megabytes outside the JS heap during a large snapshot.
+   */
+  #chunk(n: number): DuckDBDataChunk {
+    this.#reusable ??= DuckDBDataChunk.create(this.#types, VECTOR_SIZE);
+    this.#reusable.reset();
+    this.#reusable.rowCount = n;
+    return this.#reusable;
+  }
+
   #vector(chunk: DuckDBDataChunk, index: number): { setItem(i: number, v: unknown): void; flush(): void } {
     return chunk.getColumnVector(index) as unknown as { setItem(i: number, v: unknown): void; flush(): void };
   }
 
+  /**
+   * Moves this batch's dictionary entries into DuckDB and forgets them in JS, so that JS memory holds one
+   * batch's distinct values, not a whole snapshot's; a value seen again later gets a new code.
+   */
   async #flushDictionaries(): Promise<void> {
     for (const [c, lane] of this.#lanes.entries()) {
-      if (lane.kind !== 'dict' || lane.dict.size === lane.flushed) continue;
+      if (lane.kind !== 'dict' || lane.dict.size === 0) continue;
       const appender = await this.con.createAppender(this.#dictName(c));
       try {
-        let code = 0;
-        for (const value of lane.dict.keys()) {
-          if (code++ < lane.flushed) continue;
-          appender.appendInteger(code - 1);
+        for (const [value, code] of lane.dict) {
+          appender.appendInteger(code);
           appender.appendVarchar(value);
           appender.endRow();
         }
@@ -191,7 +207,8 @@ export class ColumnarStage<T> {
       } finally {
         appender.closeSync();
       }
-      lane.flushed = lane.dict.size;
+      lane.base += lane.dict.size;
+      lane.dict.clear();
     }
   }
 

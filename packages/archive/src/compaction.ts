@@ -35,6 +35,8 @@ export interface CompactionContext {
   catalog: Catalog;
   schemaVersion: number;
   rowGroupSize: number;
+  /** Most bytes of rows one write sorts at once. */
+  budgetBytes: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function compactPartitions(
     snapshotId,
     schemaVersion: ctx.schemaVersion,
     rowGroupSize: ctx.rowGroupSize,
+    budgetBytes: ctx.budgetBytes,
   });
   const files: JournalFile[] = [];
   const remove: string[] = [];

@@ -13,6 +13,9 @@ export interface DedupeCounts {
   changedInvocations: number;
 }
 
+/** Bytes of one row of the dedupe's narrow history (key, time, two hashes), generously. */
+const HISTORY_ROW_BYTES = 240;
+
 /** An invocation's key, as a DuckDB column list. */
 const KEY = 'account, region_id, instance_id, invoke_id';
 
@@ -29,6 +32,8 @@ export async function dedupeObservations(
   staged: string,
   archive: { root: string; catalog: Catalog },
   schemaVersion: number,
+  /** Most bytes of history one window sorts at once. */
+  budgetBytes: number,
 ): Promise<DedupeCounts> {
   await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
   const prior = await priorObservationsSql(con, archive.root, archive.catalog);
@@ -37,20 +42,31 @@ export async function dedupeObservations(
       SELECT DISTINCT ${KEY} FROM (${prior}) p SEMI JOIN incoming i USING (${KEY})`);
   await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
       SELECT ${KEY} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${KEY} FROM prior_keys`);
+  // The hashes of every observation that could repeat its predecessor, narrow rows computed once.
   const hashes = `${KEY}, observed_at, ${stateHashesSql(schemaVersion)}`;
-  await con.run(`CREATE OR REPLACE TEMP TABLE dropped AS
-      WITH u AS (
-        SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${KEY})
-        UNION ALL
-        SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${KEY})
-      ), w AS (
+  await con.run(`CREATE OR REPLACE TEMP TABLE dedupe_history AS
+      SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${KEY})
+      UNION ALL
+      SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${KEY})`);
+  await con.run('CREATE OR REPLACE TEMP TABLE dropped (seq BIGINT)');
+  // DuckDB sorts a window's partitions in memory: slice the invocations by key hash so that each slice
+  // sorts within the budget (one slice for an ordinary snapshot).
+  const rows = Number(
+    (await con.runAndReadAll('SELECT count(*) FROM dedupe_history')).getRows()[0]?.[0] ?? 0,
+  );
+  const slices = Math.max(1, Math.ceil((rows * HISTORY_ROW_BYTES) / budgetBytes));
+  for (let slice = 0; slice < slices; slice++) {
+    const mine = slices === 1 ? '' : `WHERE hash(${KEY}) % ${slices} = ${slice}`;
+    await con.run(`INSERT INTO dropped
+      WITH w AS (
         SELECT src, seq, listing_hash, result_hash,
           lag(listing_hash) OVER k AS prev_listing,
           last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
-        FROM u WINDOW k AS (PARTITION BY ${KEY} ORDER BY observed_at, src, seq)
+        FROM dedupe_history ${mine} WINDOW k AS (PARTITION BY ${KEY} ORDER BY observed_at, src, seq)
       )
       SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
         AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
+  }
   return countDedupe(con);
 }
 
@@ -93,7 +109,7 @@ async function countDedupe(con: DuckDBConnection): Promise<DedupeCounts> {
 /** Drops what {@link dedupeObservations} created. */
 export async function dropDedupeTables(con: DuckDBConnection): Promise<void> {
   await con.run(
-    'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dropped',
+    'DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS prior_keys; DROP TABLE IF EXISTS repeated; DROP TABLE IF EXISTS dedupe_history; DROP TABLE IF EXISTS dropped',
   );
 }
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'swas-parquet-writer-'));
   db = await DuckDBInstance.create(':memory:');
   con = await db.connect();
-  await con.run(`SET TimeZone = 'UTC'`);
+  await con.run(`SET TimeZone = 'UTC'; SET preserve_insertion_order = false`);
 });
 afterAll(async () => {
   con.closeSync();
@@ -45,6 +45,7 @@ describe('ParquetFileWriter', () => {
       snapshotId: 'snap-1',
       schemaVersion: 2,
       rowGroupSize: 1000,
+      budgetBytes: 64e6,
     });
     const files = await writer.write(TABLES.runs, runsSelect(RUNS));
     expect(files.map((f) => [f.path, f.staged, f.partition, f.rows])).toEqual([
@@ -94,6 +95,7 @@ describe('ParquetFileWriter', () => {
       snapshotId: 'snap-v1',
       schemaVersion: 1,
       rowGroupSize: 1000,
+      budgetBytes: 64e6,
     });
     const [old] = await v1.write(obs, select);
     const [all] = await v1.write(obs, select.replace('2026-11-03', '2026-11-04'), obs.columns);
@@ -108,7 +110,38 @@ describe('ParquetFileWriter', () => {
       snapshotId: 'snap-empty',
       schemaVersion: 2,
       rowGroupSize: 1000,
+      budgetBytes: 64e6,
     });
     expect(await writer.write(TABLES.runs, `${runsSelect(RUNS)} WHERE false`)).toEqual([]);
+  });
+
+  it('cuts a write larger than its budget into parts, each file sorted, every row written once', async () => {
+    // 3 dates × 600 runs of ~100 bytes each; a budget of 20 kB makes every date several files.
+    const source = `SELECT 'run-' || lpad(i::VARCHAR, 5, '0') || repeat('x', 90) AS run_id,
+        TIMESTAMPTZ '2026-11-01 00:00:00+00' + INTERVAL (i % 3) DAY + INTERVAL (i) SECOND AS started_at,
+        i AS throttles FROM range(1800) r(i)`;
+    const writer = new ParquetFileWriter(con, {
+      root,
+      snapshotId: 'snap-big',
+      schemaVersion: 2,
+      rowGroupSize: 1000,
+      budgetBytes: 20_000,
+    });
+    const files = await writer.write(TABLES.runs, runsSelect(source));
+    const dates = new Set(files.map((f) => f.partition.date));
+    expect([...dates].sort()).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
+    expect(files.length).toBeGreaterThan(6);
+    expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
+    expect(files.reduce((n, f) => n + f.rows, 0)).toBe(1800);
+    const all: string[] = [];
+    for (const file of files) {
+      const read = await con.runAndReadAll(
+        `SELECT epoch_ms(started_at), run_id FROM read_parquet(${sqlString(join(root, file.staged))})`,
+      );
+      const times = read.getRows().map((r) => Number(r[0]));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      all.push(...read.getRows().map((r) => String(r[1])));
+    }
+    expect(new Set(all).size).toBe(1800);
   });
 });

@@ -14,14 +14,34 @@ export interface ParquetFileTarget {
   snapshotId: string;
   /** Recorded on every file; also picks the columns written unless a write names them. */
   schemaVersion: number;
-  /** Rows per Parquet row group. */
+  /** Rows per Parquet row group (fewer when a group would pass a quarter of `budgetBytes`). */
   rowGroupSize: number;
+  /**
+   * Most bytes of rows one COPY sorts and writes. DuckDB cannot sort (nor buffer a Parquet row group)
+   * much more than its memory limit, so larger writes are split: dates into separate COPYs, and a date
+   * larger than this into several files by a hash of the sort key.
+   */
+  budgetBytes: number;
 }
+
+/** Dates written by one COPY; with `buckets`, only the rows whose key hashes to `bucket`. */
+interface WritePart {
+  dates: string[];
+  buckets?: number;
+  bucket?: number;
+}
+
+/** The temp table that holds the rows of a write cut into several COPYs. */
+const SOURCE = '__parquet_write_source';
+
+/** Partitions one COPY writes at most: each open partition file holds buffers of its own. */
+const MAX_DATES_PER_COPY = 16;
 
 /**
  * Writes one commit's Parquet files into its staging folder, `_staging/<snapshot>/<table>/date=…/`,
  * durably, and describes each as a {@link JournalFile}. The connection must be in UTC (the archive's is):
- * partition dates are the UTC dates of the table's `partitionTime`.
+ * partition dates are the UTC dates of the table's `partitionTime`. Memory stays bounded whatever the size
+ * of the write: it is cut into parts of at most `budgetBytes`.
  */
 export class ParquetFileWriter {
   readonly #stagingRoot: string;
@@ -34,30 +54,102 @@ export class ParquetFileWriter {
   }
 
   /**
-   * COPYs the rows of `select` into `date=` partitions of `table`, sorted by its `sortBy`, as
-   * `part-<snapshot>-<n>.parquet`; fsyncs every file and folder; takes each file's size, SHA-256 and row
-   * count. Returns one entry per file with rows (none when `select` has no rows).
+   * COPYs the rows of `select` into `date=` partitions of `table`, each file sorted by the table's
+   * `sortBy`, as `part-<snapshot>-<n>.parquet`; fsyncs every file and folder; takes each file's size,
+   * SHA-256 and row count. Returns one entry per file with rows (none when `select` has no rows).
    */
   async write(
     table: TableDef,
     select: string,
     columns: readonly ColumnDef[] = columnsAt(table, this.target.schemaVersion),
   ): Promise<JournalFile[]> {
-    const { root, snapshotId, schemaVersion, rowGroupSize } = this.target;
     await mkdir(this.#stagingRoot, { recursive: true }); // DuckDB creates the table's folder, not its parents
+    const list = columns.map((c) => `"${c.name}"`).join(', ');
+    let dated = `SELECT ${list}, strftime("${table.partitionTime}", '%Y-%m-%d') AS date FROM (${select})`;
+    const parts = await this.#plan(dated, columns);
+    if (parts.length > 1) {
+      // Several COPYs read the rows: compute them once (a temp table, which DuckDB spills as needed).
+      await this.con.run(`CREATE OR REPLACE TEMP TABLE ${SOURCE} AS ${dated}`);
+      dated = `SELECT * FROM ${SOURCE}`;
+    }
+    try {
+      const files: JournalFile[] = [];
+      const dirs = new Set<string>();
+      for (const [n, part] of parts.entries()) {
+        for (const file of await this.#copy(table, dated, columns, part, n)) {
+          files.push(file);
+          dirs.add(join(this.target.root, file.staged, '..'));
+        }
+      }
+      for (const d of dirs) await fsyncDir(d);
+      return files;
+    } finally {
+      await this.con.run(`DROP TABLE IF EXISTS ${SOURCE}`);
+    }
+  }
+
+  /** Cuts the write into parts of at most `budgetBytes`, from each date's row count and text size. */
+  async #plan(dated: string, columns: readonly ColumnDef[]): Promise<WritePart[]> {
+    const size = columns
+      .map((c) => (c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8'))
+      .join(' + ');
+    const reader = await this.con.runAndReadAll(
+      `SELECT date, sum(${size}) AS bytes FROM (${dated}) GROUP BY date ORDER BY date`,
+    );
+    const budget = this.target.budgetBytes;
+    const parts: WritePart[] = [];
+    let group: WritePart = { dates: [] };
+    let groupBytes = 0;
+    const flush = () => {
+      if (group.dates.length > 0) parts.push(group);
+      group = { dates: [] };
+      groupBytes = 0;
+    };
+    for (const [date, b] of reader.getRows()) {
+      const bytes = Number(b);
+      if (bytes > budget) {
+        // One date larger than the budget: several files, each a slice of its rows by key hash.
+        const buckets = Math.ceil(bytes / budget);
+        for (let bucket = 0; bucket < buckets; bucket++)
+          parts.push({ dates: [String(date)], buckets, bucket });
+        continue;
+      }
+      if (groupBytes + bytes > budget || group.dates.length >= MAX_DATES_PER_COPY) flush();
+      group.dates.push(String(date));
+      groupBytes += bytes;
+    }
+    flush();
+    return parts;
+  }
+
+  /** Writes one part: one sorted COPY into its dates' partitions; describes each file written. */
+  async #copy(
+    table: TableDef,
+    dated: string,
+    columns: readonly ColumnDef[],
+    part: WritePart,
+    n: number,
+  ): Promise<JournalFile[]> {
+    const { root, snapshotId, schemaVersion, rowGroupSize, budgetBytes } = this.target;
     const dir = join(this.#stagingRoot, table.name);
-    const sql = `COPY (SELECT ${columns.map((c) => `"${c.name}"`).join(', ')}, strftime("${table.partitionTime}", '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${table.sortBy.map((c) => `"${c}"`).join(', ')})
-      TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}, PARTITION_BY (date),
-      FILENAME_PATTERN ${sqlString(`part-${snapshotId}-{i}`)}, RETURN_STATS true, OVERWRITE_OR_IGNORE true)`;
+    const sortBy = table.sortBy.map((c) => `"${c}"`).join(', ');
+    const where = [`date IN (${part.dates.map(sqlString).join(', ')})`];
+    if (part.buckets !== undefined) where.push(`hash(${sortBy}) % ${part.buckets} = ${part.bucket}`);
+    // The first part keeps the plain name; later parts of the same commit add their number.
+    const name = n === 0 ? `part-${snapshotId}-{i}` : `part-${snapshotId}-${n}-{i}`;
+    const rowGroupBytes = Math.max(1 << 20, Math.floor(budgetBytes / 4));
+    const sql = `COPY (SELECT ${columns.map((c) => `"${c.name}"`).join(', ')}, date FROM (${dated})
+        WHERE ${where.join(' AND ')} ORDER BY ${sortBy})
+      TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize},
+        ROW_GROUP_SIZE_BYTES ${rowGroupBytes}, PARTITION_BY (date), FILENAME_PATTERN ${sqlString(name)},
+        RETURN_STATS true, OVERWRITE_OR_IGNORE true)`;
     const stats = await this.con.runAndReadAll(sql);
     const files: JournalFile[] = [];
-    const dirs = new Set<string>();
     for (const row of stats.getRowObjects()) {
       const rowsInFile = Number(row.count);
       if (rowsInFile === 0) continue;
       const path = String(row.filename);
       await fsyncFile(path);
-      dirs.add(join(path, '..'));
       const inTable = relative(dir, path).split(sep).join('/');
       files.push({
         table: table.name,
@@ -71,7 +163,6 @@ export class ParquetFileWriter {
         schemaVersion,
       });
     }
-    for (const d of dirs) await fsyncDir(d);
     return files;
   }
 }

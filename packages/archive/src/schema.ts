@@ -8,10 +8,11 @@ export interface ColumnDef {
   /** Schema version that added the column: files written before it lack it and read as NULL. */
   since: number;
   /**
-   * Text that is unique per row and never NULL (ids): passed to DuckDB as is. All other text (statuses,
-   * commands, instances, and mostly-NULL text such as output) is dictionary-encoded on ingest.
+   * Text that rarely repeats (ids, command output): staged as it is. All other text (statuses, commands,
+   * instances, parameters) is dictionary-encoded on ingest, which is faster and would hold every distinct
+   * value of a batch in memory once.
    */
-  unique?: boolean;
+  plain?: boolean;
 }
 
 /** One dataset: its columns (in file order), partitioning and sort order. */
@@ -48,7 +49,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       r('account'),
       r('region_id'),
       r('instance_id'),
-      c('invoke_id', 'VARCHAR', { unique: true }),
+      c('invoke_id', 'VARCHAR', { plain: true }),
       c('creation_time', 'TIMESTAMPTZ'),
       r('invocation_status'),
       r('invoke_status'),
@@ -61,8 +62,8 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       r('run_id'),
       c('has_result', 'BOOLEAN'),
       c('exit_code', 'INTEGER'),
-      c('output', 'VARCHAR'),
-      c('output_base64', 'VARCHAR', { since: 2 }),
+      c('output', 'VARCHAR', { plain: true }),
+      c('output_base64', 'VARCHAR', { since: 2, plain: true }),
       r('error_code'),
       r('error_info'),
       c('start_time', 'TIMESTAMPTZ'),

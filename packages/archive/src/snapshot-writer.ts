@@ -58,6 +58,8 @@ export interface SnapshotContext {
   schemaVersion: number;
   /** Rows per Parquet row group. */
   rowGroupSize: number;
+  /** Most bytes of rows one write sorts at once. */
+  budgetBytes: number;
 }
 
 /**
@@ -156,6 +158,7 @@ export class SnapshotWriter {
         this.#observations.selectSql({ seq: true }),
         { root: this.ctx.root, catalog: this.ctx.catalog() },
         this.ctx.schemaVersion,
+        this.ctx.budgetBytes,
       );
       const deduped = performance.now();
       const { files, rows } = await this.#writeFiles();
@@ -187,6 +190,7 @@ export class SnapshotWriter {
       snapshotId: this.snapshotId,
       schemaVersion: this.ctx.schemaVersion,
       rowGroupSize: this.ctx.rowGroupSize,
+      budgetBytes: this.ctx.budgetBytes,
     });
     const files: JournalFile[] = [];
     const rows: Partial<Record<TableName, number>> = {};
