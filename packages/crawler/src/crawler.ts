@@ -7,7 +7,8 @@ import type {
 } from '@swas-archive/archive';
 import { type Instance, type Invocation, type InvocationResult, NotFoundError } from '@swas-archive/client';
 import { crawlDecisionOf } from '@swas-archive/errors';
-import { ACTIONS, type Action, BudgetRegistry, validateBudgets } from './budget-registry.js';
+import { type Action, BudgetRegistry, resolveBudgets } from './budget-registry.js';
+import { realClock } from './clock.js';
 import type {
   CrawlAccount,
   CrawlOptions,
@@ -55,7 +56,7 @@ class CrawlRun {
     validate(options);
     this.#o = options;
     this.#retry = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry };
-    this.#budgets = new BudgetRegistry(options.budgets);
+    this.#budgets = new BudgetRegistry(resolveBudgets(options.budgets), realClock);
     this.#runId = options.runId ?? `run-${this.#startedAt.toISOString().replace(/[-:.]/g, '')}`;
     this.#feeder = new SnapshotFeeder(options.archive, this.#runId, options.commitEvery ?? 100_000);
     options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), {
@@ -95,13 +96,12 @@ class CrawlRun {
         : 'complete';
     try {
       await this.#feeder.commitPending();
-      const totals = this.#budgets.totals();
       await this.#feeder.finish({
         startedAt: this.#startedAt,
         finishedAt,
         outcome,
         accounts: this.#o.accounts.map((a) => a.name),
-        callsByAction: Object.fromEntries(ACTIONS.map((a) => [a, totals[a].calls])),
+        callsByAction: this.#budgets.callsByAction(),
         throttles: this.#counters.throttles,
         retries: this.#counters.retries,
         recordsNew: this.#feeder.totals.newInvocations,
@@ -114,7 +114,6 @@ class CrawlRun {
       fatal ??= error instanceof Error ? error : new Error(String(error));
     }
     this.#progress(true);
-    const totals = this.#budgets.totals();
     return {
       runId: this.#runId,
       startedAt: this.#startedAt,
@@ -122,7 +121,7 @@ class CrawlRun {
       outcome: fatal ? 'failed' : outcome,
       error: fatal,
       accounts: this.#o.accounts.map((a) => a.name),
-      callsByAction: Object.fromEntries(ACTIONS.map((a) => [a, totals[a].calls])) as Record<Action, number>,
+      callsByAction: this.#budgets.callsByAction(),
       throttles: this.#counters.throttles,
       retries: this.#counters.retries,
       recordsNew: this.#feeder.totals.newInvocations,
@@ -408,20 +407,24 @@ class CrawlRun {
     call: () => Promise<T>,
   ): Promise<T> {
     const budget = this.#budgets.get(account, regionId, action);
-    return callWithRetry(budget, call, this.#retry, this.#counters, deadline, this.#abort.signal);
+    return callWithRetry(budget, call, deadline, {
+      options: this.#retry,
+      counters: this.#counters,
+      clock: realClock,
+      signal: this.#abort.signal,
+    });
   }
 
   #progress(force = false): void {
     const now = Date.now();
     if (!this.#o.onProgress || (!force && now - this.#lastProgress < 500)) return;
     this.#lastProgress = now;
-    const totals = this.#budgets.totals();
     const elapsedMs = now - this.#startedAt.getTime();
     const left = this.#instancesTotal - this.#instancesDone;
     const progress: CrawlProgress = {
       instancesTotal: this.#instancesTotal,
       instancesDone: this.#instancesDone,
-      callsByAction: Object.fromEntries(ACTIONS.map((a) => [a, totals[a].calls])) as Record<Action, number>,
+      callsByAction: this.#budgets.callsByAction(),
       recordsSeen: this.#recordsSeen,
       recordsNew: this.#feeder.totals.newInvocations,
       recordsChanged: this.#feeder.totals.changedInvocations,
@@ -506,5 +509,5 @@ function validate(o: CrawlOptions): void {
   positive('instanceDeadlineMs', o.instanceDeadlineMs);
   positive('retentionMs', o.retentionMs);
   positive('retry.attempts', o.retry?.attempts);
-  validateBudgets(o.budgets ?? {});
+  resolveBudgets(o.budgets);
 }

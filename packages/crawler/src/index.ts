@@ -12,5 +12,5 @@ export { crawl } from './crawler.js';
 export { CrawlConfigurationError } from './errors.js';
 export { type GapReason, PAGE_SIZE } from './instance-crawl.js';
 export { cursorKey, type InstanceCursor, type ListingOrder, parseCursor } from './instance-cursor.js';
-export { type BudgetLimits, type BudgetStats, RateBudget } from './rate-budget.js';
+export { type BudgetLimits, RateBudget } from './rate-budget.js';
 export type { RetryOptions } from './retry-policy.js';
