@@ -17,8 +17,10 @@ import type {
   IncompleteInstance,
 } from './crawl-types.js';
 import { CrawlConfigurationError } from './errors.js';
-import { InstanceCrawl, PAGE_SIZE } from './instance-crawl.js';
-import { cursorKey, type InstanceCursor, type PendingRecord, parseCursor } from './instance-cursor.js';
+import { type InstanceCursor, parseCursor } from './instance-cursor.js';
+import { cursorKey } from './instance-ref.js';
+import { MAX_REVISIT_PAGES, walkInstance } from './instance-walk.js';
+import { PAGE_SIZE, type ResultFetch, type WalkIo } from './page-reader.js';
 import { callWithRetry, type RetryOptions } from './retry-policy.js';
 import { SnapshotFeeder } from './snapshot-feeder.js';
 
@@ -196,8 +198,9 @@ class CrawlRun {
     for (const instanceId of gone) await this.#releasedInstance(account.name, regionId, instanceId);
     // Those whose oldest unarchived record is nearest to expiry go first: never archived, then oldest edge.
     const edge = (i: Instance) =>
-      parseCursor(this.#o.archive.cursors[cursorKey(account.name, regionId, i.instanceId)])?.windowEnd ??
-      Number.NEGATIVE_INFINITY;
+      parseCursor(
+        this.#o.archive.cursors[cursorKey({ account: account.name, regionId, instanceId: i.instanceId })],
+      )?.windowEnd ?? Number.NEGATIVE_INFINITY;
     const queue = [...wanted].sort((a, b) => edge(a) - edge(b));
     const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);
     await Promise.all(
@@ -221,46 +224,29 @@ class CrawlRun {
   }
 
   async #instance(account: CrawlAccount, regionId: string, instanceId: string): Promise<void> {
-    const key = cursorKey(account.name, regionId, instanceId);
+    const key = cursorKey({ account: account.name, regionId, instanceId });
     const cursor = parseCursor(this.#o.archive.cursors[key]);
     const deadline = Date.now() + (this.#o.instanceDeadlineMs ?? 600_000);
-    const missing: PendingRecord[] = [];
-    const crawler: InstanceCrawl = new InstanceCrawl({
-      cursor,
-      full: this.#o.full ?? false,
-      retentionMs: this.#o.retentionMs ?? 14 * DAY,
+    const fetchResult = async (invokeId: string): Promise<ResultFetch> => {
+      try {
+        return await this.#call(account.name, regionId, 'DescribeInvocationResult', deadline, () =>
+          account.api.describeInvocationResult({ regionId, instanceId, invokeId }),
+        );
+      } catch (error) {
+        if (isFatal(error)) throw error;
+        // Expired since it was listed: nothing to fetch. Anything else: try again next run.
+        return error instanceof NotFoundError ? 'gone' : 'later';
+      }
+    };
+    const io: WalkIo = {
       readPage: (pageNumber) =>
         this.#call(account.name, regionId, 'DescribeInvocations', deadline, () =>
           account.api.describeInvocations({ regionId, instanceId, pageNumber, pageSize: PAGE_SIZE }),
         ),
-      emit: async (records) => {
+      fetchResult: this.#o.withResults ? fetchResult : undefined,
+      emit: async (records, results) => {
         this.#recordsSeen += records.length;
         const observedAt = new Date();
-        const results = new Map<string, InvocationResult>();
-        if (this.#o.withResults) {
-          await Promise.all(
-            records
-              .filter((r) => crawler.needsResult(r))
-              .map(async (r) => {
-                try {
-                  const result = await this.#call(
-                    account.name,
-                    regionId,
-                    'DescribeInvocationResult',
-                    deadline,
-                    () =>
-                      account.api.describeInvocationResult({ regionId, instanceId, invokeId: r.invokeId }),
-                  );
-                  results.set(r.invokeId, result);
-                } catch (error) {
-                  if (isFatal(error)) throw error;
-                  // Expired since it was listed: nothing to fetch. Anything else: try again next run.
-                  if (!(error instanceof NotFoundError))
-                    missing.push({ id: r.invokeId, t: r.creationTime.getTime() });
-                }
-              }),
-          );
-        }
         await this.#feeder.observations(
           records.map((r) =>
             observation(account.name, regionId, instanceId, r, observedAt, results.get(r.invokeId)),
@@ -268,11 +254,15 @@ class CrawlRun {
         );
         this.#progress();
       },
-      missingResults: () => missing,
-    });
+    };
     const observedAt = new Date();
     try {
-      const outcome = await crawler.run();
+      const outcome = await walkInstance(io, {
+        cursor,
+        full: this.#o.full ?? false,
+        retentionMs: this.#o.retentionMs ?? 14 * DAY,
+        maxRevisitPages: MAX_REVISIT_PAGES,
+      });
       const coverage: CoverageRecord = {
         account: account.name,
         regionId,
@@ -341,7 +331,7 @@ class CrawlRun {
     instanceId: string,
     known?: InstanceCursor,
   ): Promise<void> {
-    const key = cursorKey(account, regionId, instanceId);
+    const key = cursorKey({ account, regionId, instanceId });
     const cursor = known ?? parseCursor(this.#o.archive.cursors[key]);
     const now = new Date();
     this.#released.push({ account, regionId, instanceId });

@@ -10,7 +10,10 @@ export type {
 } from './crawl-types.js';
 export { crawl } from './crawler.js';
 export { CrawlConfigurationError } from './errors.js';
-export { type GapReason, PAGE_SIZE } from './instance-crawl.js';
-export { cursorKey, type InstanceCursor, type ListingOrder, parseCursor } from './instance-cursor.js';
+export { type InstanceCursor, parseCursor } from './instance-cursor.js';
+export type { GapReason } from './instance-outcome.js';
+export { cursorKey } from './instance-ref.js';
+export type { ListingOrder } from './listing-order.js';
+export { PAGE_SIZE } from './page-reader.js';
 export { type BudgetLimits, RateBudget } from './rate-budget.js';
 export type { RetryOptions } from './retry-policy.js';
