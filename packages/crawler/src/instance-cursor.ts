@@ -50,7 +50,7 @@ export function readCursors(stored: Readonly<Record<string, unknown>>): StoredCu
 }
 
 /** A stored cursor, or undefined when it is missing or of another shape. */
-export function parseCursor(value: unknown): InstanceCursor | undefined {
+function parseCursor(value: unknown): InstanceCursor | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const c = value as Partial<InstanceCursor>;
   if (c.v !== 1 || !Array.isArray(c.edgeIds) || !Array.isArray(c.pending) || typeof c.total !== 'number')
