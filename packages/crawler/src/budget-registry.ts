@@ -1,12 +1,15 @@
+import type { Clock } from './clock.js';
 import { CrawlConfigurationError } from './errors.js';
-import { type BudgetLimits, type BudgetStats, MINUTE, RateBudget } from './rate-budget.js';
+import { type BudgetLimits, MINUTE, RateBudget } from './rate-budget.js';
 
+/** The API actions the crawler calls, each with its own budget. */
 export const ACTIONS = [
   'ListRegions',
   'ListInstances',
   'DescribeInvocations',
   'DescribeInvocationResult',
 ] as const;
+/** One of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
 
 /**
@@ -22,12 +25,16 @@ export const DEFAULT_BUDGETS: Readonly<Record<Action, BudgetLimits>> = {
   DescribeInvocationResult: { callsPerMinute: 120, inFlight: 4 },
 };
 
-/** Budget settings of a crawl. */
-export interface BudgetOptions {
-  /** Calls per minute per (account, region) for named actions; the rest keep their defaults. */
+/** Limits per action, for the actions named; the others keep theirs. */
+export interface BudgetTable {
+  /** Calls per minute per (account, region) for named actions. @default {@link DEFAULT_BUDGETS} */
   callsPerMinute?: Partial<Record<Action, number>>;
-  /** Calls in flight per (account, region) for named actions. */
+  /** Calls in flight per (account, region) for named actions. @default {@link DEFAULT_BUDGETS} */
   inFlight?: Partial<Record<Action, number>>;
+}
+
+/** Budget settings of a crawl. */
+export interface BudgetOptions extends BudgetTable {
   /**
    * Extra length of the sliding window, so that latency jitter cannot make the server see more than the
    * budget in its 60 seconds. @default 1000
@@ -38,35 +45,42 @@ export interface BudgetOptions {
    * for services that count differently. @default 60000
    */
   windowMs?: number;
-  /** Per-account overrides, by account name. */
-  accounts?: Readonly<Record<string, Omit<BudgetOptions, 'accounts' | 'safetyMs' | 'windowMs'>>>;
+  /** Per-account overrides, by account name. @default none */
+  accounts?: Readonly<Record<string, BudgetTable>>;
+}
+
+/** Budget options once checked, with their defaults. */
+export interface ResolvedBudgets extends BudgetTable {
+  safetyMs: number;
+  windowMs: number;
+  accounts: Readonly<Record<string, BudgetTable>>;
 }
 
 /** One {@link RateBudget} per (account, region, action), created on first use. */
 export class BudgetRegistry {
   readonly #budgets = new Map<string, { action: Action; budget: RateBudget }>();
 
-  constructor(private readonly options: BudgetOptions = {}) {}
+  constructor(
+    private readonly options: ResolvedBudgets,
+    private readonly clock: Clock,
+  ) {}
 
+  /** The budget of one (account, region, action). */
   get(account: string, regionId: string, action: Action): RateBudget {
     const key = `${account}\n${regionId}\n${action}`;
     let entry = this.#budgets.get(key);
     if (!entry) {
-      entry = {
-        action,
-        budget: new RateBudget(
-          this.limits(account, action),
-          this.options.safetyMs ?? 1000,
-          this.options.windowMs ?? MINUTE,
-        ),
-      };
+      const { safetyMs, windowMs } = this.options;
+      const budget = new RateBudget(this.limits(account, action), { clock: this.clock, safetyMs, windowMs });
+      entry = { action, budget };
       this.#budgets.set(key, entry);
     }
     return entry.budget;
   }
 
+  /** The limits of `action` for `account`: its own, else the crawl's, else {@link DEFAULT_BUDGETS}. */
   limits(account: string, action: Action): BudgetLimits {
-    const own = this.options.accounts?.[account];
+    const own = this.options.accounts[account];
     return {
       callsPerMinute:
         own?.callsPerMinute?.[action] ??
@@ -77,45 +91,19 @@ export class BudgetRegistry {
     };
   }
 
-  /** Calls and throttles so far, by action, over every account and region. */
-  totals(): Record<Action, BudgetStats> {
-    const out = Object.fromEntries(
-      ACTIONS.map((a) => [a, { calls: 0, throttles: 0, currentRate: 0 }]),
-    ) as Record<Action, BudgetStats>;
-    for (const { action, budget } of this.#budgets.values()) {
-      out[action].calls += budget.stats.calls;
-      out[action].throttles += budget.stats.throttles;
-      out[action].currentRate += budget.stats.currentRate;
-    }
+  /** Calls so far, by action, over every account and region. */
+  callsByAction(): Record<Action, number> {
+    const out = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+    for (const { action, budget } of this.#budgets.values()) out[action] += budget.calls;
     return out;
   }
 }
 
-/** Checks budget options up front, with messages that say how to fix them. */
-export function validateBudgets(options: BudgetOptions): void {
-  const check = (where: string, o: Omit<BudgetOptions, 'accounts' | 'safetyMs' | 'windowMs'>) => {
-    for (const [kind, table] of [
-      ['callsPerMinute', o.callsPerMinute],
-      ['inFlight', o.inFlight],
-    ] as const) {
-      for (const [action, value] of Object.entries(table ?? {})) {
-        if (!(ACTIONS as readonly string[]).includes(action)) {
-          throw new CrawlConfigurationError(
-            `${where}${kind}: unknown action "${action}"; budgets apply to ${ACTIONS.join(', ')}`,
-            `${where}${kind}`,
-          );
-        }
-        if (!Number.isInteger(value) || (value as number) < 1) {
-          throw new CrawlConfigurationError(
-            `${where}${kind}.${action} must be an integer >= 1, got ${value}`,
-            `${where}${kind}.${action}`,
-          );
-        }
-      }
-    }
-  };
-  check('budgets.', options);
-  for (const [account, o] of Object.entries(options.accounts ?? {})) check(`budgets.accounts.${account}.`, o);
+/** Checks budget options up front, with messages that say how to fix them, and fills in their defaults. */
+export function resolveBudgets(options: BudgetOptions = {}): ResolvedBudgets {
+  checkTable('budgets.', options);
+  for (const [account, o] of Object.entries(options.accounts ?? {}))
+    checkTable(`budgets.accounts.${account}.`, o);
   if (options.windowMs !== undefined && (!Number.isFinite(options.windowMs) || options.windowMs < 1000)) {
     throw new CrawlConfigurationError(
       `budgets.windowMs must be a number >= 1000, got ${options.windowMs}`,
@@ -127,5 +115,34 @@ export function validateBudgets(options: BudgetOptions): void {
       `budgets.safetyMs must be a number >= 0, got ${options.safetyMs}`,
       'budgets.safetyMs',
     );
+  }
+  return {
+    callsPerMinute: options.callsPerMinute,
+    inFlight: options.inFlight,
+    safetyMs: options.safetyMs ?? 1000,
+    windowMs: options.windowMs ?? MINUTE,
+    accounts: options.accounts ?? {},
+  };
+}
+
+function checkTable(where: string, table: BudgetTable): void {
+  for (const [kind, limits] of [
+    ['callsPerMinute', table.callsPerMinute],
+    ['inFlight', table.inFlight],
+  ] as const) {
+    for (const [action, value] of Object.entries(limits ?? {})) {
+      if (!(ACTIONS as readonly string[]).includes(action)) {
+        throw new CrawlConfigurationError(
+          `${where}${kind}: unknown action "${action}"; budgets apply to ${ACTIONS.join(', ')}`,
+          `${where}${kind}`,
+        );
+      }
+      if (!Number.isInteger(value) || (value as number) < 1) {
+        throw new CrawlConfigurationError(
+          `${where}${kind}.${action} must be an integer >= 1, got ${value}`,
+          `${where}${kind}.${action}`,
+        );
+      }
+    }
   }
 }

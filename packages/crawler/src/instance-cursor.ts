@@ -1,7 +1,6 @@
-/** The order in which `DescribeInvocations` lists an instance's records, as observed. */
-export type ListingOrder = 'newest-first' | 'oldest-first' | 'unordered' | 'unknown';
+import type { ListingOrder } from './listing-order.js';
 
-/** A record whose state may still change, to be seen again by the next run. */
+/** A record to see again next run: last seen not final, or final with its result still missing. */
 export interface PendingRecord {
   id: string;
   /** Creation time, epoch ms. */
@@ -10,7 +9,8 @@ export interface PendingRecord {
 
 /**
  * What has been archived of one instance, stored in the archive's catalog with the data it covers.
- * Every time is a creation time from the API (server clock), epoch ms.
+ * Every time is a creation time from the API (server clock), epoch ms. The stored format is `v: 1`; any
+ * change must still read the cursors of existing archives.
  */
 export interface InstanceCursor {
   v: 1;
@@ -31,11 +31,26 @@ export interface InstanceCursor {
   releasedAt?: string;
 }
 
-export const cursorKey = (account: string, regionId: string, instanceId: string): string =>
-  `${account}/${regionId}/${instanceId}`;
+/** A cursor with an archived edge: the instance was crawled before and held records then. */
+export type EdgedCursor = InstanceCursor & { windowEnd: number };
 
-/** A stored cursor, or undefined when it is missing or of another shape (the instance is then walked in full). */
-export function parseCursor(value: unknown): InstanceCursor | undefined {
+/** Whether the cursor has an edge to crawl from. */
+export const hasEdge = (cursor: InstanceCursor | undefined): cursor is EdgedCursor =>
+  cursor?.windowEnd !== undefined;
+
+/**
+ * The archive's cursors by key, each parsed once when the run starts. A key whose value has another shape
+ * maps to `undefined`: the instance is known, but walked in full as if never crawled.
+ */
+export type StoredCursors = ReadonlyMap<string, InstanceCursor | undefined>;
+
+/** Parses every stored cursor, once. */
+export function readCursors(stored: Readonly<Record<string, unknown>>): StoredCursors {
+  return new Map(Object.entries(stored).map(([key, value]) => [key, parseCursor(value)]));
+}
+
+/** A stored cursor, or undefined when it is missing or of another shape. */
+function parseCursor(value: unknown): InstanceCursor | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const c = value as Partial<InstanceCursor>;
   if (c.v !== 1 || !Array.isArray(c.edgeIds) || !Array.isArray(c.pending) || typeof c.total !== 'number')

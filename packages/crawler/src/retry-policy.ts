@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SwasApiError, ThrottledError } from '@swas-archive/client';
+import type { Clock } from './clock.js';
 import type { RateBudget } from './rate-budget.js';
 
 /** How transient failures are retried. */
@@ -12,23 +12,30 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** What the retry loop counts over a run. */
 export interface CallCounters {
   retries: number;
   throttles: number;
 }
 
+/** Everything one call's retries answer to: the policy, the run's counters, its clock and its abort. */
+export interface RetryContext {
+  options: Required<RetryOptions>;
+  counters: CallCounters;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
 /**
  * Runs one API call through its budget, retrying transient failures (5xx, resets, timeouts, malformed
  * bodies, throttling) with exponential backoff and full jitter, until `attempts` or the `deadline` (epoch
- * ms) run out. Terminal errors are thrown at once.
+ * ms on the context's clock) run out. Terminal errors are thrown at once.
  */
 export async function callWithRetry<T>(
   budget: RateBudget,
   call: () => Promise<T>,
-  options: Required<RetryOptions>,
-  counters: CallCounters,
   deadline: number,
-  signal?: AbortSignal,
+  { options, counters, clock, signal }: RetryContext,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -41,9 +48,9 @@ export async function callWithRetry<T>(
         budget.throttled(error.retryAfterMs);
         wait = Math.max(wait, error.retryAfterMs ?? 0);
       }
-      if (attempt >= options.attempts || Date.now() + wait > deadline) throw error;
+      if (attempt >= options.attempts || clock.now() + wait > deadline) throw error;
       counters.retries++;
-      await sleep(wait, undefined, { signal });
+      await clock.sleep(wait, signal);
     }
   }
 }

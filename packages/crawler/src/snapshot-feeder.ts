@@ -5,36 +5,31 @@ import type {
   RunRecord,
 } from '@swas-archive/archive';
 import type { ArchiveWriter, CommitSummary, SnapshotSink } from './archive-writer.js';
+import type { InstanceCursor } from './instance-cursor.js';
 
-/** Totals over every commit of a run. */
+/** Totals over every snapshot a run committed. */
 export interface FeedTotals {
-  commits: number;
-  written: number;
+  snapshots: number;
   skipped: number;
   newInvocations: number;
   changedInvocations: number;
 }
 
 /**
- * Feeds one run's records to the archive in bounded snapshots: observations are staged as they come and
- * committed every `commitEvery` of them; an instance's cursor and coverage join the snapshot when the
- * instance is done, so a cursor is committed with (or after) all the data it covers. Calls are serialised:
- * many instances are crawled at once, one snapshot is written at a time.
+ * Feeds one run's records to the archive as a sequence of bounded snapshots: observations are staged as
+ * they come and a snapshot is committed every `commitEvery` of them; an instance's cursor and coverage join
+ * the snapshot open when the instance is done, so a cursor is committed with (or after) all the data it
+ * covers. Calls are serialised: many instances are crawled at once, one snapshot is written at a time.
  */
 export class SnapshotFeeder {
+  /** The snapshot open now, begun on first use after the previous commit. */
   #snapshot?: SnapshotSink;
   #chain: Promise<unknown> = Promise.resolve();
   /** Observations not yet staged: each staging call has a fixed cost, so pages are gathered first. */
   #buffer: InvocationObservation[] = [];
   /** The first failure of background staging or committing, thrown to the next caller. */
   #failure?: unknown;
-  readonly totals: FeedTotals = {
-    commits: 0,
-    written: 0,
-    skipped: 0,
-    newInvocations: 0,
-    changedInvocations: 0,
-  };
+  readonly totals: FeedTotals = { snapshots: 0, skipped: 0, newInvocations: 0, changedInvocations: 0 };
 
   constructor(
     private readonly archive: ArchiveWriter,
@@ -51,7 +46,7 @@ export class SnapshotFeeder {
    */
   async observations(batch: readonly InvocationObservation[]): Promise<void> {
     if (this.#failure) throw this.#failure;
-    this.#buffer.push(...batch);
+    for (const observation of batch) this.#buffer.push(observation);
     if (this.#buffer.length < this.stageEvery) return;
     const work = this.#serial(async () => {
       await this.#stage();
@@ -63,19 +58,20 @@ export class SnapshotFeeder {
     if (this.#buffer.length > this.maxBuffered) await work;
   }
 
-  async #stage(): Promise<void> {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    await this.#current().addObservations(batch);
-  }
-
+  /** Instance metadata, into the open snapshot. */
   instances(batch: readonly InstanceObservation[]): Promise<void> {
     return this.#serial(() => this.#current().addInstances(batch));
   }
 
-  /** An instance is done: its coverage and its new cursor join the snapshot that holds (or follows) its data. */
-  instanceDone(coverage: CoverageRecord, cursorKey: string, cursor: unknown): Promise<void> {
+  /**
+   * An instance is done: its coverage and its new cursor (none: the cursor stays where it was) join the
+   * snapshot that holds (or follows) its data.
+   */
+  instanceDone(
+    coverage: CoverageRecord,
+    cursorKey: string,
+    cursor: InstanceCursor | undefined,
+  ): Promise<void> {
     return this.#serial(async () => {
       // The instance's observations must be in the snapshot its cursor joins.
       await this.#stage();
@@ -84,17 +80,24 @@ export class SnapshotFeeder {
     });
   }
 
-  /** Commits whatever is staged (observations, coverage, cursors). */
+  /** Commits whatever is staged (observations, coverage, cursors) as one snapshot. */
   commitPending(): Promise<void> {
     return this.#serial(() => this.#commit());
   }
 
-  /** Writes the run's row and commits what is left. */
+  /** Writes the run's row into a last snapshot and commits it. */
   finish(run: RunRecord): Promise<void> {
     return this.#serial(async () => {
       await this.#current().setRun(run);
       await this.#commit();
     });
+  }
+
+  async #stage(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    await this.#current().addObservations(batch);
   }
 
   #current(): SnapshotSink {
@@ -108,8 +111,7 @@ export class SnapshotFeeder {
     if (!snapshot) return;
     this.#snapshot = undefined;
     const result: CommitSummary = await snapshot.commit();
-    this.totals.commits++;
-    this.totals.written += result.rows.invocation_observations ?? 0;
+    this.totals.snapshots++;
     this.totals.skipped += result.skipped;
     this.totals.newInvocations += result.newInvocations;
     this.totals.changedInvocations += result.changedInvocations;

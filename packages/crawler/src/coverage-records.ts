@@ -1,0 +1,73 @@
+import type { CoverageRecord } from '@swas-archive/archive';
+import type { InstanceCursor } from './instance-cursor.js';
+import type { GapReason, InstanceOutcome } from './instance-outcome.js';
+import { type InstanceRef, refOf } from './instance-ref.js';
+
+const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+
+/** An instance walked to the end: the window it proved, and the gap before it if there is one. */
+export function completeCoverage(
+  where: InstanceRef,
+  observedAt: Date,
+  outcome: InstanceOutcome,
+  previous: InstanceCursor | undefined,
+): CoverageRecord {
+  return {
+    ...refOf(where),
+    observedAt,
+    complete: true,
+    windowStart: date(outcome.windowStart),
+    windowEnd: date(outcome.windowEnd),
+    joinedPrevious: outcome.joinedPrevious,
+    gapStart: date(outcome.gap?.start),
+    gapEnd: date(outcome.gap?.end),
+    gapReason: outcome.gap?.reason,
+    detail:
+      outcome.gap?.detail ??
+      (previous
+        ? `${outcome.pages} page(s), ${outcome.records} record(s) read`
+        : 'first run: the archive of this instance begins here'),
+  };
+}
+
+/** An instance that could not be crawled: open from its last archived record, with the reason. */
+export function failedCoverage(
+  where: InstanceRef,
+  observedAt: Date,
+  previous: InstanceCursor | undefined,
+  reason: string,
+): CoverageRecord {
+  return openGap(where, observedAt, previous, 'instance-failed', reason);
+}
+
+/** An instance that disappeared: a gap after its last archived record, if it had one. */
+export function releasedCoverage(
+  where: InstanceRef,
+  observedAt: Date,
+  previous: InstanceCursor | undefined,
+): CoverageRecord {
+  const detail =
+    previous?.windowEnd === undefined
+      ? 'instance released before any of its records could be archived'
+      : 'instance released: records created after its last archived one (if any) can no longer be read';
+  return openGap(where, observedAt, previous, 'released', detail);
+}
+
+/** No window proved this run: a gap open from the last archived record (or from the beginning). */
+function openGap(
+  where: InstanceRef,
+  observedAt: Date,
+  previous: InstanceCursor | undefined,
+  gapReason: GapReason,
+  detail: string,
+): CoverageRecord {
+  return {
+    ...refOf(where),
+    observedAt,
+    complete: false,
+    joinedPrevious: false,
+    gapStart: date(previous?.windowEnd),
+    gapReason,
+    detail,
+  };
+}

@@ -1,0 +1,121 @@
+import type { SwasApi } from '@swas-archive/client';
+import type { ArchiveWriter } from './archive-writer.js';
+import { type BudgetOptions, type ResolvedBudgets, resolveBudgets } from './budget-registry.js';
+import { type Clock, realClock } from './clock.js';
+import type { CrawlEvent, CrawlProgress } from './crawl-report.js';
+import { CrawlConfigurationError } from './errors.js';
+import type { RetryOptions } from './retry-policy.js';
+
+const DAY = 86_400_000;
+
+/** One set of credentials, with the client that uses them. */
+export interface CrawlAccount {
+  /** A short name, stored with every row (`account`): 1–64 letters, digits or `._@-`, distinct. */
+  name: string;
+  /** The API, as the account's credentials reach it (`createSwasClient` of `@swas-archive/client`). */
+  api: SwasApi;
+}
+
+/** Options of {@link crawl}. */
+export interface CrawlOptions {
+  /** The accounts to crawl, at least one. */
+  accounts: readonly CrawlAccount[];
+  /** Where the run's snapshots are committed and the cursors read (an `Archive` of `@swas-archive/archive`). */
+  archive: ArchiveWriter;
+  /** Only these regions (each must exist for every account). @default every region `ListRegions` returns */
+  regions?: readonly string[];
+  /** Only these instance ids. @default every instance */
+  instances?: readonly string[];
+  /** Also fetch `DescribeInvocationResult` for each invocation that became final and was not archived with its result. @default false */
+  withResults?: boolean;
+  /** Walk every page of every instance instead of only what can be new. @default false */
+  full?: boolean;
+  /** Calls per minute and in flight per (account, region, action). @default `DEFAULT_BUDGETS`, a 60 s window, 1 s safety */
+  budgets?: BudgetOptions;
+  /** Retries of transient failures. @default 6 attempts, 500 ms base, 30 s cap */
+  retry?: RetryOptions;
+  /** Time allowed for one instance, retries included; past it the instance is reported incomplete. @default 600000 */
+  instanceDeadlineMs?: number;
+  /** Observations per snapshot: a run commits one every this many, which bounds memory and what a crash can cost. @default 100000 */
+  commitEvery?: number;
+  /** The service's retention, to name gaps (expired vs a rotated cap). @default 14 days */
+  retentionMs?: number;
+  /** The run's id, stored with every row. @default `run-` and the start time */
+  runId?: string;
+  /** Where the run stands, at most every half second and once at the end. @default none */
+  onProgress?: (progress: CrawlProgress) => void;
+  /** Something worth a log line. @default none */
+  onEvent?: (event: CrawlEvent) => void;
+  /** Stops the run: what was read is committed, and the report says `failed`. @default none */
+  signal?: AbortSignal;
+}
+
+/** Crawl options once checked, with every default filled in. */
+export interface ResolvedCrawlOptions {
+  accounts: readonly CrawlAccount[];
+  archive: ArchiveWriter;
+  /** Undefined: every region offered. */
+  regions?: readonly string[];
+  /** Undefined: every instance. */
+  instances?: readonly string[];
+  withResults: boolean;
+  full: boolean;
+  budgets: ResolvedBudgets;
+  retry: Required<RetryOptions>;
+  instanceDeadlineMs: number;
+  commitEvery: number;
+  retentionMs: number;
+  runId: string;
+  onProgress: (progress: CrawlProgress) => void;
+  onEvent: (event: CrawlEvent) => void;
+  signal?: AbortSignal;
+  /** Budgets, backoff, deadlines and progress read this clock (tests inject a fake one). */
+  clock: Clock;
+}
+
+const ignore = () => undefined;
+
+/** Checks `options` once, with messages that say how to fix them, and fills in every default. */
+export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): ResolvedCrawlOptions {
+  checkAccounts(options.accounts);
+  for (const [name, value] of [
+    ['commitEvery', options.commitEvery],
+    ['instanceDeadlineMs', options.instanceDeadlineMs],
+    ['retentionMs', options.retentionMs],
+    ['retry.attempts', options.retry?.attempts],
+  ] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
+      throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${value}`, name);
+  }
+  return {
+    accounts: options.accounts,
+    archive: options.archive,
+    regions: options.regions,
+    instances: options.instances,
+    withResults: options.withResults ?? false,
+    full: options.full ?? false,
+    budgets: resolveBudgets(options.budgets),
+    retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry },
+    instanceDeadlineMs: options.instanceDeadlineMs ?? 600_000,
+    commitEvery: options.commitEvery ?? 100_000,
+    retentionMs: options.retentionMs ?? 14 * DAY,
+    runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}`,
+    onProgress: options.onProgress ?? ignore,
+    onEvent: options.onEvent ?? ignore,
+    signal: options.signal,
+    clock: realClock,
+  };
+}
+
+function checkAccounts(accounts: readonly CrawlAccount[] | undefined): void {
+  if (!accounts?.length) throw new CrawlConfigurationError('give at least one account to crawl', 'accounts');
+  const names = accounts.map((a) => a.name);
+  const bad = names.find((n) => !/^[\w.@-]{1,64}$/.test(n));
+  if (bad !== undefined)
+    throw new CrawlConfigurationError(
+      `account name "${bad}" must be 1–64 letters, digits or ._@-`,
+      'accounts',
+    );
+  if (new Set(names).size !== names.length)
+    throw new CrawlConfigurationError('account names must be distinct', 'accounts');
+}

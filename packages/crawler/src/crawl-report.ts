@@ -1,0 +1,82 @@
+import type { CoverageRecord } from '@swas-archive/archive';
+import type { SwasApiError } from '@swas-archive/client';
+import type { Action } from './budget-registry.js';
+
+/** Where a run stands, given to `onProgress` at most every half second and once at the end. */
+export interface CrawlProgress {
+  instancesTotal: number;
+  instancesDone: number;
+  callsByAction: Record<Action, number>;
+  /** Records read so far (new and seen again). */
+  recordsSeen: number;
+  /** Committed so far: invocations archived for the first time. */
+  recordsNew: number;
+  /** Committed so far: invocations archived with a new state. */
+  recordsChanged: number;
+  throttles: number;
+  retries: number;
+  elapsedMs: number;
+  /** Estimated time left, from the pace so far; undefined until an instance is done. */
+  etaMs?: number;
+}
+
+/** Something worth a log line, given to `onEvent`. */
+export type CrawlEvent =
+  | { type: 'region'; account: string; regionId: string; instances: number }
+  | {
+      type: 'instance-done';
+      account: string;
+      regionId: string;
+      instanceId: string;
+      pages: number;
+      records: number;
+      fullWalk: boolean;
+    }
+  | { type: 'instance-failed'; account: string; regionId: string; instanceId: string; reason: string }
+  | { type: 'instance-released'; account: string; regionId: string; instanceId: string }
+  | { type: 'gap'; account: string; regionId: string; instanceId: string; reason: string; detail: string }
+  | { type: 'note'; account: string; regionId: string; instanceId: string; message: string };
+
+/** An instance (or with `instanceId` `*`, a whole region) the run could not archive completely. */
+export interface IncompleteInstance {
+  account: string;
+  regionId: string;
+  instanceId: string;
+  reason: string;
+}
+
+/** What a run did. */
+export interface CrawlReport {
+  runId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  /** `complete`: everything archived, no new gap. `partial`: an instance incomplete or a new gap. `failed`: the run stopped. */
+  outcome: 'complete' | 'partial' | 'failed';
+  /**
+   * Why the run stopped, when it failed: an error whose crawl decision is `stop-run` in `ERROR_CODES` of
+   * `@swas-archive/errors` (credentials, permission, clock, configuration, the archive), or one that is not
+   * ours (a bug). What was read before is committed all the same.
+   */
+  error?: SwasApiError | Error;
+  accounts: string[];
+  callsByAction: Record<Action, number>;
+  /** Calls the server throttled. */
+  throttles: number;
+  /** Calls retried after a transient failure. */
+  retries: number;
+  /** Invocations archived for the first time. */
+  recordsNew: number;
+  /** Invocations archived with a new state. */
+  recordsChanged: number;
+  /** Observations the archive already held unchanged. */
+  recordsSkipped: number;
+  /** Snapshots the run committed: one or more (every `commitEvery` observations, and the last). */
+  commits: number;
+  instancesTotal: number;
+  instancesComplete: number;
+  incomplete: IncompleteInstance[];
+  /** Instances found released by this run (each reported once). */
+  released: { account: string; regionId: string; instanceId: string }[];
+  /** Gaps found by this run. */
+  gaps: CoverageRecord[];
+}

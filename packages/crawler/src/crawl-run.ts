@@ -1,0 +1,205 @@
+import { setMaxListeners } from 'node:events';
+import type { Instance } from '@swas-archive/client';
+import { BudgetRegistry } from './budget-registry.js';
+import {
+  type CrawlAccount,
+  type CrawlOptions,
+  type ResolvedCrawlOptions,
+  resolveCrawlOptions,
+} from './crawl-options.js';
+import type { CrawlReport } from './crawl-report.js';
+import { CrawlConfigurationError } from './errors.js';
+import { asError, messageOf, stopsTheRun } from './failure-policy.js';
+import { readCursors, type StoredCursors } from './instance-cursor.js';
+import { cursorKey, type InstanceRef } from './instance-ref.js';
+import { type CallApi, crawlInstance, type RunContext, recordReleased } from './instance-task.js';
+import { instanceObservation } from './record-mapping.js';
+import { planRegion } from './region-plan.js';
+import { callWithRetry, type RetryContext } from './retry-policy.js';
+import { RunTally } from './run-tally.js';
+import { SnapshotFeeder } from './snapshot-feeder.js';
+
+/** Instances per `ListInstances` page: the API's maximum. */
+const INSTANCE_PAGE_SIZE = 100;
+
+/**
+ * Archives every invocation of every instance of every account and region: regions in parallel (budgets
+ * are per region), instances nearest to losing records first, only what can be new or changed unless
+ * `full`. Never exceeds a budget; retries what is transient; one failing instance does not stop the others;
+ * an error whose crawl decision is `stop-run` (see `ERROR_CODES`) stops the run at once. Commits what it
+ * has read in every case, in one or more snapshots.
+ */
+export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
+  const startedAt = new Date();
+  return new CrawlRun(resolveCrawlOptions(options, startedAt), startedAt).run();
+}
+
+/** One run: accounts → regions → instances, then the last snapshot and the report. */
+class CrawlRun implements RunContext {
+  readonly feeder: SnapshotFeeder;
+  readonly tally: RunTally;
+  readonly #budgets: BudgetRegistry;
+  readonly #retry: RetryContext;
+  readonly #abort = new AbortController();
+  /** The archive's cursors, parsed once as the run starts. */
+  readonly #cursors: StoredCursors;
+  /** Every instance id a listing of this run has shown. */
+  readonly #listedIds = new Set<string>();
+
+  constructor(
+    readonly options: ResolvedCrawlOptions,
+    startedAt: Date,
+  ) {
+    const { clock, signal } = options;
+    this.#cursors = readCursors(options.archive.cursors);
+    this.#budgets = new BudgetRegistry(options.budgets, clock);
+    this.feeder = new SnapshotFeeder(options.archive, options.runId, options.commitEvery);
+    const sources = {
+      budgets: this.#budgets,
+      feed: this.feeder.totals,
+      clock,
+      onProgress: options.onProgress,
+    };
+    this.tally = new RunTally(startedAt, sources);
+    this.#retry = {
+      options: options.retry,
+      counters: this.tally.counters,
+      clock,
+      signal: this.#abort.signal,
+    };
+    signal?.addEventListener('abort', () => this.#abort.abort(signal.reason), { once: true });
+    // Every call waiting for its budget listens for the run's abort: many at once is expected.
+    setMaxListeners(0, this.#abort.signal);
+  }
+
+  /** One API call, through its budget and the retry loop, abandoned when the run stops. */
+  readonly call: CallApi = (account, regionId, action, deadline, call) =>
+    callWithRetry(this.#budgets.get(account, regionId, action), call, deadline, this.#retry);
+
+  /** Crawls, then commits what is left with the run's row, and reports (a failure to commit fails the run). */
+  async run(): Promise<CrawlReport> {
+    let fatal = await this.#crawlAccounts();
+    if (!fatal) this.#reportUnlisted();
+    const finishedAt = new Date();
+    const outcome = this.tally.outcome(fatal !== undefined);
+    const accounts = this.options.accounts.map((a) => a.name);
+    try {
+      // Commit first, so that the run's row counts every invocation archived.
+      await this.feeder.commitPending();
+      await this.feeder.finish(this.tally.runRecord(finishedAt, outcome, accounts));
+    } catch (error) {
+      fatal ??= asError(error);
+    }
+    this.tally.progress(true);
+    const runId = this.options.runId;
+    return this.tally.report({
+      runId,
+      finishedAt,
+      outcome: fatal ? 'failed' : outcome,
+      error: fatal,
+      accounts,
+    });
+  }
+
+  /** Every account at once; the first error that stops the run aborts the others. */
+  async #crawlAccounts(): Promise<Error | undefined> {
+    let fatal: Error | undefined;
+    await Promise.all(
+      this.options.accounts.map((account) =>
+        this.#account(account).catch((error: unknown) => {
+          fatal ??= asError(error);
+          this.#abort.abort(fatal);
+        }),
+      ),
+    );
+    return fatal;
+  }
+
+  /** Ids asked for that no region listed and no cursor knows: most likely a typo. */
+  #reportUnlisted(): void {
+    const keys = [...this.#cursors.keys()];
+    for (const id of this.options.instances ?? []) {
+      const known = keys.some((k) => k.endsWith(`/${id}`));
+      if (!known && !this.#listedIds.has(id))
+        this.tally.incomplete.push({
+          account: '*',
+          regionId: '*',
+          instanceId: id,
+          reason: 'not found in any region crawled',
+        });
+    }
+  }
+
+  async #account(account: CrawlAccount): Promise<void> {
+    const regions = await this.call(account.name, '-', 'ListRegions', Number.POSITIVE_INFINITY, () =>
+      account.api.listRegions(),
+    );
+    const offered = regions.map((r) => r.regionId);
+    const wanted = this.options.regions ?? offered;
+    const unknown = wanted.filter((r) => !offered.includes(r));
+    if (unknown.length > 0) {
+      throw new CrawlConfigurationError(
+        `region ${unknown.join(', ')} is not offered to account ${account.name}: choose from ${offered.join(', ')}`,
+        'regions',
+      );
+    }
+    // List every region first: an instance released before its region is listed is invisible to the run,
+    // so keep that window short instead of letting it grow while other regions are crawled.
+    const listings = await Promise.all(wanted.map((regionId) => this.#listRegion(account, regionId)));
+    await Promise.all(
+      listings.map(({ regionId, listed }) => (listed ? this.#region(account, regionId, listed) : undefined)),
+    );
+  }
+
+  /** A region's instances, or undefined (reported incomplete) when they cannot be listed. */
+  async #listRegion(
+    account: CrawlAccount,
+    regionId: string,
+  ): Promise<{ regionId: string; listed: Instance[] | undefined }> {
+    try {
+      const listed = await this.#listInstances(account, regionId);
+      for (const i of listed) this.#listedIds.add(i.instanceId);
+      return { regionId, listed };
+    } catch (error) {
+      if (stopsTheRun(error)) throw error;
+      const reason = `could not list instances: ${messageOf(error)}`;
+      this.tally.incomplete.push({ account: account.name, regionId, instanceId: '*', reason });
+      return { regionId, listed: undefined };
+    }
+  }
+
+  async #listInstances(account: CrawlAccount, regionId: string): Promise<Instance[]> {
+    const all: Instance[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      const page = await this.call(account.name, regionId, 'ListInstances', Number.POSITIVE_INFINITY, () =>
+        account.api.listInstances({ regionId, pageNumber, pageSize: INSTANCE_PAGE_SIZE }),
+      );
+      for (const i of page.items) if (!all.some((x) => x.instanceId === i.instanceId)) all.push(i);
+      if (page.items.length < INSTANCE_PAGE_SIZE || pageNumber * INSTANCE_PAGE_SIZE >= page.totalCount)
+        return all;
+    }
+  }
+
+  async #region(account: CrawlAccount, regionId: string, listed: Instance[]): Promise<void> {
+    const only = this.options.instances;
+    const wanted = only ? listed.filter((i) => only.includes(i.instanceId)) : listed;
+    const observedAt = new Date();
+    await this.feeder.instances(wanted.map((i) => instanceObservation(account.name, i, observedAt)));
+    this.options.onEvent({ type: 'region', account: account.name, regionId, instances: wanted.length });
+    const plan = planRegion(account.name, regionId, wanted, this.#cursors, this.#listedIds, only);
+    this.tally.instancesTotal += wanted.length + plan.released.length;
+    const ref = (instanceId: string): InstanceRef => ({ account: account.name, regionId, instanceId });
+    for (const id of plan.released)
+      await recordReleased(this, ref(id), this.#cursors.get(cursorKey(ref(id))));
+    const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);
+    const queue = plan.queue;
+    await Promise.all(
+      Array.from({ length: Math.min(workers, queue.length) }, async () => {
+        for (let next = queue.shift(); next && !this.#abort.signal.aborted; next = queue.shift()) {
+          const where = ref(next.instanceId);
+          await crawlInstance(this, account, where, this.#cursors.get(cursorKey(where)));
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,140 @@
+import { isFinalInvocationStatus } from '@swas-archive/client';
+import type { EdgedCursor, InstanceCursor, PendingRecord } from './instance-cursor.js';
+import type { Seen } from './page-reader.js';
+import { newestOf, oldestOf } from './record-key.js';
+import type { WalkContext } from './walk-context.js';
+
+/** Why records may be missing between two windows of coverage. */
+export type GapReason =
+  | 'expired-unseen'
+  | 'cap-rotated'
+  | 'expired-during-crawl'
+  | 'instance-failed'
+  | 'released';
+
+/** A window of creation times (epoch ms) that may have held records this archive lacks, and why. */
+export interface InstanceGap {
+  start?: number;
+  end?: number;
+  reason: GapReason;
+  detail: string;
+}
+
+/** What one walk of one instance proved. */
+export interface InstanceOutcome {
+  /** The cursor to store: it also carries the ids whose result is still missing. */
+  cursor: InstanceCursor;
+  /** The window this walk proved complete (creation times, epoch ms), if the instance held anything. */
+  windowStart?: number;
+  windowEnd?: number;
+  /** Whether the window joins the previous run's without a gap. */
+  joinedPrevious: boolean;
+  gap?: InstanceGap;
+  /** Pages read, re-reads included. */
+  pages: number;
+  /** Distinct records seen. */
+  records: number;
+  /** Whether the whole list was walked (first run, `full`, or an unordered listing). */
+  fullWalk: boolean;
+  notes: string[];
+}
+
+/**
+ * The outcome of a walk: `joined` says whether it reached the previous run's edge, `windowStart` where the
+ * window it proved begins. The cursor keeps the start of continuous coverage while each run joins the last.
+ */
+export function outcomeOf(w: WalkContext, joined: boolean, windowStart: number | undefined): InstanceOutcome {
+  const c = w.options.cursor;
+  const seen = w.reader.seen;
+  const oldest = oldestOf(seen.values());
+  const newest = newestOf(seen.values());
+  const end =
+    newest === undefined || (c?.windowEnd !== undefined && c.windowEnd > newest) ? c?.windowEnd : newest;
+  const firstRun = !c || c.windowEnd === undefined;
+  const { pending, missingResults } = stillToSee(w, oldest);
+  return {
+    cursor: {
+      v: 1,
+      order: w.reader.order,
+      windowStart: firstRun || !joined ? (windowStart ?? oldest) : (c.windowStart ?? windowStart),
+      windowEnd: end,
+      edgeIds: edgeIdsAt(seen.values(), end, c),
+      pending,
+      missingResults,
+      total: w.reader.lastTotal ?? 0,
+    },
+    windowStart: firstRun || w.options.full ? oldest : windowStart,
+    windowEnd: end,
+    joinedPrevious: !firstRun && joined,
+    pages: w.reader.pages,
+    records: seen.size,
+    fullWalk: firstRun || w.options.full || w.reader.order === 'unordered',
+    notes: w.notes,
+  };
+}
+
+/**
+ * The outcome of an incremental walk. Without the `boundary` (no record archived last time is held any
+ * more), what lay between the old edge and the oldest record held is a gap.
+ */
+export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boolean): InstanceOutcome {
+  const seen = w.reader.seen;
+  let oldestNew: number | undefined;
+  for (const s of seen.values())
+    if (!w.edge.archived(s) && (oldestNew === undefined || s.t < oldestNew)) oldestNew = s.t;
+  const outcome = outcomeOf(w, boundary, boundary ? c.windowEnd : oldestNew);
+  if (!boundary) {
+    // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
+    // ones. The newest record tells the server's time better than the local clock does.
+    const serverNow = Math.max(newestOf(seen.values()) ?? c.windowEnd, c.windowEnd);
+    const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * w.options.retentionMs;
+    outcome.gap = {
+      start: c.windowEnd,
+      end: oldestNew,
+      reason: rotated ? 'cap-rotated' : 'expired-unseen',
+      detail: `no record archived by the previous run is held any more: records created after ${new Date(c.windowEnd).toISOString()} and before the oldest one held may have vanished unseen`,
+    };
+  }
+  return outcome;
+}
+
+/**
+ * Records the next run must see again: those not final now; and those the previous run asked for that this
+ * one did not reach, kept while they may still be held (older than anything this walk reached).
+ */
+function stillToSee(
+  w: WalkContext,
+  oldestReached: number | undefined,
+): { pending: PendingRecord[]; missingResults: PendingRecord[] } {
+  const c = w.options.cursor;
+  const seen = w.reader.seen;
+  const unreached = (r: PendingRecord) =>
+    !seen.has(r.id) && r.t < (oldestReached ?? Number.POSITIVE_INFINITY);
+  const pending: PendingRecord[] = [];
+  for (const s of seen.values()) if (!isFinalInvocationStatus(s.status)) pending.push({ id: s.id, t: s.t });
+  for (const r of c?.pending ?? []) if (unreached(r)) pending.push(r);
+  const missingResults = [...w.reader.missingResults];
+  const missingIds = new Set(missingResults.map((m) => m.id));
+  for (const r of c?.missingResults ?? []) {
+    if (!unreached(r) || missingIds.has(r.id)) continue;
+    missingResults.push(r);
+    missingIds.add(r.id);
+  }
+  return { pending, missingResults };
+}
+
+/** Ids created at the new edge: those seen at it, and the old edge's when the edge did not move. */
+function edgeIdsAt(seen: Iterable<Seen>, end: number | undefined, c: InstanceCursor | undefined): string[] {
+  if (end === undefined) return [];
+  const ids: string[] = [];
+  for (const s of seen) if (s.t === end) ids.push(s.id);
+  if (end === c?.windowEnd) {
+    const have = new Set(ids);
+    for (const id of c.edgeIds) {
+      if (have.has(id)) continue;
+      ids.push(id);
+      have.add(id);
+    }
+  }
+  return ids;
+}

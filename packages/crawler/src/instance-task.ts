@@ -1,0 +1,139 @@
+import type { CoverageRecord } from '@swas-archive/archive';
+import type { Action } from './budget-registry.js';
+import { completeCoverage, failedCoverage, releasedCoverage } from './coverage-records.js';
+import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
+import { isInstanceGone, isNotFound, messageOf, stopsTheRun } from './failure-policy.js';
+import type { InstanceCursor } from './instance-cursor.js';
+import { cursorKey, type InstanceRef } from './instance-ref.js';
+import { MAX_REVISIT_PAGES, walkInstance } from './instance-walk.js';
+import { PAGE_SIZE, type ResultFetch, type WalkIo } from './page-reader.js';
+import { invocationObservation, releasedInstanceObservation } from './record-mapping.js';
+import type { RunTally } from './run-tally.js';
+import type { SnapshotFeeder } from './snapshot-feeder.js';
+
+/** One API call of the run: budgeted for its (account, region, action), retried until `deadline`. */
+export type CallApi = <T>(
+  account: string,
+  regionId: string,
+  action: Action,
+  deadline: number,
+  call: () => Promise<T>,
+) => Promise<T>;
+
+/** What an instance task needs from its run. */
+export interface RunContext {
+  readonly options: ResolvedCrawlOptions;
+  readonly feeder: SnapshotFeeder;
+  readonly tally: RunTally;
+  readonly call: CallApi;
+}
+
+/**
+ * Crawls one instance: its cursor → the walk → coverage and the new cursor into the open snapshot. A
+ * released instance is recorded as such; any other failure fails this instance only, and its cursor stays
+ * where it was. Throws only what stops the run.
+ */
+export async function crawlInstance(
+  run: RunContext,
+  account: CrawlAccount,
+  where: InstanceRef,
+  cursor: InstanceCursor | undefined,
+): Promise<void> {
+  const { options, tally } = run;
+  const deadline = options.clock.now() + options.instanceDeadlineMs;
+  const observedAt = new Date();
+  try {
+    const outcome = await walkInstance(walkIo(run, account, where, deadline), {
+      cursor,
+      full: options.full,
+      retentionMs: options.retentionMs,
+      maxRevisitPages: MAX_REVISIT_PAGES,
+    });
+    const coverage = completeCoverage(where, observedAt, outcome, cursor);
+    if (outcome.gap) reportGap(run, coverage);
+    for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
+    await run.feeder.instanceDone(coverage, cursorKey(where), outcome.cursor);
+    tally.instancesComplete++;
+    const { pages, records, fullWalk } = outcome;
+    options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
+  } catch (error) {
+    if (stopsTheRun(error)) throw error;
+    if (isInstanceGone(error)) {
+      await recordReleased(run, where, cursor);
+    } else {
+      const reason = messageOf(error);
+      tally.incomplete.push({ ...where, reason });
+      options.onEvent({ type: 'instance-failed', ...where, reason });
+      const coverage = failedCoverage(where, observedAt, cursor, reason);
+      reportGap(run, coverage);
+      // No new cursor: the next run reads this instance again from the same edge.
+      await run.feeder.instanceDone(coverage, cursorKey(where), undefined);
+    }
+  } finally {
+    tally.instancesDone++;
+    tally.progress();
+  }
+}
+
+/** An instance that disappeared: recorded with when it was found gone, and a gap after its last archived record. */
+export async function recordReleased(
+  run: RunContext,
+  where: InstanceRef,
+  cursor: InstanceCursor | undefined,
+): Promise<void> {
+  const now = new Date();
+  run.tally.released.push(where);
+  run.options.onEvent({ type: 'instance-released', ...where });
+  await run.feeder.instances([releasedInstanceObservation(where, now)]);
+  const coverage = releasedCoverage(where, now, cursor);
+  reportGap(run, coverage);
+  const releasedAt = now.toISOString();
+  const next: InstanceCursor = cursor
+    ? { ...cursor, releasedAt }
+    : { v: 1, order: 'unknown', edgeIds: [], pending: [], missingResults: [], total: 0, releasedAt };
+  await run.feeder.instanceDone(coverage, cursorKey(where), next);
+}
+
+function reportGap(run: RunContext, coverage: CoverageRecord): void {
+  run.tally.gaps.push(coverage);
+  const { account, regionId, instanceId } = coverage;
+  run.options.onEvent({
+    type: 'gap',
+    account,
+    regionId,
+    instanceId,
+    reason: coverage.gapReason ?? '',
+    detail: coverage.detail ?? '',
+  });
+}
+
+/** The walk's three calls, over this run's budgets, archive and tally. */
+function walkIo(run: RunContext, account: CrawlAccount, where: InstanceRef, deadline: number): WalkIo {
+  const { regionId, instanceId } = where;
+  const fetchResult = async (invokeId: string): Promise<ResultFetch> => {
+    try {
+      return await run.call(account.name, regionId, 'DescribeInvocationResult', deadline, () =>
+        account.api.describeInvocationResult({ regionId, instanceId, invokeId }),
+      );
+    } catch (error) {
+      if (stopsTheRun(error)) throw error;
+      // Expired since it was listed: nothing to fetch. Anything else: try again next run.
+      return isNotFound(error) ? 'gone' : 'later';
+    }
+  };
+  return {
+    readPage: (pageNumber) =>
+      run.call(account.name, regionId, 'DescribeInvocations', deadline, () =>
+        account.api.describeInvocations({ regionId, instanceId, pageNumber, pageSize: PAGE_SIZE }),
+      ),
+    fetchResult: run.options.withResults ? fetchResult : undefined,
+    emit: async (records, results) => {
+      run.tally.recordsSeen += records.length;
+      const observedAt = new Date();
+      await run.feeder.observations(
+        records.map((r) => invocationObservation(where, r, observedAt, results.get(r.invokeId))),
+      );
+      run.tally.progress();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { fullWalk } from './full-walk.js';
+import { hasEdge } from './instance-cursor.js';
+import type { InstanceOutcome } from './instance-outcome.js';
+import { newestFirstWalk } from './newest-first-walk.js';
+import { oldestFirstWalk } from './oldest-first-walk.js';
+import type { WalkIo } from './page-reader.js';
+import { WalkContext, type WalkOptions } from './walk-context.js';
+
+/** Most pages read past the archived edge to see again records last seen not final. */
+export const MAX_REVISIT_PAGES = 20;
+
+/**
+ * Walks one instance's invocations. With a cursor it reads only what can hold new or changed records: from
+ * the newest end of the listing back to the first record already archived (whichever end the API lists
+ * first), plus the pages holding records last seen not final. Without one, with `full`, or when the listing
+ * is not ordered by creation time, it walks every page. It fetches the results it needs through `io`, and
+ * its outcome's cursor carries the ids whose result is still missing.
+ */
+export async function walkInstance(io: WalkIo, options: WalkOptions): Promise<InstanceOutcome> {
+  const w = new WalkContext(io, options);
+  const c = options.cursor;
+  if (options.full || !hasEdge(c) || c.order === 'unordered') return fullWalk(w, 1);
+  if (c.order === 'oldest-first') return oldestFirstWalk(w, c);
+  return newestFirstWalk(w, c);
+}

@@ -1,0 +1,51 @@
+import { fullWalk } from './full-walk.js';
+import type { EdgedCursor } from './instance-cursor.js';
+import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
+import { isLastPage, PAGE_SIZE, type PageView } from './page-reader.js';
+import type { WalkContext } from './walk-context.js';
+
+/**
+ * An incremental walk of an oldest-first listing: from the page where the archived edge was last time,
+ * back while pages hold only new records (expiries move the edge towards the front), further back to see
+ * again records last seen not final (at most `maxRevisitPages`), then forward to the newest end.
+ */
+export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<InstanceOutcome> {
+  const reader = w.reader;
+  const holdsArchived = (page: PageView) => page.items.some((r) => w.edge.archived(r));
+  // The archived edge was last at position total-1; expiries since then moved it towards the front.
+  let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
+  let page = await reader.cached(q);
+  if (page.items.length === 0 && q > 1) {
+    q = Math.max(1, Math.ceil(page.totalCount / PAGE_SIZE));
+    page = await reader.cached(q);
+  }
+  let boundary = holdsArchived(page);
+  let low = q;
+  // Walk back until a page holds an archived record (or the front of the list is reached).
+  while (!boundary && low > 1 && (page.items[0]?.t ?? Number.NEGATIVE_INFINITY) >= c.windowEnd) {
+    low--;
+    page = await reader.cached(low);
+    boundary = holdsArchived(page);
+  }
+  // Records last seen not final are older than the edge: walk further back to them.
+  for (let extra = 0; boundary && low > 1 && w.revisitBeyond(page); extra++) {
+    if (extra >= w.options.maxRevisitPages) {
+      w.noteTooDeep();
+      break;
+    }
+    low--;
+    page = await reader.cached(low);
+  }
+  // Then forward from the estimated edge page to the newest end.
+  let p = q;
+  page = await reader.cached(p);
+  while (!isLastPage(p, page)) {
+    p++;
+    page = await reader.cached(p);
+  }
+  if (reader.order === 'unordered') {
+    w.noteUnordered();
+    return fullWalk(w, 1);
+  }
+  return incrementalOutcome(w, c, boundary);
+}

@@ -1,0 +1,144 @@
+import type { Invocation, InvocationResult, Page } from '@swas-archive/client';
+import type { CursorEdge } from './cursor-edge.js';
+import type { PendingRecord } from './instance-cursor.js';
+import { type ListingOrder, learnOrder, orderOfPage } from './listing-order.js';
+import { newestOf, type RecordKey } from './record-key.js';
+
+/** Records per `DescribeInvocations` page: the API's maximum. */
+export const PAGE_SIZE = 50;
+
+/** A result fetch's answer: the result; `gone` (expired since listed: nothing to fetch); `later` (try next run). */
+export type ResultFetch = InvocationResult | 'gone' | 'later';
+
+/** All an instance walk reads and writes, as three calls; it never reaches into its caller's state. */
+export interface WalkIo {
+  /** Reads one page of `DescribeInvocations` (budgeted and retried by the caller). */
+  readPage(pageNumber: number): Promise<Page<Invocation>>;
+  /**
+   * Fetches one invocation's result; absent when the run archives no results. Errors that must stop the
+   * run are thrown; any other failure answers `later`.
+   */
+  fetchResult?(invokeId: string): Promise<ResultFetch>;
+  /** Archives records (new ones, and ones whose state may have changed) with the results fetched for them. */
+  emit(records: readonly Invocation[], results: ReadonlyMap<string, InvocationResult>): Promise<void>;
+}
+
+/** What the walk keeps of a record: enough to order, compare and classify it, not its content. */
+export interface Seen extends RecordKey {
+  status: string;
+  invokeStatus: string;
+}
+
+/** What the walk keeps of a page it may look at again. */
+export interface PageView {
+  totalCount: number;
+  items: Seen[];
+}
+
+const seenOf = (inv: Invocation): Seen => ({
+  id: inv.invokeId,
+  t: inv.creationTime.getTime(),
+  status: inv.invocationStatus,
+  invokeStatus: inv.invokeStatus,
+});
+
+/**
+ * Reads one instance's pages for a walk: dedupes records by id, hands on what is new or changed (with the
+ * results it needs), learns the listing order, and re-reads on drift. Records expiring from the front of an
+ * oldest-first listing shift every later page up, so whenever `TotalCount` moves between two reads, the
+ * pages before are read again until one holds nothing unseen. (Records arriving at the front of a
+ * newest-first listing shift pages down instead: seen twice, deduped by id.)
+ */
+export class PageReader {
+  /** Every record read, by id, in the state last read. */
+  readonly seen = new Map<string, Seen>();
+  /** Final records whose result could not be fetched this run. */
+  readonly missingResults: PendingRecord[] = [];
+  /** Pages read, re-reads included. */
+  pages = 0;
+  /** `TotalCount` of the last page read in order (re-reads aside). */
+  lastTotal?: number;
+  /** `TotalCount` and the newest creation time of the first page read: what existed when the walk began. */
+  first?: { total: number; newest?: number };
+  order: ListingOrder;
+  /** Pages already read, kept for the incremental walks that look at them again (not by full walks). */
+  readonly #kept = new Map<number, PageView>();
+  #keepPages = true;
+
+  constructor(
+    private readonly io: WalkIo,
+    private readonly edge: CursorEdge,
+  ) {
+    this.order = edge.cursor?.order ?? 'unknown';
+  }
+
+  /** Reads page `p`, hands on what is new, and re-reads earlier pages on drift. */
+  async page(p: number): Promise<PageView> {
+    const page = await this.#read(p);
+    const moved = this.lastTotal !== undefined && page.totalCount !== this.lastTotal;
+    this.lastTotal = page.totalCount;
+    if (moved && p > 1 && this.order !== 'newest-first') {
+      // Records expired from the front of an oldest-first listing: what was at the start of this page
+      // moved onto the previous one. Read back until a page holds nothing unseen.
+      for (let back = p - 1; back >= 1; back--) {
+        const before = this.seen.size;
+        await this.#read(back);
+        if (this.seen.size === before) break;
+      }
+    }
+    return page;
+  }
+
+  /** Page `p` as this walk read it before, or else read now. */
+  async cached(p: number): Promise<PageView> {
+    return this.#kept.get(p) ?? (await this.page(p));
+  }
+
+  /** A full walk reads each page once: keeping pages would only cost memory. */
+  stopKeepingPages(): void {
+    this.#keepPages = false;
+    this.#kept.clear();
+  }
+
+  async #read(p: number): Promise<PageView> {
+    const page = await this.io.readPage(p);
+    this.pages++;
+    const view: PageView = { totalCount: page.totalCount, items: page.items.map(seenOf) };
+    if (this.#keepPages) this.#kept.set(p, view);
+    this.first ??= { total: page.totalCount, newest: newestOf(view.items) };
+    this.order = learnOrder(this.order, orderOfPage(view.items));
+    const fresh: Invocation[] = [];
+    for (const [i, inv] of page.items.entries()) {
+      const now = view.items[i] as Seen;
+      const before = this.seen.get(now.id);
+      if (before && before.status === now.status && before.invokeStatus === now.invokeStatus) continue;
+      this.seen.set(now.id, now);
+      if (before || this.edge.mayHaveChanged(now)) fresh.push(inv);
+    }
+    if (fresh.length > 0) await this.#emit(fresh);
+    return view;
+  }
+
+  /** Hands records on, with the results of those that need one (fetched together). */
+  async #emit(records: Invocation[]): Promise<void> {
+    const results = new Map<string, InvocationResult>();
+    const fetchResult = this.io.fetchResult?.bind(this.io);
+    if (fetchResult) {
+      const wanted = records.filter((r) => this.edge.needsResult(seenOf(r), r.invocationStatus));
+      await Promise.all(
+        wanted.map(async (r) => {
+          const answer = await fetchResult(r.invokeId);
+          if (answer === 'later') this.missingResults.push({ id: r.invokeId, t: r.creationTime.getTime() });
+          else if (answer !== 'gone') results.set(r.invokeId, answer);
+        }),
+      );
+    }
+    await this.io.emit(records, results);
+  }
+}
+
+/** Whether `p` is the last page: empty, or short with nothing beyond it by `TotalCount`. */
+export function isLastPage(p: number, page: PageView): boolean {
+  if (page.items.length === 0) return true;
+  return page.items.length < PAGE_SIZE && p * PAGE_SIZE >= page.totalCount;
+}

@@ -1,0 +1,49 @@
+import { CursorEdge } from './cursor-edge.js';
+import type { InstanceCursor } from './instance-cursor.js';
+import { PageReader, type PageView, type WalkIo } from './page-reader.js';
+import { oldestOf } from './record-key.js';
+
+/** How one instance is walked. */
+export interface WalkOptions {
+  /** The previous run's cursor; absent when the instance was never crawled (or its cursor is unreadable). */
+  cursor?: InstanceCursor;
+  /** Walk every page and hand every record on again. */
+  full: boolean;
+  /** Retention of the service, to tell an expired gap from a rotated cap. */
+  retentionMs: number;
+  /** Most pages read past the archived edge to see again records last seen not final. */
+  maxRevisitPages: number;
+}
+
+/** What the walks of one instance share: its pages as read, what its cursor says, and notes for the log. */
+export class WalkContext {
+  readonly edge: CursorEdge;
+  readonly reader: PageReader;
+  readonly notes: string[] = [];
+
+  constructor(
+    io: WalkIo,
+    readonly options: WalkOptions,
+  ) {
+    this.edge = new CursorEdge(options.cursor, options.full);
+    this.reader = new PageReader(io, this.edge);
+  }
+
+  /** Whether records to revisit remain unseen beyond `page`, among older records. */
+  revisitBeyond(page: PageView): boolean {
+    const oldest = oldestOf(page.items);
+    if (oldest === undefined) return false;
+    for (const r of this.edge.revisit.values()) if (!this.reader.seen.has(r.id) && r.t < oldest) return true;
+    return false;
+  }
+
+  /** Says that the listing turned out unordered, so every page is walked. */
+  noteUnordered(): void {
+    this.notes.push('the listing is not ordered by creation time: walked every page');
+  }
+
+  /** Says that records to revisit lay past `maxRevisitPages`: the next run looks for them again. */
+  noteTooDeep(): void {
+    this.notes.push('some records last seen running lie too deep to revisit this run');
+  }
+}
