@@ -1,5 +1,5 @@
 export type { ArchiveWriter } from './archive-writer.js';
-export { ACTIONS, type Action, type BudgetOptions } from './budget-registry.js';
+export { ACTIONS, type Action, type BudgetOptions, DEFAULT_BUDGETS } from './budget-registry.js';
 export type { CrawlAccount, CrawlOptions } from './crawl-options.js';
 export type { CrawlEvent, CrawlProgress, CrawlReport, IncompleteInstance } from './crawl-report.js';
 export { crawl } from './crawl-run.js';
