@@ -127,14 +127,12 @@ export function transportFailure(
   code: string,
   detail: string,
   ctx: SwasErrorContext,
+  endpoint: string,
   httpStatus?: number,
 ): SwasApiError {
-  return new TransientServiceError(
-    `${describe(ctx)} failed in transit (${code}: ${detail}); retrying may succeed.`,
-    {
-      ...ctx,
-      serverCode: code,
-      httpStatus,
-    },
-  );
+  return new TransientServiceError(`${describe(ctx)} at ${endpoint} failed: ${detail} (${code})`, {
+    ...ctx,
+    serverCode: code,
+    httpStatus,
+  });
 }

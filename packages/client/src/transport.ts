@@ -50,7 +50,7 @@ export class PopTransport {
         formatParams: false,
       })) as [unknown, PopEntry];
     } catch (error) {
-      throw this.#failure(error, ctx);
+      throw this.#failure(error, ctx, endpoint);
     }
     const [body, entry] = result;
     const httpStatus = entry.response?.statusCode ?? 0;
@@ -78,7 +78,7 @@ export class PopTransport {
     return client;
   }
 
-  #failure(error: unknown, ctx: SwasErrorContext): Error {
+  #failure(error: unknown, ctx: SwasErrorContext, endpoint: string): Error {
     if (error instanceof SwasApiError) return error; // already ours (credentials)
     const scrub = (s: unknown) => this.redactor.scrub(String(s ?? ''));
     const e = error as Partial<PopApiError> & { name?: string; message?: string; code?: string };
@@ -100,9 +100,28 @@ export class PopTransport {
     // json-bigint throws a plain object `{ name: 'SyntaxError', message, at, text }` for a body that is not
     // JSON (truncated, an HTML error page): its text is not kept, it may be large.
     if (e && typeof e === 'object' && e.name === 'SyntaxError') {
-      return transportFailure('MalformedResponse', `the body is not JSON: ${scrub(e.message)}`, ctx);
+      return transportFailure('MalformedResponse', 'the answer is not JSON', ctx, endpoint);
     }
     const code = typeof e?.code === 'string' && e.code ? e.code : (e?.name ?? 'NetworkError');
-    return transportFailure(code, scrub(e?.message ?? String(error)), ctx);
+    return transportFailure(
+      code,
+      causeOf(code, scrub(e?.message ?? String(error)), this.timeoutMs),
+      ctx,
+      endpoint,
+    );
   }
+}
+
+/**
+ * What a transport failure means, in words: pop-core's own messages run the address into the URL
+ * (`connect ECONNREFUSED 127.0.0.1:1POST http://…`).
+ */
+function causeOf(code: string, message: string, timeoutMs: number): string {
+  if (code === 'ECONNREFUSED') return 'connection refused: nothing listens at that address';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (code === 'ECONNRESET' || /socket hang up/i.test(message)) return 'the connection was reset';
+  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH')
+    return 'the address cannot be reached';
+  if (/timeout/i.test(code) || /timeout/i.test(message)) return `no complete answer within ${timeoutMs} ms`;
+  return message.split(/POST https?:\/\//)[0]?.trim() || message;
 }

@@ -30,6 +30,31 @@ export function completeCoverage(
   };
 }
 
+/**
+ * An instance whose walk the run stopped: not complete, and no gap (what it did not read is still held;
+ * the next run reads it first), with the window it did read.
+ */
+export function stoppedCoverage(
+  where: InstanceRef,
+  observedAt: Date,
+  partial: InstanceOutcome | undefined,
+): CoverageRecord {
+  const hole = partial?.cursor.hole;
+  return {
+    ...refOf(where),
+    observedAt,
+    complete: false,
+    windowStart: date(partial?.windowStart),
+    windowEnd: date(partial?.windowEnd),
+    joinedPrevious: partial?.joinedPrevious ?? false,
+    detail: !partial
+      ? 'the run was stopped before this instance proved anything new: the next run walks it again'
+      : hole
+        ? `the run was stopped: records created before ${new Date(hole.below).toISOString()} are still to read; the next run reads them first`
+        : 'the run was stopped: the next run goes on from the newest record read',
+  };
+}
+
 /** An instance that could not be crawled: open from its last archived record, with the reason. */
 export function failedCoverage(
   where: InstanceRef,

@@ -20,8 +20,12 @@ export interface CrawlAccount {
 export interface CrawlOptions {
   /** The accounts to crawl, at least one. */
   accounts: readonly CrawlAccount[];
-  /** Where the run's snapshots are committed and the cursors read (an `Archive` of `@swas-archive/archive`). */
-  archive: ArchiveWriter;
+  /**
+   * Where the run's snapshots are committed and the cursors read (an `Archive` of `@swas-archive/archive`),
+   * or a function that opens it: called only once every account has answered `ListRegions`, so that a run
+   * that cannot start (wrong key, unknown region, no network) creates no archive.
+   */
+  archive: ArchiveWriter | (() => Promise<ArchiveWriter>);
   /** Only these regions (each must exist for every account). @default every region `ListRegions` returns */
   regions?: readonly string[];
   /** Only these instance ids. @default every instance */
@@ -38,6 +42,12 @@ export interface CrawlOptions {
   instanceDeadlineMs?: number;
   /** Observations per snapshot: a run commits one every this many, which bounds memory and what a crash can cost. @default 100000 */
   commitEvery?: number;
+  /**
+   * Longest time anything read waits uncommitted, ms: a snapshot is committed at least this often while
+   * records are pending (and half as long after an instance is done), so a stop or a crash loses little.
+   * @default 60000
+   */
+  commitIntervalMs?: number;
   /** The service's retention, to name gaps (expired vs a rotated cap). @default 14 days */
   retentionMs?: number;
   /** The run's id, stored with every row. @default `run-` and the start time */
@@ -46,14 +56,18 @@ export interface CrawlOptions {
   onProgress?: (progress: CrawlProgress) => void;
   /** Something worth a log line. @default none */
   onEvent?: (event: CrawlEvent) => void;
-  /** Stops the run: what was read is committed, and the report says `failed`. @default none */
+  /**
+   * Stops the run (Ctrl-C, SIGTERM, a time limit; the abort reason names why): calls in flight are
+   * abandoned, what was read is committed with cursors that let the next run go on from there, and the
+   * report says `interrupted`. @default none
+   */
   signal?: AbortSignal;
 }
 
 /** Crawl options once checked, with every default filled in. */
 export interface ResolvedCrawlOptions {
   accounts: readonly CrawlAccount[];
-  archive: ArchiveWriter;
+  archive: ArchiveWriter | (() => Promise<ArchiveWriter>);
   /** Undefined: every region offered. */
   regions?: readonly string[];
   /** Undefined: every instance. */
@@ -64,6 +78,7 @@ export interface ResolvedCrawlOptions {
   retry: Required<RetryOptions>;
   instanceDeadlineMs: number;
   commitEvery: number;
+  commitIntervalMs: number;
   retentionMs: number;
   runId: string;
   onProgress: (progress: CrawlProgress) => void;
@@ -80,6 +95,7 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
   checkAccounts(options.accounts);
   for (const [name, value] of [
     ['commitEvery', options.commitEvery],
+    ['commitIntervalMs', options.commitIntervalMs],
     ['instanceDeadlineMs', options.instanceDeadlineMs],
     ['retentionMs', options.retentionMs],
     ['retry.attempts', options.retry?.attempts],
@@ -98,6 +114,7 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry },
     instanceDeadlineMs: options.instanceDeadlineMs ?? 600_000,
     commitEvery: options.commitEvery ?? 100_000,
+    commitIntervalMs: options.commitIntervalMs ?? 60_000,
     retentionMs: options.retentionMs ?? 14 * DAY,
     runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}`,
     onProgress: options.onProgress ?? ignore,

@@ -1,6 +1,7 @@
 import type { CoverageRecord } from '@swas-archive/archive';
 import type { SwasApiError } from '@swas-archive/client';
 import type { Action } from './budget-registry.js';
+import type { RetryNotice } from './retry-policy.js';
 
 /** Where a run stands, given to `onProgress` at most every half second and once at the end. */
 export interface CrawlProgress {
@@ -35,7 +36,10 @@ export type CrawlEvent =
   | { type: 'instance-failed'; account: string; regionId: string; instanceId: string; reason: string }
   | { type: 'instance-released'; account: string; regionId: string; instanceId: string }
   | { type: 'gap'; account: string; regionId: string; instanceId: string; reason: string; detail: string }
-  | { type: 'note'; account: string; regionId: string; instanceId: string; message: string };
+  | { type: 'note'; account: string; regionId: string; instanceId: string; message: string }
+  | ({ type: 'retry' } & RetryNotice)
+  /** A call has gone unanswered for `waitedMs` (said once per action): the run is waiting on the service. */
+  | { type: 'slow-call'; action: string; regionId: string; waitedMs: number };
 
 /** An instance (or with `instanceId` `*`, a whole region) the run could not archive completely. */
 export interface IncompleteInstance {
@@ -50,8 +54,13 @@ export interface CrawlReport {
   runId: string;
   startedAt: Date;
   finishedAt: Date;
-  /** `complete`: everything archived, no new gap. `partial`: an instance incomplete or a new gap. `failed`: the run stopped. */
-  outcome: 'complete' | 'partial' | 'failed';
+  /**
+   * `complete`: everything archived, no new gap. `partial`: an instance incomplete or a new gap. `failed`:
+   * an error stopped the run. `interrupted`: it was told to stop (`signal`); what it read is committed.
+   */
+  outcome: 'complete' | 'partial' | 'failed' | 'interrupted';
+  /** Why it was told to stop (the signal's abort reason, e.g. `SIGINT`), when interrupted. */
+  stopReason?: string;
   /**
    * Why the run stopped, when it failed: an error whose crawl decision is `stop-run` in `ERROR_CODES` of
    * `@swas-archive/errors` (credentials, permission, clock, configuration, the archive), or one that is not
@@ -79,4 +88,6 @@ export interface CrawlReport {
   released: { account: string; regionId: string; instanceId: string }[];
   /** Gaps found by this run. */
   gaps: CoverageRecord[];
+  /** Instances whose walk the run stopped midway: what was read is committed, the next run goes on. */
+  stopped: { account: string; regionId: string; instanceId: string }[];
 }

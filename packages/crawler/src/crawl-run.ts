@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Instance } from '@swas-archive/client';
-import { BudgetRegistry } from './budget-registry.js';
+import { type Action, BudgetRegistry } from './budget-registry.js';
 import {
   type CrawlAccount,
   type CrawlOptions,
@@ -17,7 +17,10 @@ import { instanceObservation } from './record-mapping.js';
 import { planRegion } from './region-plan.js';
 import { callWithRetry, type RetryContext } from './retry-policy.js';
 import { RunTally } from './run-tally.js';
-import { SnapshotFeeder } from './snapshot-feeder.js';
+import { type FeedTotals, SnapshotFeeder } from './snapshot-feeder.js';
+
+/** An attempt unanswered this long is worth saying (the client's timeout is longer). */
+const SLOW_CALL_MS = 5000;
 
 /** Instances per `ListInstances` page: the API's maximum. */
 const INSTANCE_PAGE_SIZE = 100;
@@ -36,83 +39,147 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
 
 /** One run: accounts → regions → instances, then the last snapshot and the report. */
 class CrawlRun implements RunContext {
-  readonly feeder: SnapshotFeeder;
   readonly tally: RunTally;
+  readonly #feed: FeedTotals = { snapshots: 0, skipped: 0, newInvocations: 0, changedInvocations: 0 };
+  #feeder?: SnapshotFeeder;
   readonly #budgets: BudgetRegistry;
   readonly #retry: RetryContext;
   readonly #abort = new AbortController();
-  /** The archive's cursors, parsed once as the run starts. */
-  readonly #cursors: StoredCursors;
+  /** The archive's cursors, parsed once when the archive is opened. */
+  #cursors: StoredCursors = new Map();
   /** Every instance id a listing of this run has shown. */
   readonly #listedIds = new Set<string>();
+  /** Actions already said to be slow. */
+  readonly #slowTold = new Set<Action>();
 
   constructor(
     readonly options: ResolvedCrawlOptions,
     startedAt: Date,
   ) {
     const { clock, signal } = options;
-    this.#cursors = readCursors(options.archive.cursors);
     this.#budgets = new BudgetRegistry(options.budgets, clock);
-    this.feeder = new SnapshotFeeder(options.archive, options.runId, options.commitEvery);
-    const sources = {
-      budgets: this.#budgets,
-      feed: this.feeder.totals,
-      clock,
-      onProgress: options.onProgress,
-    };
+    const sources = { budgets: this.#budgets, feed: this.#feed, clock, onProgress: options.onProgress };
     this.tally = new RunTally(startedAt, sources);
     this.#retry = {
       options: options.retry,
       counters: this.tally.counters,
       clock,
       signal: this.#abort.signal,
+      onRetry: (retry) => options.onEvent({ type: 'retry', ...retry }),
     };
     signal?.addEventListener('abort', () => this.#abort.abort(signal.reason), { once: true });
     // Every call waiting for its budget listens for the run's abort: many at once is expected.
     setMaxListeners(0, this.#abort.signal);
   }
 
+  /** The run's snapshots: there once the archive is open (after every account answered `ListRegions`). */
+  get feeder(): SnapshotFeeder {
+    if (!this.#feeder) throw new Error('the archive is not open yet');
+    return this.#feeder;
+  }
+
   /** One API call, through its budget and the retry loop, abandoned when the run stops. */
   readonly call: CallApi = (account, regionId, action, deadline, call) =>
-    callWithRetry(this.#budgets.get(account, regionId, action), call, deadline, this.#retry);
+    callWithRetry(
+      this.#budgets.get(account, regionId, action),
+      this.#watched(action, regionId, call),
+      deadline,
+      this.#retry,
+      {
+        action,
+        regionId,
+      },
+    );
 
-  /** Crawls, then commits what is left with the run's row, and reports (a failure to commit fails the run). */
+  /** Says once per action when an attempt has gone unanswered for a while, long before its timeout. */
+  #watched<T>(action: Action, regionId: string, call: () => Promise<T>): () => Promise<T> {
+    return () => {
+      const timer = setTimeout(() => {
+        if (this.#slowTold.has(action)) return;
+        this.#slowTold.add(action);
+        this.options.onEvent({ type: 'slow-call', action, regionId, waitedMs: SLOW_CALL_MS });
+      }, SLOW_CALL_MS);
+      timer.unref();
+      return call().finally(() => clearTimeout(timer));
+    };
+  }
+
+  /** Whether the run was told to stop, or stopped itself on an error: walks leave partial cursors. */
+  stopped(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /**
+   * Checks every account (`ListRegions`, the regions asked for) before the archive is opened, so that a run
+   * that cannot start leaves no archive behind; then crawls, commits what is left with the run's row, and
+   * reports (a failure to commit fails the run).
+   */
   async run(): Promise<CrawlReport> {
-    let fatal = await this.#crawlAccounts();
-    if (!fatal) this.#reportUnlisted();
+    const regions = new Map<string, string[]>();
+    let fatal = await this.#each((account) => this.#checkAccount(account, regions));
+    // Told to stop before the archive was opened: nothing to commit, nothing created.
+    const going = () => !fatal && !this.options.signal?.aborted;
+    if (going()) fatal = await this.#openArchive();
+    if (going())
+      fatal = await this.#each((account) => this.#account(account, regions.get(account.name) ?? []));
+    const interrupted = this.options.signal?.aborted === true;
+    if (interrupted) fatal = undefined;
+    else if (!fatal) this.#reportUnlisted();
     const finishedAt = new Date();
-    const outcome = this.tally.outcome(fatal !== undefined);
+    const outcome = interrupted ? 'interrupted' : this.tally.outcome(fatal !== undefined);
     const accounts = this.options.accounts.map((a) => a.name);
     try {
       // Commit first, so that the run's row counts every invocation archived.
-      await this.feeder.commitPending();
-      await this.feeder.finish(this.tally.runRecord(finishedAt, outcome, accounts));
+      if (this.#feeder) {
+        await this.#feeder.commitPending();
+        await this.#feeder.finish(this.tally.runRecord(finishedAt, outcome, accounts));
+      }
     } catch (error) {
       fatal ??= asError(error);
+    } finally {
+      this.#feeder?.stop();
     }
     this.tally.progress(true);
-    const runId = this.options.runId;
     return this.tally.report({
-      runId,
+      runId: this.options.runId,
       finishedAt,
       outcome: fatal ? 'failed' : outcome,
       error: fatal,
       accounts,
+      ...(interrupted ? { stopReason: String(this.options.signal?.reason ?? 'stopped') } : {}),
     });
   }
 
-  /** Every account at once; the first error that stops the run aborts the others. */
-  async #crawlAccounts(): Promise<Error | undefined> {
+  /** Runs `work` for every account at once; the first error that stops the run aborts the others. */
+  async #each(work: (account: CrawlAccount) => Promise<void>): Promise<Error | undefined> {
     let fatal: Error | undefined;
     await Promise.all(
       this.options.accounts.map((account) =>
-        this.#account(account).catch((error: unknown) => {
+        work(account).catch((error: unknown) => {
+          if (this.options.signal?.aborted) return; // stopped on purpose: not an error
           fatal ??= asError(error);
           this.#abort.abort(fatal);
         }),
       ),
     );
     return fatal;
+  }
+
+  /** Opens the archive (when given as a function), reads its cursors, and starts feeding it. */
+  async #openArchive(): Promise<Error | undefined> {
+    try {
+      const given = this.options.archive;
+      const archive = typeof given === 'function' ? await given() : given;
+      this.#cursors = readCursors(archive.cursors);
+      this.#feeder = new SnapshotFeeder(archive, this.options.runId, this.#feed, {
+        commitEvery: this.options.commitEvery,
+        commitIntervalMs: this.options.commitIntervalMs,
+        clock: this.options.clock,
+      });
+      return undefined;
+    } catch (error) {
+      return asError(error);
+    }
   }
 
   /** Ids asked for that no region listed and no cursor knows: most likely a typo. */
@@ -130,11 +197,12 @@ class CrawlRun implements RunContext {
     }
   }
 
-  async #account(account: CrawlAccount): Promise<void> {
-    const regions = await this.call(account.name, '-', 'ListRegions', Number.POSITIVE_INFINITY, () =>
+  /** `ListRegions` for one account: proves its credentials work, and checks the regions asked for. */
+  async #checkAccount(account: CrawlAccount, regions: Map<string, string[]>): Promise<void> {
+    const listed = await this.call(account.name, '-', 'ListRegions', Number.POSITIVE_INFINITY, () =>
       account.api.listRegions(),
     );
-    const offered = regions.map((r) => r.regionId);
+    const offered = listed.map((r) => r.regionId);
     const wanted = this.options.regions ?? offered;
     const unknown = wanted.filter((r) => !offered.includes(r));
     if (unknown.length > 0) {
@@ -143,6 +211,10 @@ class CrawlRun implements RunContext {
         'regions',
       );
     }
+    regions.set(account.name, [...wanted]);
+  }
+
+  async #account(account: CrawlAccount, wanted: readonly string[]): Promise<void> {
     // List every region first: an instance released before its region is listed is invisible to the run,
     // so keep that window short instead of letting it grow while other regions are crawled.
     const listings = await Promise.all(wanted.map((regionId) => this.#listRegion(account, regionId)));

@@ -7,6 +7,7 @@ export class CursorEdge {
   /** Records the previous run asked to see again: last seen not final, or missing their result. */
   readonly revisit: ReadonlyMap<string, PendingRecord>;
   readonly #edgeIds: ReadonlySet<string>;
+  readonly #belowIds: ReadonlySet<string>;
 
   constructor(
     readonly cursor: InstanceCursor | undefined,
@@ -17,13 +18,25 @@ export class CursorEdge {
       [...(cursor?.pending ?? []), ...(cursor?.missingResults ?? [])].map((p) => [p.id, p]),
     );
     this.#edgeIds = new Set(cursor?.edgeIds);
+    this.#belowIds = new Set(cursor?.hole?.belowIds);
   }
 
-  /** A record the archive already holds in its final state (older than the edge, or at it and known). */
+  /**
+   * A record the archive already holds in its final state: older than the edge (or at it and known), and
+   * not in a hole a stopped walk left.
+   */
   archived(rec: RecordKey): boolean {
     const end = this.cursor?.windowEnd;
     if (end === undefined) return false;
-    return rec.t < end || (rec.t === end && this.#edgeIds.has(rec.id));
+    return (rec.t < end || (rec.t === end && this.#edgeIds.has(rec.id))) && !this.inHole(rec);
+  }
+
+  /** Whether the record lies in the hole a stopped walk left (see `CursorHole`). */
+  inHole(rec: RecordKey): boolean {
+    const hole = this.cursor?.hole;
+    if (!hole) return false;
+    if (hole.above !== undefined && rec.t <= hole.above) return false;
+    return rec.t < hole.below || (rec.t === hole.below && !this.#belowIds.has(rec.id));
   }
 
   /** Whether a record read this run may hold something the archive lacks, and so is archived again. */

@@ -10,8 +10,10 @@ import type { WalkContext } from './walk-context.js';
  */
 export async function fullWalk(w: WalkContext, from: number): Promise<InstanceOutcome> {
   w.reader.stopKeepingPages();
+  w.phase = 'full';
   for (let p = from; ; p++) {
     const page = await w.reader.page(p);
+    if (!w.boundary && page.items.some((r) => w.edge.archived(r))) w.boundary = true;
     if (isLastPage(p, page)) break;
   }
   const c = w.options.cursor;

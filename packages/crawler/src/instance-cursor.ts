@@ -8,12 +8,28 @@ export interface PendingRecord {
 }
 
 /**
+ * Records a walk was stopped before reading (Ctrl-C, SIGTERM, a time limit): those created after `above`
+ * (exclusive; from the beginning when unset) and before `below` (and at `below` unless in `belowIds`). Only
+ * a newest-first listing leaves one: the walk read down from the newest end and stopped at `below`.
+ */
+export interface CursorHole {
+  above?: number;
+  below: number;
+  belowIds: string[];
+  /** Records the stopped walk read above the hole: where it starts in the listing, new records aside. */
+  skip: number;
+  /** Records the hole held when the walk stopped (from `TotalCount`): fewer read later means some expired. */
+  count: number;
+}
+
+/**
  * What has been archived of one instance, stored in the archive's catalog with the data it covers.
- * Every time is a creation time from the API (server clock), epoch ms. The stored format is `v: 1`; any
- * change must still read the cursors of existing archives.
+ * Every time is a creation time from the API (server clock), epoch ms. The stored format is `v: 1`, or
+ * `v: 2` when it has a {@link CursorHole} (an older version of this tool reads a `v: 2` cursor as unknown
+ * and walks the instance in full, which loses nothing); any change must still read existing cursors.
  */
 export interface InstanceCursor {
-  v: 1;
+  v: 1 | 2;
   order: ListingOrder;
   /** Everything the API held created from `windowStart` to `windowEnd` is archived. */
   windowStart?: number;
@@ -29,6 +45,8 @@ export interface InstanceCursor {
   total: number;
   /** When the instance was found released, if it was (local ISO time). */
   releasedAt?: string;
+  /** Records a stopped walk left unread below the newest ones; the next run reads them first. */
+  hole?: CursorHole;
 }
 
 /** A cursor with an archived edge: the instance was crawled before and held records then. */
@@ -53,7 +71,13 @@ export function readCursors(stored: Readonly<Record<string, unknown>>): StoredCu
 function parseCursor(value: unknown): InstanceCursor | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const c = value as Partial<InstanceCursor>;
-  if (c.v !== 1 || !Array.isArray(c.edgeIds) || !Array.isArray(c.pending) || typeof c.total !== 'number')
+  if (
+    (c.v !== 1 && c.v !== 2) ||
+    !Array.isArray(c.edgeIds) ||
+    !Array.isArray(c.pending) ||
+    typeof c.total !== 'number'
+  )
     return undefined;
+  if (c.v === 2 && (typeof c.hole?.below !== 'number' || !Array.isArray(c.hole.belowIds))) return undefined;
   return { missingResults: [], ...c } as InstanceCursor;
 }

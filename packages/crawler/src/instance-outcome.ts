@@ -1,5 +1,5 @@
 import { isFinalInvocationStatus } from '@swas-archive/client';
-import type { EdgedCursor, InstanceCursor, PendingRecord } from './instance-cursor.js';
+import { type EdgedCursor, hasEdge, type InstanceCursor, type PendingRecord } from './instance-cursor.js';
 import type { Seen } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
@@ -89,12 +89,65 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
     const serverNow = Math.max(newestOf(seen.values()) ?? c.windowEnd, c.windowEnd);
     const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * w.options.retentionMs;
     outcome.gap = {
-      start: c.windowEnd,
+      // A hole an earlier stop left below the edge went with it.
+      start: c.hole ? c.hole.above : c.windowEnd,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',
       detail: `no record archived by the previous run is held any more: records created after ${new Date(c.windowEnd).toISOString()} and before the oldest one held may have vanished unseen`,
     };
   }
+  return outcome;
+}
+
+/**
+ * What a walk stopped midway (Ctrl-C, SIGTERM, a time limit) proved, for a cursor that lets the next run go
+ * on from there; undefined when it proved nothing the stored cursor does not say (the next run then walks
+ * as it would have). Only records handed on to the archive count.
+ *
+ * - newest-first, before the edge (or on a first run): the records from the newest down to the oldest read
+ *   are archived; below them lies a hole the next run reads first.
+ * - newest-first, past the edge: as if the walk had finished (what it did not revisit stays pending); in
+ *   the hole of a previous stop, a smaller hole remains.
+ * - oldest-first: from the oldest (full walk) or the edge (incremental) up to the newest read.
+ * - an unordered or unknown listing, or an oldest-first walk still looking for its edge: nothing.
+ */
+export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
+  w.reader.forgetUnhanded();
+  const c = w.options.cursor;
+  const seen = w.reader.seen;
+  const oldest = oldestOf(seen.values());
+  const newest = newestOf(seen.values());
+  if (oldest === undefined || newest === undefined) return undefined;
+  const order = w.reader.order;
+  if (order === 'oldest-first') {
+    if (w.phase === 'back' || (w.phase === 'incremental' && !w.boundary)) return undefined;
+    if (c?.windowEnd !== undefined && newest <= c.windowEnd) return undefined;
+    return hasEdge(c) && w.phase === 'incremental'
+      ? incrementalOutcome(w, c, true)
+      : outcomeOf(w, true, oldest);
+  }
+  if (order !== 'newest-first') return undefined;
+  if (w.boundary && w.phase !== 'hole' && hasEdge(c)) {
+    // Past the edge: finished but for revisits, and the hole of an earlier stop, if any, still to read.
+    const outcome = incrementalOutcome(w, c, true);
+    if (c.hole) outcome.cursor = { ...outcome.cursor, v: 2, hole: c.hole };
+    return outcome;
+  }
+  const outcome =
+    w.phase === 'hole' && hasEdge(c) ? incrementalOutcome(w, c, true) : outcomeOf(w, false, oldest);
+  let skip = 0;
+  for (const s of seen.values()) if (s.t >= oldest) skip++;
+  const belowIds: string[] = [];
+  for (const s of seen.values()) if (s.t === oldest) belowIds.push(s.id);
+  const above = c?.hole ? c.hole.above : c?.windowEnd;
+  outcome.cursor = {
+    ...outcome.cursor,
+    v: 2,
+    windowStart: c?.windowStart ?? oldest,
+    hole: { above, below: oldest, belowIds, skip, count: Math.max(0, (w.reader.lastTotal ?? skip) - skip) },
+  };
+  outcome.windowStart = oldest;
+  outcome.joinedPrevious = false;
   return outcome;
 }
 

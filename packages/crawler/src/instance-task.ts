@@ -1,11 +1,12 @@
 import type { CoverageRecord } from '@swas-archive/archive';
 import type { Action } from './budget-registry.js';
-import { completeCoverage, failedCoverage, releasedCoverage } from './coverage-records.js';
+import { completeCoverage, failedCoverage, releasedCoverage, stoppedCoverage } from './coverage-records.js';
 import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
 import { isInstanceGone, isNotFound, messageOf, stopsTheRun } from './failure-policy.js';
 import type { InstanceCursor } from './instance-cursor.js';
+import type { InstanceOutcome } from './instance-outcome.js';
 import { cursorKey, type InstanceRef } from './instance-ref.js';
-import { MAX_REVISIT_PAGES, walkInstance } from './instance-walk.js';
+import { InstanceWalk, MAX_REVISIT_PAGES } from './instance-walk.js';
 import { PAGE_SIZE, type ResultFetch, type WalkIo } from './page-reader.js';
 import { invocationObservation, releasedInstanceObservation } from './record-mapping.js';
 import type { RunTally } from './run-tally.js';
@@ -26,6 +27,8 @@ export interface RunContext {
   readonly feeder: SnapshotFeeder;
   readonly tally: RunTally;
   readonly call: CallApi;
+  /** Whether the run was told to stop (its signal aborted): walks in progress then leave partial cursors. */
+  stopped(): boolean;
 }
 
 /**
@@ -42,13 +45,14 @@ export async function crawlInstance(
   const { options, tally } = run;
   const deadline = options.clock.now() + options.instanceDeadlineMs;
   const observedAt = new Date();
+  const walk = new InstanceWalk(walkIo(run, account, where, deadline), {
+    cursor,
+    full: options.full,
+    retentionMs: options.retentionMs,
+    maxRevisitPages: MAX_REVISIT_PAGES,
+  });
   try {
-    const outcome = await walkInstance(walkIo(run, account, where, deadline), {
-      cursor,
-      full: options.full,
-      retentionMs: options.retentionMs,
-      maxRevisitPages: MAX_REVISIT_PAGES,
-    });
+    const outcome = await walk.run();
     const coverage = completeCoverage(where, observedAt, outcome, cursor);
     if (outcome.gap) reportGap(run, coverage);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
@@ -57,6 +61,10 @@ export async function crawlInstance(
     const { pages, records, fullWalk } = outcome;
     options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
   } catch (error) {
+    if (run.stopped()) {
+      await recordStopped(run, where, observedAt, walk.partial());
+      return;
+    }
     if (stopsTheRun(error)) throw error;
     if (isInstanceGone(error)) {
       await recordReleased(run, where, cursor);
@@ -73,6 +81,22 @@ export async function crawlInstance(
     tally.instancesDone++;
     tally.progress();
   }
+}
+
+/**
+ * An instance whose walk the run stopped (Ctrl-C, SIGTERM, a time limit): what it read is committed with a
+ * cursor that lets the next run go on from there (none when it proved nothing new: the next run walks it
+ * as it would have).
+ */
+async function recordStopped(
+  run: RunContext,
+  where: InstanceRef,
+  observedAt: Date,
+  partial: InstanceOutcome | undefined,
+): Promise<void> {
+  run.tally.stopped.push(where);
+  const coverage = stoppedCoverage(where, observedAt, partial);
+  await run.feeder.instanceDone(coverage, cursorKey(where), partial?.cursor);
 }
 
 /** An instance that disappeared: recorded with when it was found gone, and a gap after its last archived record. */

@@ -1,6 +1,6 @@
 import { fullWalk } from './full-walk.js';
 import { hasEdge } from './instance-cursor.js';
-import type { InstanceOutcome } from './instance-outcome.js';
+import { type InstanceOutcome, partialOutcome } from './instance-outcome.js';
 import { newestFirstWalk } from './newest-first-walk.js';
 import { oldestFirstWalk } from './oldest-first-walk.js';
 import type { WalkIo } from './page-reader.js';
@@ -16,10 +16,29 @@ export const MAX_REVISIT_PAGES = 20;
  * is not ordered by creation time, it walks every page. It fetches the results it needs through `io`, and
  * its outcome's cursor carries the ids whose result is still missing.
  */
-export async function walkInstance(io: WalkIo, options: WalkOptions): Promise<InstanceOutcome> {
-  const w = new WalkContext(io, options);
-  const c = options.cursor;
-  if (options.full || !hasEdge(c) || c.order === 'unordered') return fullWalk(w, 1);
-  if (c.order === 'oldest-first') return oldestFirstWalk(w, c);
-  return newestFirstWalk(w, c);
+export function walkInstance(io: WalkIo, options: WalkOptions): Promise<InstanceOutcome> {
+  return new InstanceWalk(io, options).run();
+}
+
+/** One walk of one instance, which can say what it proved if it is stopped midway. */
+export class InstanceWalk {
+  readonly #w: WalkContext;
+
+  constructor(io: WalkIo, options: WalkOptions) {
+    this.#w = new WalkContext(io, options);
+  }
+
+  /** Walks the instance (see {@link walkInstance}). */
+  run(): Promise<InstanceOutcome> {
+    const w = this.#w;
+    const c = w.options.cursor;
+    if (w.options.full || !hasEdge(c) || c.order === 'unordered') return fullWalk(w, 1);
+    if (c.order === 'oldest-first') return oldestFirstWalk(w, c);
+    return newestFirstWalk(w, c);
+  }
+
+  /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */
+  partial(): InstanceOutcome | undefined {
+    return partialOutcome(this.#w);
+  }
 }

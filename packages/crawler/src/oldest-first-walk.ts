@@ -11,6 +11,7 @@ import type { WalkContext } from './walk-context.js';
  */
 export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<InstanceOutcome> {
   const reader = w.reader;
+  w.phase = 'back';
   const holdsArchived = (page: PageView) => page.items.some((r) => w.edge.archived(r));
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
@@ -37,6 +38,8 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     page = await reader.cached(low);
   }
   // Then forward from the estimated edge page to the newest end.
+  w.phase = 'incremental';
+  w.boundary = boundary;
   let p = q;
   page = await reader.cached(p);
   while (!isLastPage(p, page)) {

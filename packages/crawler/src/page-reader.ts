@@ -64,6 +64,8 @@ export class PageReader {
   /** Pages already read, kept for the incremental walks that look at them again (not by full walks). */
   readonly #kept = new Map<number, PageView>();
   #keepPages = true;
+  /** Records of the page being handed on, with their previous state: not in the archive until it is done. */
+  readonly #handing: [id: string, before: Seen | undefined][] = [];
 
   constructor(
     private readonly io: WalkIo,
@@ -94,6 +96,18 @@ export class PageReader {
     return this.#kept.get(p) ?? (await this.page(p));
   }
 
+  /**
+   * Forgets the records read but not handed on yet (the walk stopped while their results were being
+   * fetched): what is left in {@link seen} is exactly what reached the archive side, for a partial cursor.
+   */
+  forgetUnhanded(): void {
+    for (const [id, before] of this.#handing) {
+      if (before) this.seen.set(id, before);
+      else this.seen.delete(id);
+    }
+    this.#handing.length = 0;
+  }
+
   /** A full walk reads each page once: keeping pages would only cost memory. */
   stopKeepingPages(): void {
     this.#keepPages = false;
@@ -113,9 +127,13 @@ export class PageReader {
       const before = this.seen.get(now.id);
       if (before && before.status === now.status && before.invokeStatus === now.invokeStatus) continue;
       this.seen.set(now.id, now);
-      if (before || this.edge.mayHaveChanged(now)) fresh.push(inv);
+      if (before || this.edge.mayHaveChanged(now)) {
+        fresh.push(inv);
+        this.#handing.push([now.id, before]);
+      }
     }
     if (fresh.length > 0) await this.#emit(fresh);
+    this.#handing.length = 0;
     return view;
   }
 

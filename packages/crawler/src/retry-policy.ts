@@ -18,12 +18,28 @@ export interface CallCounters {
   throttles: number;
 }
 
+/** One retry about to happen, for a log line: which call, why, and when it runs again. */
+export interface RetryNotice {
+  action: string;
+  regionId: string;
+  /** The attempt that failed (1 for the first) and how many are allowed. */
+  attempt: number;
+  attempts: number;
+  /** Wait before the next attempt, ms. */
+  waitMs: number;
+  /** The error's stable code (`api.unavailable`, `api.throttled`) and what it said. */
+  code: string;
+  reason: string;
+}
+
 /** Everything one call's retries answer to: the policy, the run's counters, its clock and its abort. */
 export interface RetryContext {
   options: Required<RetryOptions>;
   counters: CallCounters;
   clock: Clock;
   signal?: AbortSignal;
+  /** Told of every retry before its wait. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /**
@@ -35,7 +51,8 @@ export async function callWithRetry<T>(
   budget: RateBudget,
   call: () => Promise<T>,
   deadline: number,
-  { options, counters, clock, signal }: RetryContext,
+  { options, counters, clock, signal, onRetry }: RetryContext,
+  where: { action: string; regionId: string } = { action: 'call', regionId: '-' },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -50,6 +67,14 @@ export async function callWithRetry<T>(
       }
       if (attempt >= options.attempts || clock.now() + wait > deadline) throw error;
       counters.retries++;
+      onRetry?.({
+        ...where,
+        attempt,
+        attempts: options.attempts,
+        waitMs: Math.round(wait),
+        code: error.code,
+        reason: error.message,
+      });
       await clock.sleep(wait, signal);
     }
   }

@@ -28,6 +28,8 @@ export class RunTally {
   recordsSeen = 0;
   readonly incomplete: IncompleteInstance[] = [];
   readonly released: InstanceRef[] = [];
+  /** Instances whose walk the run stopped midway (their partial cursor is committed). */
+  readonly stopped: InstanceRef[] = [];
   readonly gaps: CoverageRecord[] = [];
   #lastProgress = 0;
 
@@ -82,8 +84,12 @@ export class RunTally {
   }
 
   /** The report of the run, once it is over. */
-  report(run: Pick<CrawlReport, 'runId' | 'finishedAt' | 'outcome' | 'error' | 'accounts'>): CrawlReport {
+  report(
+    run: Pick<CrawlReport, 'runId' | 'finishedAt' | 'outcome' | 'error' | 'accounts' | 'stopReason'>,
+  ): CrawlReport {
     return {
+      stopReason: run.stopReason,
+      stopped: this.stopped,
       runId: run.runId,
       startedAt: this.startedAt,
       finishedAt: run.finishedAt,

@@ -15,11 +15,23 @@ export interface WalkOptions {
   maxRevisitPages: number;
 }
 
+/**
+ * How far a walk got, for the cursor it leaves if it is stopped: `full` (every page from `fullFrom`),
+ * `incremental` (from the newest end; `boundary` once it met the archived edge), `back` (an oldest-first
+ * walk looking back for the edge), `hole` (reading the hole a stopped walk left, past the edge).
+ */
+export type WalkPhase = 'full' | 'incremental' | 'back' | 'hole';
+
 /** What the walks of one instance share: its pages as read, what its cursor says, and notes for the log. */
 export class WalkContext {
   readonly edge: CursorEdge;
   readonly reader: PageReader;
   readonly notes: string[] = [];
+  phase: WalkPhase = 'incremental';
+  /** Whether the walk has met a record archived before (the edge it joins). */
+  boundary = false;
+  /** Records of the hole read so far, and the oldest creation time among them (phase `hole`). */
+  holeRead = 0;
 
   constructor(
     io: WalkIo,

@@ -1,14 +1,13 @@
-import { openArchive } from '@swas-archive/archive';
-import { createSwasClient } from '@swas-archive/client';
 import {
   ACTIONS,
   type Action,
-  type CrawlAccount,
+  type CrawlProgress,
   type CrawlReport,
-  crawl,
   DEFAULT_BUDGETS,
 } from '@swas-archive/crawler';
+import { type ArchiveJobEvent, type ArchiveJobResult, archiveJob } from '@swas-archive/pipelines';
 import { Command, Option } from 'commander';
+import type { Logger } from 'pino';
 import type { CommandContext } from '../command-context.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
@@ -30,6 +29,7 @@ export interface CrawlFlags {
   profile?: string[];
   account: string;
   commitEvery?: number;
+  commitInterval?: number;
   retentionDays: number;
   timeoutMs?: number;
   json: boolean;
@@ -85,6 +85,11 @@ export function crawlCommand(ctx: CommandContext): Command {
       '--commit-every <n>',
       'observations per commit at most (default: 100000)',
       positiveInt('--commit-every'),
+    )
+    .option(
+      '--commit-interval <s>',
+      'commit what was read at least this often, seconds (default: 60)',
+      positiveNumber('--commit-interval'),
     )
     .option(
       '--retention-days <d>',
@@ -153,24 +158,18 @@ async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
         `${flag}: unknown action ${unknown.join(', ')}; budgets apply to ${ACTIONS.join(', ')}`,
       );
   }
-  const client = (profile?: string) =>
-    createSwasClient({ endpoint: flags.endpoint, profile, timeoutMs: flags.timeoutMs });
-  const accounts: CrawlAccount[] = flags.profile?.length
-    ? flags.profile.map((p) => ({ name: p, api: client(p) }))
-    : [{ name: flags.account, api: client() }];
   const root = dataDir(flags.data, io.env);
-  const archive = await openArchive({ root });
-  let report: CrawlReport;
+  const stop = stopOnSignals(log);
+  let result: ArchiveJobResult;
   try {
-    const { completed, discarded } = archive.recovery;
-    if (completed.length > 0)
-      log.warn({ snapshots: completed }, 'finished commits a crashed run had left half-applied');
-    if (discarded.filter((d) => d !== 'duckdb-spill').length > 0)
-      log.warn({ staging: discarded }, 'removed the uncommitted staging of a crashed run');
-    log.info({ archive: archive.root, accounts: accounts.map((a) => a.name) }, 'crawl started');
-    report = await crawl({
-      accounts,
-      archive,
+    log.info({ archive: root }, 'crawl started');
+    result = await archiveJob({
+      root,
+      accounts: flags.profile?.length
+        ? flags.profile.map((p) => ({ name: p, profile: p }))
+        : [{ name: flags.account }],
+      endpoint: flags.endpoint,
+      timeoutMs: flags.timeoutMs,
       regions: flags.regions,
       instances: flags.instances,
       withResults: flags.withResults,
@@ -183,36 +182,95 @@ async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
         },
       },
       commitEvery: flags.commitEvery,
+      commitIntervalMs: flags.commitInterval === undefined ? undefined : flags.commitInterval * 1000,
       retentionMs: flags.retentionDays * 86_400_000,
-      onProgress: (p) =>
-        log.info(
-          {
-            done: `${p.instancesDone}/${p.instancesTotal}`,
-            calls: p.callsByAction,
-            seen: p.recordsSeen,
-            throttles: p.throttles,
-            retries: p.retries,
-            etaS: p.etaMs === undefined ? undefined : Math.round(p.etaMs / 1000),
-          },
-          'progress',
-        ),
-      onEvent: (e) => {
-        if (e.type === 'instance-failed') log.warn(e, 'instance incomplete');
-        else if (e.type === 'gap') log.warn(e, 'gap');
-        else if (e.type === 'instance-released') log.info(e, 'instance released');
-        else if (e.type === 'note') log.info(e, e.message);
-        else log.debug(e, e.type);
-      },
+      onProgress: (p) => logProgress(log, p),
+      onEvent: crawlEventLogger(log),
+      signal: stop.signal,
     });
   } finally {
-    await archive.close();
+    stop.dispose();
   }
-  io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
+  const { report } = result;
+  if (result.archiveOpened)
+    io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
+  if (report.outcome === 'interrupted') {
+    log.warn(
+      `stopped by ${report.stopReason}: ${report.recordsNew} new and ${report.recordsChanged} changed invocations are kept in ${report.commits} snapshot(s); ${report.stopped.length} instance(s) stopped midway, and the next run goes on from there`,
+    );
+    return report.stopReason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  }
   if (report.error) {
-    log.error({ code: (report.error as { code?: string }).code }, report.error.message);
-    return exitStatusOf(report.error);
+    const status = exitStatusOf(report.error);
+    const hint =
+      status === EXIT.unreachable
+        ? `; gave up after ${report.retries} retries: check --endpoint (or the regional endpoints) and the network`
+        : '';
+    log.error({ code: (report.error as { code?: string }).code }, `${report.error.message}${hint}`);
+    return status;
   }
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
+}
+
+/** Progress as a log line (one every few seconds at most). */
+function logProgress(log: Logger, p: CrawlProgress): void {
+  log.info(
+    {
+      done: `${p.instancesDone}/${p.instancesTotal}`,
+      calls: p.callsByAction,
+      seen: p.recordsSeen,
+      throttles: p.throttles,
+      retries: p.retries,
+      etaS: p.etaMs === undefined ? undefined : Math.round(p.etaMs / 1000),
+    },
+    'progress',
+  );
+}
+
+/** Log lines for the job's events: the first retry of each kind says at once what is being retried and why. */
+function crawlEventLogger(log: Logger): (e: ArchiveJobEvent) => void {
+  const told = new Set<string>();
+  return (e) => {
+    if (e.type === 'retry') {
+      const kind = `${e.action}/${e.code}`;
+      const line = `${e.reason} (attempt ${e.attempt} of ${e.attempts}; retrying in ${(e.waitMs / 1000).toFixed(1)} s)`;
+      if (told.has(kind)) log.debug(e, line);
+      else log.warn(line);
+      told.add(kind);
+    } else if (e.type === 'instance-failed') log.warn(e, 'instance incomplete');
+    else if (e.type === 'gap') log.warn(e, 'gap');
+    else if (e.type === 'instance-released') log.info(e, 'instance released');
+    else if (e.type === 'note') log.info(e, e.message);
+    else if (e.type === 'recovered') log.warn(e, 'finished or discarded the commits a crashed run left');
+    else if (e.type === 'slow-call')
+      log.warn(`${e.action} in ${e.regionId} has not answered for ${e.waitedMs / 1000} s; still waiting`);
+    else log.debug(e, e.type);
+  };
+}
+
+/**
+ * SIGINT and SIGTERM stop the run gracefully: what was read is committed and the lock released. The same
+ * signal again stops the process at once (the next run takes the lock over and goes on).
+ */
+function stopOnSignals(log: Logger): { signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const handler = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      log.warn(`${signal} again: stopping at once`);
+      process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    }
+    log.warn(`${signal}: committing what was read, then stopping (${signal} again stops at once)`);
+    stop.abort(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: stop.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }
 
 function summary(r: CrawlReport): string {

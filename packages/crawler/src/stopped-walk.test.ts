@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceCursor } from './instance-cursor.js';
+import { InstanceWalk, walkInstance } from './instance-walk.js';
+import { MemoryInstance } from './testing/memory-instance.js';
+
+const T0 = Date.parse('2026-05-01T00:00:00Z');
+const DAY = 86_400_000;
+const options = (cursor?: InstanceCursor) => ({
+  cursor,
+  full: false,
+  retentionMs: 14 * DAY,
+  maxRevisitPages: 20,
+});
+
+/** Walks `mem` and stops it (as an abort would) when page `stopAt` is read; returns the cursor left. */
+async function stoppedWalk(mem: MemoryInstance, stopAt: number, cursor?: InstanceCursor) {
+  mem.resetCounts();
+  mem.afterRead = (p) => {
+    if (p === stopAt) throw new DOMException('stopped', 'AbortError');
+  };
+  const walk = new InstanceWalk(mem, options(cursor));
+  await expect(walk.run()).rejects.toThrow('stopped');
+  mem.afterRead = undefined;
+  return walk.partial();
+}
+
+/** Every id `mem` holds emitted, over all runs, exactly once (nothing lost, nothing twice). */
+function expectEachOnce(mem: MemoryInstance, emitted: Map<string, number>) {
+  for (const r of mem.records) expect(emitted.get(r.id), r.id).toBe(1);
+}
+
+function tallyInto(total: Map<string, number>, mem: MemoryInstance) {
+  for (const [id, states] of mem.emitted) total.set(id, (total.get(id) ?? 0) + states.length);
+}
+
+describe('a walk stopped midway leaves a cursor the next run goes on from', () => {
+  it('newest-first first run: the hole below what was read is read next, and only it', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(500, T0);
+    const total = new Map<string, number>();
+    const partial = await stoppedWalk(mem, 3);
+    tallyInto(total, mem);
+    expect(total.size).toBe(100);
+    expect(partial?.cursor).toMatchObject({ v: 2, windowEnd: mem.newest, hole: { skip: 100, count: 400 } });
+    expect(partial?.cursor.hole?.above).toBeUndefined();
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(partial?.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+    expect(next.cursor.hole).toBeUndefined();
+    expect(next.cursor).toMatchObject({ v: 1, windowStart: T0, windowEnd: mem.newest });
+    expect(next.gap).toBeUndefined();
+    // Page 1 to find the edge, then the hole from page 2 on (one page of overlap at most).
+    expect(mem.reads.length).toBeLessThanOrEqual(11);
+  });
+
+  it('new records arriving between the stop and the resume shift the hole; nothing is skipped', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(500, T0);
+    const total = new Map<string, number>();
+    const partial = await stoppedWalk(mem, 4);
+    tallyInto(total, mem);
+    mem.add(130, mem.newest + 1000);
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(partial?.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+    expect(next.gap).toBeUndefined();
+  });
+
+  it('stopped again inside the hole: a smaller hole, then done', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(800, T0);
+    const total = new Map<string, number>();
+    const first = await stoppedWalk(mem, 3);
+    tallyInto(total, mem);
+    const second = await stoppedWalk(mem, 9, first?.cursor);
+    tallyInto(total, mem);
+    expect(second?.cursor.hole?.below).toBeLessThan(first?.cursor.hole?.below ?? 0);
+    mem.resetCounts();
+    const done = await walkInstance(mem, options(second?.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+    expect(done.cursor.hole).toBeUndefined();
+  });
+
+  it('records of the hole that expire before the resume are a gap', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(500, T0);
+    const partial = await stoppedWalk(mem, 3);
+    mem.expireOldest(150);
+    const next = await walkInstance(mem, options(partial?.cursor));
+    expect(next.gap).toMatchObject({ reason: 'expired-unseen', end: mem.records[0]?.t });
+  });
+
+  it('an incremental run stopped before the edge: a hole from the old edge, read next', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(487, T0);
+    const first = await walkInstance(mem, options());
+    const fresh = mem.add(300, mem.newest + 1000);
+    const total = new Map<string, number>();
+    const partial = await stoppedWalk(mem, 4, first.cursor);
+    tallyInto(total, mem);
+    expect(partial?.cursor.hole?.above).toBe(first.cursor.windowEnd);
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(partial?.cursor));
+    tallyInto(total, mem);
+    for (const r of fresh) expect(total.get(r.id), r.id).toBe(1);
+    expect(total.size).toBe(300);
+    expect(next).toMatchObject({ joinedPrevious: true });
+    expect(next.cursor).toMatchObject({ windowStart: first.cursor.windowStart, windowEnd: mem.newest });
+  });
+
+  it('oldest-first first run: the cursor ends at the newest record read; the next run reads on', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(500, T0);
+    const total = new Map<string, number>();
+    const partial = await stoppedWalk(mem, 4);
+    tallyInto(total, mem);
+    expect(partial?.cursor).toMatchObject({ v: 1, windowEnd: T0 + 149_000 });
+    mem.resetCounts();
+    await walkInstance(mem, options(partial?.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+  });
+
+  it('records whose results were being fetched when it stopped are not in the cursor: read again next run', async () => {
+    const mem = new MemoryInstance('newest-first', true);
+    mem.add(200, T0);
+    mem.resetCounts();
+    let fetches = 0;
+    const fetch = mem.fetchResult?.bind(mem);
+    mem.fetchResult = async (id) => {
+      if (++fetches === 60) throw new DOMException('stopped', 'AbortError');
+      return (await fetch?.(id)) ?? 'later';
+    };
+    const walk = new InstanceWalk(mem, options());
+    await expect(walk.run()).rejects.toThrow('stopped');
+    const partial = walk.partial();
+    // Page 1 was handed on with its results; page 2 was not.
+    expect(mem.emitted.size).toBe(50);
+    expect(partial?.cursor.hole).toMatchObject({ skip: 50 });
+  });
+});
