@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,5 +133,40 @@ describe('help answers the first questions', () => {
     const top = (await runCli(['--help'])).stdout;
     expect(top).toMatch(/^ {2}7 +the service could not be reached/m);
     for (const line of top.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('a --data that cannot hold an archive is a configuration error, said at once', () => {
+  /** Who runs the CLI in these tests: root is never refused a write, so root runs it as `nobody`. */
+  const user = process.getuid?.() === 0 ? { uid: 65534 } : {};
+
+  it('a file, a path under a file, a pseudo-filesystem, a folder without write permission: exit 2 naming it', async () => {
+    await withArchiveRoot(async (dir) => {
+      await chmod(dir, 0o755);
+      const file = join(dir, 'a-file');
+      await writeFile(file, 'x');
+      const locked = join(dir, 'read-only');
+      await mkdir(locked, { mode: 0o555 });
+      const cases: [string, RegExp][] = [
+        [file, /a-file is a file, not a folder/],
+        [join(file, 'sub'), /a-file is a file, not a folder/],
+        ['/proc/anything', /cannot use \/proc for the archive at \/proc\/anything: .*pseudo-filesystem/],
+        [locked, /cannot write in .*read-only for the archive at .*: permission denied/],
+        [join(locked, 'new'), /cannot create folders in .*read-only .*: permission denied/],
+      ];
+      for (const [data, message] of cases) {
+        const r = await runCli(['crawl', '--endpoint', 'http://127.0.0.1:1', '--data', data], {
+          ...user,
+          env: {
+            ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tSomeKey',
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'some-secret',
+          },
+        });
+        expect([data, r.code]).toEqual([data, 2]);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).not.toMatch(/unexpected error|ListRegions/);
+      }
+      expect(await readdir(locked)).toEqual([]);
+    });
   });
 });

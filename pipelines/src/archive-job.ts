@@ -1,4 +1,4 @@
-import { type Archive, openArchive, type RedactionPolicy } from '@swas-archive/archive';
+import { type Archive, checkArchiveRoot, openArchive, type RedactionPolicy } from '@swas-archive/archive';
 import { createSwasClient } from '@swas-archive/client';
 import {
   type BudgetOptions,
@@ -62,6 +62,8 @@ export interface ArchiveJobResult {
  * nothing behind; it is closed (and its lock released) in every case.
  */
 export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJobResult> {
+  // A path that cannot hold an archive is said before any call is made.
+  await checkArchiveRoot(options.root);
   const accounts: CrawlAccount[] = options.accounts.map((a) => ({
     name: a.name,
     api: createSwasClient({ endpoint: options.endpoint, profile: a.profile, timeoutMs: options.timeoutMs }),

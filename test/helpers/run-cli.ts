@@ -24,6 +24,8 @@ export interface RunCliOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
   /** The command to run instead of `node <bin>` (e.g. `swas-archive` found on a PATH). */
   command?: string[];
+  /** Runs the child as this user (the test runner must be root to switch). */
+  uid?: number;
 }
 
 /** Runs the built CLI with a clean environment (no credentials unless given, HOME nowhere). */
@@ -47,6 +49,7 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
     env,
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   options.onSpawn?.(child);
   let stdout = '';

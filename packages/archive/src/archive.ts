@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ArchiveOptions, type ArchiveSettings, resolveArchiveOptions } from './archive-options.js';
+import { prepareArchiveRoot } from './archive-root.js';
 import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
@@ -34,7 +35,7 @@ export class Archive {
   static async open(options: ArchiveOptions): Promise<Archive> {
     const settings = resolveArchiveOptions(options);
     const { root } = settings;
-    await mkdir(root, { recursive: true });
+    await prepareArchiveRoot(root);
     const lock = await WriterLock.acquire(root, settings.lockStaleMs);
     try {
       const recovery = await recover(root);

@@ -31,3 +31,9 @@ export class ArchiveCorruptError extends ArchiveError {
   override name = 'ArchiveCorruptError';
   readonly code = 'archive.corrupt' as const;
 }
+
+/** The archive's folder cannot be used: it is a file, it cannot be created, or it cannot be written. */
+export class ArchivePathError extends ArchiveError {
+  override name = 'ArchivePathError';
+  readonly code = 'archive.path' as const;
+}

@@ -1,11 +1,18 @@
 export type { Archive } from './archive.js';
 export { openArchive } from './archive.js';
 export type { ArchiveOptions } from './archive-options.js';
+export { checkArchiveRoot } from './archive-root.js';
 export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
 export { readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';
 export type { CompactionOptions, CompactionResult } from './compaction.js';
-export { ArchiveCorruptError, ArchiveError, ArchiveLockedError, ArchiveUsageError } from './errors.js';
+export {
+  ArchiveCorruptError,
+  ArchiveError,
+  ArchiveLockedError,
+  ArchivePathError,
+  ArchiveUsageError,
+} from './errors.js';
 export type {
   CoverageRecord,
   InstanceObservation,

@@ -91,6 +91,12 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'archive options or input that cannot be used',
   },
+  'archive.path': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary: "the archive's folder cannot be used: a file, not creatable, not writable",
+  },
   'archive.corrupt': {
     exit: 'damaged',
     transient: false,
