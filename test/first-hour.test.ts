@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArchive } from '@swas-archive/archive';
 import { describe, expect, it } from 'vitest';
-import { withArchiveRoot } from './helpers/harness.js';
+import { withArchiveRoot, withEmulator } from './helpers/harness.js';
 import { CLI_BIN, runCli } from './helpers/run-cli.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -169,4 +169,70 @@ describe('a --data that cannot hold an archive is a configuration error, said at
       expect(await readdir(locked)).toEqual([]);
     });
   });
+});
+
+describe('--with-results fills in what earlier runs archived without results', () => {
+  it('fetches the missing results of final invocations still held, and says how many had expired', async () => {
+    await withEmulator(
+      {
+        seed: 52,
+        clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
+        fleet: { regions: 1, instancesPerRegion: 3, invocations: 600 },
+      },
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const args = [
+            'crawl',
+            '--endpoint',
+            emu.endpoint,
+            '--data',
+            root,
+            '--budget',
+            'DescribeInvocationResult=100000',
+          ];
+          expect((await runCli(args, { emu })).code).toBe(0);
+          // Two hours pass: the oldest records leave the service's two weeks before their results are asked for.
+          emu.admin.advance(2 * 3_600_000);
+          const before = emu.admin.requestLog().length;
+          const r = await runCli([...args, '--with-results'], { emu });
+          expect(r.code).toBe(0);
+          const asked = emu.admin
+            .requestLog()
+            .slice(before)
+            .filter((e) => e.action === 'DescribeInvocationResult');
+          const truth = emu.admin.groundTruth();
+          const held = truth.filter(
+            (t) => !t.expiredAt && !['Pending', 'Running', 'Stopping'].includes(t.invocationStatus),
+          );
+          const expired = truth.filter((t) => t.expiredAt);
+          expect(expired.length).toBeGreaterThan(0);
+          expect(asked.length).toBeGreaterThanOrEqual(held.length);
+          const said = new RegExp(
+            `archived without them: ${held.length} fetched, (\\d+) no longer held`,
+          ).exec(r.stdout);
+          expect(said, r.stdout).not.toBeNull();
+          // Those that expired during the two hours were asked for, and the service said they are gone.
+          expect(Number(said?.[1])).toBeGreaterThan(0);
+          const q = await runCli(
+            [
+              'query',
+              '--data',
+              root,
+              '--format',
+              'json',
+              'SELECT invoke_id, exit_code FROM invocations WHERE exit_code IS NOT NULL',
+            ],
+            {},
+          );
+          const withCode = new Map(
+            (JSON.parse(q.stdout) as { invoke_id: string; exit_code: number }[]).map((x) => [
+              x.invoke_id,
+              x.exit_code,
+            ]),
+          );
+          for (const t of held) expect(withCode.get(t.invokeId), t.invokeId).toBe(t.exitCode);
+        });
+      },
+    );
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ArchiveOptions, type ArchiveSettings, resolveArchiveOptions } from './archive-options.js';
 import { prepareArchiveRoot } from './archive-root.js';
+import { type ArchivedInvocation, invocationsWithoutResult } from './archived-invocation.js';
 import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
@@ -18,6 +19,7 @@ import { WriterLock } from './writer-lock.js';
 export class Archive {
   #catalog: Catalog;
   #active?: SnapshotWriter;
+  #reader?: DuckDBConnection;
 
   private constructor(
     private readonly settings: ArchiveSettings,
@@ -129,6 +131,19 @@ export class Archive {
     return result;
   }
 
+  /**
+   * The instance's archived invocations created at `since` or later whose latest state is final and that
+   * have no result, oldest first: what a run with results fetches for them (see `addLateResults`).
+   */
+  async invocationsWithoutResult(
+    where: { account: string; regionId: string; instanceId: string },
+    since: Date,
+  ): Promise<ArchivedInvocation[]> {
+    // A connection of its own: the snapshot writer may be committing on the other one meanwhile.
+    this.#reader ??= await this.db.connect();
+    return invocationsWithoutResult(this.#reader, { root: this.root, catalog: this.#catalog }, where, since);
+  }
+
   /** Checks every committed file against the catalog (see `verifyArchive`). */
   verify(): Promise<VerifyReport> {
     return verifyFiles(this.root, this.#catalog, this.con);
@@ -139,6 +154,7 @@ export class Archive {
     try {
       await this.#active?.abort();
     } finally {
+      this.#reader?.closeSync();
       this.con.closeSync();
       this.db.closeSync();
       await this.lock.release();

@@ -2,6 +2,7 @@ export type { Archive } from './archive.js';
 export { openArchive } from './archive.js';
 export type { ArchiveOptions } from './archive-options.js';
 export { checkArchiveRoot } from './archive-root.js';
+export type { ArchivedInvocation, LateResult } from './archived-invocation.js';
 export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
 export { readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { LateResult } from './archived-invocation.js';
 import { ArchiveUsageError } from './errors.js';
 import type { InvocationObservation } from './records.js';
 
@@ -87,5 +88,25 @@ export function redactFields(obs: InvocationObservation, policy: RedactionPolicy
           ? null
           : hmac(result.outputBase64 ?? result.output),
     outputBase64: result && output === 'keep' ? (result.outputBase64 ?? null) : null,
+  };
+}
+
+/**
+ * The stored fields of a result fetched later for an archived invocation: its listing fields as the
+ * archive already holds them (redacted when written), its output redacted by `policy` now.
+ */
+export function lateResultFields(late: LateResult, policy: RedactionPolicy): StoredFields {
+  const { output = 'keep' } = policy;
+  const r = late.result;
+  const hmac = (value: string) =>
+    `hmac-sha256:${createHmac('sha256', policy.hmacKey ?? '')
+      .update(value)
+      .digest('hex')}`;
+  return {
+    commandContent: late.invocation.commandContent,
+    commandContentBase64: late.invocation.commandContentBase64,
+    parameters: late.invocation.parameters,
+    output: output === 'keep' ? r.output : output === 'drop' ? null : hmac(r.outputBase64 ?? r.output),
+    outputBase64: output === 'keep' ? (r.outputBase64 ?? null) : null,
   };
 }

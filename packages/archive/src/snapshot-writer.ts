@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LateResult } from './archived-invocation.js';
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import {
   coverageGetters,
@@ -17,7 +18,7 @@ import { ArchiveUsageError } from './errors.js';
 import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
 import { ParquetFileWriter } from './parquet-file-writer.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
-import { type RedactionPolicy, redactFields } from './redaction.js';
+import { lateResultFields, type RedactionPolicy, redactFields } from './redaction.js';
 import { columnsAt, TABLES, type TableName } from './schema.js';
 
 /** What committing a snapshot did. */
@@ -105,6 +106,38 @@ export class SnapshotWriter {
       policy.commandContent !== undefined || policy.parameters !== undefined || policy.output !== undefined;
     await this.#observations.append(
       redacting ? batch.map((o) => ({ ...o, stored: redactFields(o, policy) })) : batch,
+    );
+  }
+
+  /**
+   * Stages results fetched later for invocations the archive holds without one: each becomes a new
+   * observation with the invocation's archived listing fields (already in their stored form) and the result
+   * (redacted by the archive's policy).
+   */
+  async addLateResults(batch: readonly LateResult[]): Promise<void> {
+    await this.#ensure();
+    const policy = this.ctx.policy;
+    await this.#observations.append(
+      batch.map((late) => {
+        const i = late.invocation;
+        const observation: StoredObservation = {
+          account: i.account,
+          regionId: i.regionId,
+          instanceId: i.instanceId,
+          invokeId: i.invokeId,
+          creationTime: i.creationTime,
+          invocationStatus: i.invocationStatus,
+          invokeStatus: i.invokeStatus,
+          commandType: i.commandType,
+          commandName: i.commandName,
+          commandContent: '',
+          parameters: {},
+          observedAt: late.observedAt,
+          result: late.result,
+          stored: lateResultFields(late, policy),
+        };
+        return observation;
+      }),
     );
   }
 

@@ -1,7 +1,9 @@
 import type {
+  ArchivedInvocation,
   CoverageRecord,
   InstanceObservation,
   InvocationObservation,
+  LateResult,
   RunRecord,
 } from '@swas-archive/archive';
 
@@ -21,6 +23,8 @@ export interface SnapshotSink {
   addInstances(batch: readonly InstanceObservation[]): Promise<void>;
   addCoverage(batch: readonly CoverageRecord[]): Promise<void>;
   setRun(run: RunRecord): Promise<void>;
+  /** Results fetched later for archived invocations, archived as new observations of them. */
+  addLateResults(batch: readonly LateResult[]): Promise<void>;
   /** Cursors to store with this snapshot's data, by key (`account/region/instance`). */
   setCursors(cursors: Record<string, unknown>): void;
   /** Makes everything added visible at once, or nothing. */
@@ -38,4 +42,12 @@ export interface ArchiveWriter {
   readonly cursors: Readonly<Record<string, unknown>>;
   /** Starts the next snapshot of run `runId`. */
   beginSnapshot(runId: string): SnapshotSink;
+  /**
+   * The instance's archived invocations created at `since` or later that are final and have no result,
+   * oldest first: a run with results fetches them too (absent: archived results are not looked for).
+   */
+  invocationsWithoutResult?(
+    where: { account: string; regionId: string; instanceId: string },
+    since: Date,
+  ): Promise<ArchivedInvocation[]>;
 }

@@ -1,6 +1,7 @@
 import type { CoverageRecord } from '@swas-archive/archive';
 import type { SwasApiError } from '@swas-archive/client';
 import type { Action } from './budget-registry.js';
+import type { LateResultCounts } from './late-results.js';
 import type { RetryNotice } from './retry-policy.js';
 
 /** Where a run stands, given to `onProgress` at most every half second and once at the end. */
@@ -90,4 +91,10 @@ export interface CrawlReport {
   gaps: CoverageRecord[];
   /** Instances whose walk the run stopped midway: what was read is committed, the next run goes on. */
   stopped: { account: string; regionId: string; instanceId: string }[];
+  /**
+   * With `withResults`: results fetched for invocations archived without one (earlier runs without
+   * results), those that could not be because the service no longer holds them, and those left for the
+   * next run.
+   */
+  lateResults: LateResultCounts;
 }

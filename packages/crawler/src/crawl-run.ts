@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Instance } from '@swas-archive/client';
+import type { ArchiveWriter } from './archive-writer.js';
 import { type Action, BudgetRegistry } from './budget-registry.js';
 import {
   type CrawlAccount,
@@ -70,6 +71,14 @@ class CrawlRun implements RunContext {
     signal?.addEventListener('abort', () => this.#abort.abort(signal.reason), { once: true });
     // Every call waiting for its budget listens for the run's abort: many at once is expected.
     setMaxListeners(0, this.#abort.signal);
+  }
+
+  #archive?: ArchiveWriter;
+
+  /** The archive, once open (after every account answered `ListRegions`). */
+  get archive(): ArchiveWriter {
+    if (!this.#archive) throw new Error('the archive is not open yet');
+    return this.#archive;
   }
 
   /** The run's snapshots: there once the archive is open (after every account answered `ListRegions`). */
@@ -170,6 +179,7 @@ class CrawlRun implements RunContext {
     try {
       const given = this.options.archive;
       const archive = typeof given === 'function' ? await given() : given;
+      this.#archive = archive;
       this.#cursors = readCursors(archive.cursors);
       this.#feeder = new SnapshotFeeder(archive, this.options.runId, this.#feed, {
         commitEvery: this.options.commitEvery,

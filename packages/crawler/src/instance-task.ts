@@ -1,4 +1,5 @@
 import type { CoverageRecord } from '@swas-archive/archive';
+import type { ArchiveWriter } from './archive-writer.js';
 import type { Action } from './budget-registry.js';
 import { completeCoverage, failedCoverage, releasedCoverage, stoppedCoverage } from './coverage-records.js';
 import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
@@ -7,6 +8,7 @@ import type { InstanceCursor } from './instance-cursor.js';
 import type { InstanceOutcome } from './instance-outcome.js';
 import { cursorKey, type InstanceRef } from './instance-ref.js';
 import { InstanceWalk, MAX_REVISIT_PAGES } from './instance-walk.js';
+import { fetchLateResults } from './late-results.js';
 import { PAGE_SIZE, type ResultFetch, type WalkIo } from './page-reader.js';
 import { invocationObservation, releasedInstanceObservation } from './record-mapping.js';
 import type { RunTally } from './run-tally.js';
@@ -29,6 +31,8 @@ export interface RunContext {
   readonly call: CallApi;
   /** Whether the run was told to stop (its signal aborted): walks in progress then leave partial cursors. */
   stopped(): boolean;
+  /** The archive the run writes (open once the run has started crawling instances). */
+  readonly archive: ArchiveWriter;
 }
 
 /**
@@ -53,6 +57,8 @@ export async function crawlInstance(
   });
   try {
     const outcome = await walk.run();
+    if (options.withResults && run.archive.invocationsWithoutResult)
+      await lateResults(run, account, where, walk, outcome, deadline);
     const coverage = completeCoverage(where, observedAt, outcome, cursor);
     if (outcome.gap) reportGap(run, coverage);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
@@ -131,10 +137,54 @@ function reportGap(run: RunContext, coverage: CoverageRecord): void {
   });
 }
 
-/** The walk's three calls, over this run's budgets, archive and tally. */
-function walkIo(run: RunContext, account: CrawlAccount, where: InstanceRef, deadline: number): WalkIo {
+/**
+ * Results of the instance's archived invocations that became final without one: fetched after the walk,
+ * within the instance's deadline; a stop keeps what was fetched. Counted in the run's tally.
+ */
+async function lateResults(
+  run: RunContext,
+  account: CrawlAccount,
+  where: InstanceRef,
+  walk: InstanceWalk,
+  outcome: InstanceOutcome,
+  deadline: number,
+): Promise<void> {
+  const { options, tally } = run;
+  const archive = run.archive;
+  const backlog = archive.invocationsWithoutResult?.bind(archive);
+  if (!backlog) return;
+  const fetch = resultFetcher(run, account, where, deadline);
+  try {
+    const counts = await fetchLateResults(
+      {
+        backlog,
+        fetchResult: fetch,
+        archive: (batch) => run.feeder.lateResults(batch),
+        stopped: () => run.stopped() || options.clock.now() > deadline,
+      },
+      where,
+      // The newest record read tells the service's time better than the local clock does; a day more than
+      // the retention finds (and counts) those that expired lately, which the service answers as gone.
+      new Date((outcome.windowEnd ?? options.clock.now()) - options.retentionMs - 86_400_000),
+      walk,
+      outcome.cursor,
+    );
+    tally.addLateResults(counts);
+  } catch (error) {
+    // Stopped while fetching: what was fetched is archived; the rest is asked for by the next run.
+    if (!run.stopped()) throw error;
+  }
+}
+
+/** A budgeted `DescribeInvocationResult` for this instance: gone (expired) or later (try next run) on failure. */
+function resultFetcher(
+  run: RunContext,
+  account: CrawlAccount,
+  where: InstanceRef,
+  deadline: number,
+): (invokeId: string) => Promise<ResultFetch> {
   const { regionId, instanceId } = where;
-  const fetchResult = async (invokeId: string): Promise<ResultFetch> => {
+  return async (invokeId) => {
     try {
       return await run.call(account.name, regionId, 'DescribeInvocationResult', deadline, () =>
         account.api.describeInvocationResult({ regionId, instanceId, invokeId }),
@@ -145,6 +195,12 @@ function walkIo(run: RunContext, account: CrawlAccount, where: InstanceRef, dead
       return isNotFound(error) ? 'gone' : 'later';
     }
   };
+}
+
+/** The walk's three calls, over this run's budgets, archive and tally. */
+function walkIo(run: RunContext, account: CrawlAccount, where: InstanceRef, deadline: number): WalkIo {
+  const { regionId, instanceId } = where;
+  const fetchResult = resultFetcher(run, account, where, deadline);
   return {
     readPage: (pageNumber) =>
       run.call(account.name, regionId, 'DescribeInvocations', deadline, () =>

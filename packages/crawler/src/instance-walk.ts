@@ -37,6 +37,11 @@ export class InstanceWalk {
     return newestFirstWalk(w, c);
   }
 
+  /** Whether this walk asked for the invocation's result already. */
+  askedResult(invokeId: string): boolean {
+    return this.#w.reader.resultsAsked.has(invokeId);
+  }
+
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */
   partial(): InstanceOutcome | undefined {
     return partialOutcome(this.#w);

@@ -54,6 +54,8 @@ export class PageReader {
   readonly seen = new Map<string, Seen>();
   /** Final records whose result could not be fetched this run. */
   readonly missingResults: PendingRecord[] = [];
+  /** Ids whose result this walk asked for (fetched, gone, or left for later). */
+  readonly resultsAsked = new Set<string>();
   /** Pages read, re-reads included. */
   pages = 0;
   /** `TotalCount` of the last page read in order (re-reads aside). */
@@ -146,6 +148,7 @@ export class PageReader {
       await Promise.all(
         wanted.map(async (r) => {
           const answer = await fetchResult(r.invokeId);
+          this.resultsAsked.add(r.invokeId);
           if (answer === 'later') this.missingResults.push({ id: r.invokeId, t: r.creationTime.getTime() });
           else if (answer !== 'gone') results.set(r.invokeId, answer);
         }),

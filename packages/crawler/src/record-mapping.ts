@@ -1,4 +1,4 @@
-import type { InstanceObservation, InvocationObservation } from '@swas-archive/archive';
+import type { InstanceObservation, InvocationObservation, ObservedResult } from '@swas-archive/archive';
 import type { Instance, Invocation, InvocationResult } from '@swas-archive/client';
 import { type InstanceRef, refOf } from './instance-ref.js';
 
@@ -24,19 +24,22 @@ export function invocationObservation(
     parameters: inv.parameters,
     observedAt,
   };
-  if (result) {
-    obs.result = {
-      exitCode: result.exitCode,
-      output: result.output,
-      outputBase64: result.outputBase64,
-      errorCode: result.errorCode,
-      errorInfo: result.errorInfo,
-      startTime: result.startTime,
-      finishedTime: result.finishedTime,
-      invokeUser: result.invokeUser,
-    };
-  }
+  if (result) obs.result = observedResult(result);
   return obs;
+}
+
+/** A result as the archive stores it. */
+export function observedResult(result: InvocationResult): ObservedResult {
+  return {
+    exitCode: result.exitCode,
+    output: result.output,
+    outputBase64: result.outputBase64,
+    errorCode: result.errorCode,
+    errorInfo: result.errorInfo,
+    startTime: result.startTime,
+    finishedTime: result.finishedTime,
+    invokeUser: result.invokeUser,
+  };
 }
 
 /** An instance as `ListInstances` showed it. */

@@ -3,6 +3,7 @@ import type { BudgetRegistry } from './budget-registry.js';
 import type { Clock } from './clock.js';
 import type { CrawlProgress, CrawlReport, IncompleteInstance } from './crawl-report.js';
 import type { InstanceRef } from './instance-ref.js';
+import type { LateResultCounts } from './late-results.js';
 import type { CallCounters } from './retry-policy.js';
 import type { FeedTotals } from './snapshot-feeder.js';
 
@@ -30,6 +31,8 @@ export class RunTally {
   readonly released: InstanceRef[] = [];
   /** Instances whose walk the run stopped midway (their partial cursor is committed). */
   readonly stopped: InstanceRef[] = [];
+  /** Results fetched for invocations archived without one. */
+  readonly lateResults: LateResultCounts = { fetched: 0, expired: 0, left: 0 };
   readonly gaps: CoverageRecord[] = [];
   #lastProgress = 0;
 
@@ -37,6 +40,13 @@ export class RunTally {
     private readonly startedAt: Date,
     private readonly sources: TallySources,
   ) {}
+
+  /** Adds one instance's late results to the run's. */
+  addLateResults(counts: LateResultCounts): void {
+    this.lateResults.fetched += counts.fetched;
+    this.lateResults.expired += counts.expired;
+    this.lateResults.left += counts.left;
+  }
 
   /** `failed` when the run stopped, else `partial` when anything is incomplete or a gap is new. */
   outcome(stopped: boolean): CrawlReport['outcome'] {
@@ -90,6 +100,7 @@ export class RunTally {
     return {
       stopReason: run.stopReason,
       stopped: this.stopped,
+      lateResults: this.lateResults,
       runId: run.runId,
       startedAt: this.startedAt,
       finishedAt: run.finishedAt,

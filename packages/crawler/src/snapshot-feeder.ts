@@ -2,6 +2,7 @@ import type {
   CoverageRecord,
   InstanceObservation,
   InvocationObservation,
+  LateResult,
   RunRecord,
 } from '@swas-archive/archive';
 import type { ArchiveWriter, CommitSummary, SnapshotSink } from './archive-writer.js';
@@ -118,6 +119,12 @@ export class SnapshotFeeder {
       this.#failure ??= error;
     });
     return done;
+  }
+
+  /** Results fetched later for archived invocations, into the open snapshot. */
+  lateResults(batch: readonly LateResult[]): Promise<void> {
+    this.#pending = true;
+    return this.#serial(() => this.#current().addLateResults(batch));
   }
 
   /** Instance metadata, into the open snapshot. */

@@ -284,6 +284,11 @@ function summary(r: CrawlReport): string {
   ];
   for (const i of r.incomplete)
     lines.push(`incomplete ${i.account}/${i.regionId}/${i.instanceId}: ${i.reason}`);
+  const late = r.lateResults;
+  if (late.fetched + late.expired + late.left > 0)
+    lines.push(
+      `results of invocations archived without them: ${late.fetched} fetched, ${late.expired} no longer held by the service (expired), ${late.left} left for the next run`,
+    );
   for (const x of r.released) lines.push(`released ${x.account}/${x.regionId}/${x.instanceId}`);
   for (const g of r.gaps) {
     lines.push(

@@ -1,6 +1,7 @@
 import { formatApiTime } from '../api-time.js';
 import {
   type ExpiryReason,
+  finishedTimeAt,
   type InstanceRecord,
   type InvocationRecord,
   invocationStatusAt,
@@ -20,6 +21,8 @@ export interface GroundTruthInvocation {
   /** Decoded script text. */
   commandContent: string;
   parameters: Record<string, string>;
+  /** The `ExitCode` `DescribeInvocationResult` answers (0 until the command has finished). */
+  exitCode: number;
   /** When the record vanished from the API, if it did. */
   expiredAt?: string;
   expiryReason?: ExpiryReason;
@@ -51,6 +54,7 @@ export function invocationTruth(inv: InvocationRecord, now: number): GroundTruth
     commandName: inv.command.name,
     commandContent: inv.command.content,
     parameters: { ...inv.command.parameters },
+    exitCode: finishedTimeAt(inv, at) === undefined ? 0 : inv.exitCode,
     ...(inv.expiredAt === undefined
       ? {}
       : { expiredAt: formatApiTime(inv.expiredAt), expiryReason: inv.expiryReason }),
