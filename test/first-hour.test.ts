@@ -236,3 +236,42 @@ describe('--with-results fills in what earlier runs archived without results', (
     );
   }, 60_000);
 });
+
+describe('honest progress for slow work', () => {
+  it('says once that a budget holds the run back, with the calls left and the flag that raises it', async () => {
+    await withEmulator(
+      {
+        seed: 61,
+        clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
+        fleet: { regions: 1, instancesPerRegion: 2, invocations: 400 },
+      },
+      async (emu) => {
+        await withArchiveRoot(async (root) => {
+          const r = await runCli(
+            [
+              'crawl',
+              '--endpoint',
+              emu.endpoint,
+              '--data',
+              root,
+              '--with-results',
+              '--budget',
+              'DescribeInvocationResult=20',
+            ],
+            { emu, onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 26_000) },
+          );
+          expect(r.code).toBe(130);
+          const said =
+            r.stderr.match(/DescribeInvocationResult is held back by its budget of 20 calls a minute/g) ?? [];
+          expect(said).toHaveLength(1);
+          expect(r.stderr).toMatch(
+            /about \d+ calls left, about \d+ min; raise it with --budget DescribeInvocationResult=N/,
+          );
+          // The ETA counts the results still to fetch at 20 a minute: well over ten minutes.
+          const etas = [...r.stderr.matchAll(/"etaS":(\d+)/g)].map((m) => Number(m[1]));
+          expect(Math.max(...etas)).toBeGreaterThan(600);
+        });
+      },
+    );
+  }, 60_000);
+});

@@ -56,6 +56,18 @@ export interface ResolvedBudgets extends BudgetTable {
   accounts: Readonly<Record<string, BudgetTable>>;
 }
 
+/** How one budget is doing (see `BudgetRegistry.pressure`). */
+export interface BudgetPressure {
+  account: string;
+  regionId: string;
+  action: Action;
+  callsPerMinute: number;
+  /** The pace now (lower than `callsPerMinute` while recovering from throttling). */
+  rate: number;
+  calls: number;
+  waitedMs: number;
+}
+
 /** One {@link RateBudget} per (account, region, action), created on first use. */
 export class BudgetRegistry {
   readonly #budgets = new Map<string, { action: Action; budget: RateBudget }>();
@@ -89,6 +101,22 @@ export class BudgetRegistry {
       inFlight:
         own?.inFlight?.[action] ?? this.options.inFlight?.[action] ?? DEFAULT_BUDGETS[action].inFlight,
     };
+  }
+
+  /** Every budget used so far: where, its limits, its calls, and how long calls waited for it. */
+  pressure(): BudgetPressure[] {
+    return [...this.#budgets.entries()].map(([key, { action, budget }]) => {
+      const [account = '', regionId = ''] = key.split('\n');
+      return {
+        account,
+        regionId,
+        action,
+        callsPerMinute: budget.limits.callsPerMinute,
+        rate: budget.rate,
+        calls: budget.calls,
+        waitedMs: budget.waitedMs,
+      };
+    });
   }
 
   /** Calls so far, by action, over every account and region. */

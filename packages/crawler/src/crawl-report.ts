@@ -3,6 +3,7 @@ import type { SwasApiError } from '@swas-archive/client';
 import type { Action } from './budget-registry.js';
 import type { LateResultCounts } from './late-results.js';
 import type { RetryNotice } from './retry-policy.js';
+import type { BudgetBound } from './run-tally.js';
 
 /** Where a run stands, given to `onProgress` at most every half second and once at the end. */
 export interface CrawlProgress {
@@ -18,7 +19,11 @@ export interface CrawlProgress {
   throttles: number;
   retries: number;
   elapsedMs: number;
-  /** Estimated time left, from the pace so far; undefined until an instance is done. */
+  /**
+   * Estimated time left: the calls still needed (pages of walks in progress by `TotalCount`, an average
+   * per instance not started, results in proportion) at the pace each budget allows; undefined until the
+   * instances are listed.
+   */
   etaMs?: number;
 }
 
@@ -40,7 +45,9 @@ export type CrawlEvent =
   | { type: 'note'; account: string; regionId: string; instanceId: string; message: string }
   | ({ type: 'retry' } & RetryNotice)
   /** A call has gone unanswered for `waitedMs` (said once per action): the run is waiting on the service. */
-  | { type: 'slow-call'; action: string; regionId: string; waitedMs: number };
+  | { type: 'slow-call'; action: string; regionId: string; waitedMs: number }
+  /** The action's budget, not the service, is what the run waits for (said once per action). */
+  | ({ type: 'budget-bound' } & BudgetBound);
 
 /** An instance (or with `instanceId` `*`, a whole region) the run could not archive completely. */
 export interface IncompleteInstance {

@@ -17,7 +17,7 @@ import { type CallApi, crawlInstance, type RunContext, recordReleased } from './
 import { instanceObservation } from './record-mapping.js';
 import { planRegion } from './region-plan.js';
 import { callWithRetry, type RetryContext } from './retry-policy.js';
-import { RunTally } from './run-tally.js';
+import { type BudgetBound, RunTally } from './run-tally.js';
 import { type FeedTotals, SnapshotFeeder } from './snapshot-feeder.js';
 
 /** An attempt unanswered this long is worth saying (the client's timeout is longer). */
@@ -59,7 +59,14 @@ class CrawlRun implements RunContext {
   ) {
     const { clock, signal } = options;
     this.#budgets = new BudgetRegistry(options.budgets, clock);
-    const sources = { budgets: this.#budgets, feed: this.#feed, clock, onProgress: options.onProgress };
+    const sources = {
+      budgets: this.#budgets,
+      feed: this.#feed,
+      clock,
+      onProgress: options.onProgress,
+      onBudgetBound: (bound: BudgetBound) => options.onEvent({ type: 'budget-bound', ...bound }),
+      withResults: options.withResults,
+    };
     this.tally = new RunTally(startedAt, sources);
     this.#retry = {
       options: options.retry,
@@ -268,9 +275,15 @@ class CrawlRun implements RunContext {
     const observedAt = new Date();
     await this.feeder.instances(wanted.map((i) => instanceObservation(account.name, i, observedAt)));
     this.options.onEvent({ type: 'region', account: account.name, regionId, instances: wanted.length });
-    const plan = planRegion(account.name, regionId, wanted, this.#cursors, this.#listedIds, only);
-    this.tally.instancesTotal += wanted.length + plan.released.length;
     const ref = (instanceId: string): InstanceRef => ({ account: account.name, regionId, instanceId });
+    const plan = planRegion(account.name, regionId, wanted, this.#cursors, this.#listedIds, only);
+    const walkedInFull = (i: Instance) => {
+      const c = this.#cursors.get(cursorKey(ref(i.instanceId)));
+      return this.options.full || c?.windowEnd === undefined || c.order === 'unordered';
+    };
+    const full = plan.queue.filter(walkedInFull).length;
+    this.tally.estimate.planned(account.name, regionId, plan.queue.length - full, full);
+    this.tally.instancesTotal += wanted.length + plan.released.length;
     for (const id of plan.released)
       await recordReleased(this, ref(id), this.#cursors.get(cursorKey(ref(id))));
     const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);

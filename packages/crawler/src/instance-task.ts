@@ -4,7 +4,7 @@ import type { Action } from './budget-registry.js';
 import { completeCoverage, failedCoverage, releasedCoverage, stoppedCoverage } from './coverage-records.js';
 import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
 import { isInstanceGone, isNotFound, messageOf, stopsTheRun } from './failure-policy.js';
-import type { InstanceCursor } from './instance-cursor.js';
+import { hasEdge, type InstanceCursor } from './instance-cursor.js';
 import type { InstanceOutcome } from './instance-outcome.js';
 import { cursorKey, type InstanceRef } from './instance-ref.js';
 import { InstanceWalk, MAX_REVISIT_PAGES } from './instance-walk.js';
@@ -49,7 +49,9 @@ export async function crawlInstance(
   const { options, tally } = run;
   const deadline = options.clock.now() + options.instanceDeadlineMs;
   const observedAt = new Date();
-  const walk = new InstanceWalk(walkIo(run, account, where, deadline), {
+  const full = options.full || !hasEdge(cursor) || cursor.order === 'unordered';
+  tally.estimate.started(where.account, where.regionId, full);
+  const walk = new InstanceWalk(walkIo(run, account, where, deadline, full), {
     cursor,
     full: options.full,
     retentionMs: options.retentionMs,
@@ -65,6 +67,7 @@ export async function crawlInstance(
     await run.feeder.instanceDone(coverage, cursorKey(where), outcome.cursor);
     tally.instancesComplete++;
     const { pages, records, fullWalk } = outcome;
+    tally.estimate.finished(where.account, where.regionId, where.instanceId, pages, full);
     options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
   } catch (error) {
     if (run.stopped()) {
@@ -185,6 +188,7 @@ function resultFetcher(
 ): (invokeId: string) => Promise<ResultFetch> {
   const { regionId, instanceId } = where;
   return async (invokeId) => {
+    run.tally.estimate.resultAsked(where.account, regionId);
     try {
       return await run.call(account.name, regionId, 'DescribeInvocationResult', deadline, () =>
         account.api.describeInvocationResult({ regionId, instanceId, invokeId }),
@@ -198,14 +202,23 @@ function resultFetcher(
 }
 
 /** The walk's three calls, over this run's budgets, archive and tally. */
-function walkIo(run: RunContext, account: CrawlAccount, where: InstanceRef, deadline: number): WalkIo {
+function walkIo(
+  run: RunContext,
+  account: CrawlAccount,
+  where: InstanceRef,
+  deadline: number,
+  full: boolean,
+): WalkIo {
   const { regionId, instanceId } = where;
   const fetchResult = resultFetcher(run, account, where, deadline);
   return {
-    readPage: (pageNumber) =>
-      run.call(account.name, regionId, 'DescribeInvocations', deadline, () =>
+    readPage: async (pageNumber) => {
+      const page = await run.call(account.name, regionId, 'DescribeInvocations', deadline, () =>
         account.api.describeInvocations({ regionId, instanceId, pageNumber, pageSize: PAGE_SIZE }),
-      ),
+      );
+      run.tally.estimate.pageRead(where.account, regionId, instanceId, page.totalCount, full);
+      return page;
+    },
     fetchResult: run.options.withResults ? fetchResult : undefined,
     emit: async (records, results) => {
       run.tally.recordsSeen += records.length;

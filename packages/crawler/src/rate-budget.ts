@@ -47,6 +47,7 @@ export class RateBudget {
   #nextStart = 0;
   #pausedUntil = 0;
   #calls = 0;
+  #waitedMs = 0;
 
   constructor(
     readonly limits: BudgetLimits,
@@ -62,6 +63,16 @@ export class RateBudget {
   /** Calls started so far. */
   get calls(): number {
     return this.#calls;
+  }
+
+  /** Time calls spent waiting for the budget (its window, its pace, a throttle's pause), ms, summed. */
+  get waitedMs(): number {
+    return this.#waitedMs;
+  }
+
+  /** The pace now, calls per window: the budget, or less while recovering from throttling. */
+  get rate(): number {
+    return this.#currentRate(this.#clock.now());
   }
 
   /** Runs `call` when the budget allows it; every attempt (retries too) goes through here. */
@@ -98,6 +109,7 @@ export class RateBudget {
         this.#nextStart = now + (rate >= this.limits.callsPerMinute ? 0 : this.#windowMs / rate);
         return;
       }
+      this.#waitedMs += at - now;
       await this.#clock.sleep(at - now, signal);
     }
   }

@@ -1,11 +1,12 @@
 import type { CoverageRecord, RunRecord } from '@swas-archive/archive';
-import type { BudgetRegistry } from './budget-registry.js';
+import type { Action, BudgetRegistry } from './budget-registry.js';
 import type { Clock } from './clock.js';
 import type { CrawlProgress, CrawlReport, IncompleteInstance } from './crawl-report.js';
 import type { InstanceRef } from './instance-ref.js';
 import type { LateResultCounts } from './late-results.js';
 import type { CallCounters } from './retry-policy.js';
 import type { FeedTotals } from './snapshot-feeder.js';
+import { WorkEstimate } from './work-estimate.js';
 
 /** How often progress is given at most, ms. */
 const PROGRESS_EVERY_MS = 500;
@@ -16,7 +17,25 @@ export interface TallySources {
   feed: FeedTotals;
   clock: Clock;
   onProgress: (progress: CrawlProgress) => void;
+  /** Told once per action when its budget, not the service, is what the run waits for. */
+  onBudgetBound?: (notice: BudgetBound) => void;
+  /** Whether the run fetches results (they count in the ETA). */
+  withResults: boolean;
 }
+
+/** A budget that holds the run back: waited for more than half of the time. */
+export interface BudgetBound {
+  action: Action;
+  callsPerMinute: number;
+  /** Calls of this action still to make, summed over regions, and how long they take at the budget. */
+  callsLeft: number;
+  etaMs: number;
+}
+
+/** A budget waited for this share of the run's time holds the run back. */
+const BOUND_SHARE = 0.5;
+/** Before this much time, waits say little. */
+const BOUND_AFTER_MS = 20_000;
 
 /** What a run counts as it goes, and the three views of it: progress with an ETA, the run row, the report. */
 export class RunTally {
@@ -33,13 +52,18 @@ export class RunTally {
   readonly stopped: InstanceRef[] = [];
   /** Results fetched for invocations archived without one. */
   readonly lateResults: LateResultCounts = { fetched: 0, expired: 0, left: 0 };
+  /** The work left, for the ETA. */
+  readonly estimate: WorkEstimate;
+  readonly #boundTold = new Set<Action>();
   readonly gaps: CoverageRecord[] = [];
   #lastProgress = 0;
 
   constructor(
     private readonly startedAt: Date,
     private readonly sources: TallySources,
-  ) {}
+  ) {
+    this.estimate = new WorkEstimate(sources.withResults);
+  }
 
   /** Adds one instance's late results to the run's. */
   addLateResults(counts: LateResultCounts): void {
@@ -60,7 +84,6 @@ export class RunTally {
     if (!force && now - this.#lastProgress < PROGRESS_EVERY_MS) return;
     this.#lastProgress = now;
     const elapsedMs = now - this.startedAt.getTime();
-    const left = this.instancesTotal - this.instancesDone;
     this.sources.onProgress({
       instancesTotal: this.instancesTotal,
       instancesDone: this.instancesDone,
@@ -71,8 +94,60 @@ export class RunTally {
       throttles: this.counters.throttles,
       retries: this.counters.retries,
       elapsedMs,
-      etaMs: this.instancesDone > 0 ? Math.round((elapsedMs / this.instancesDone) * left) : undefined,
+      etaMs: this.instancesTotal > 0 ? this.#eta(elapsedMs) : undefined,
     });
+  }
+
+  /**
+   * Time left: the slowest region's calls left of each action at the pace it gets (its budget when calls
+   * wait for it, else the pace seen so far), the slowest action deciding. Says once per action when its
+   * budget is what the run waits for.
+   */
+  #eta(elapsedMs: number): number {
+    const pressure = this.sources.budgets.pressure();
+    const left = this.estimate.callsLeft();
+    let eta = 0;
+    const byAction = new Map<
+      Action,
+      { callsLeft: number; etaMs: number; callsPerMinute: number; bound: boolean }
+    >();
+    for (const region of left) {
+      for (const [action, calls] of [
+        ['DescribeInvocations', region.describeInvocations],
+        ['DescribeInvocationResult', region.describeInvocationResult],
+      ] as const) {
+        const p = pressure.find(
+          (x) => x.account === region.account && x.regionId === region.regionId && x.action === action,
+        );
+        const bound = p !== undefined && elapsedMs >= BOUND_AFTER_MS && p.waitedMs >= BOUND_SHARE * elapsedMs;
+        const seen = p && elapsedMs > 10_000 && p.calls > 5 ? (p.calls / elapsedMs) * 60_000 : undefined;
+        const budget = p?.rate ?? this.sources.budgets.limits(region.account, action).callsPerMinute;
+        const perMinute = bound || seen === undefined ? budget : Math.min(seen, budget);
+        const ms = calls > 0 ? (calls / Math.max(perMinute, 0.1)) * 60_000 : 0;
+        eta = Math.max(eta, ms);
+        const a = byAction.get(action) ?? {
+          callsLeft: 0,
+          etaMs: 0,
+          callsPerMinute: this.sources.budgets.limits(region.account, action).callsPerMinute,
+          bound: false,
+        };
+        a.callsLeft += calls;
+        a.etaMs = Math.max(a.etaMs, ms);
+        a.bound ||= bound && calls > 0;
+        byAction.set(action, a);
+      }
+    }
+    for (const [action, a] of byAction) {
+      if (!a.bound || this.#boundTold.has(action)) continue;
+      this.#boundTold.add(action);
+      this.sources.onBudgetBound?.({
+        action,
+        callsPerMinute: a.callsPerMinute,
+        callsLeft: a.callsLeft,
+        etaMs: Math.round(a.etaMs),
+      });
+    }
+    return Math.round(eta);
   }
 
   /** The run's row in the archive's `runs` dataset. */

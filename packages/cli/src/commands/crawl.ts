@@ -212,8 +212,22 @@ async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
 }
 
-/** Progress as a log line (one every few seconds at most). */
+/** About how long, for people: `about 4 min`, `under a minute`, `about 2 h`. */
+function minutes(ms: number): string {
+  if (ms < 60_000) return 'under a minute';
+  if (ms < 3_600_000) return `about ${Math.round(ms / 60_000)} min`;
+  return `about ${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** How often progress is logged at most. */
+const PROGRESS_LOG_MS = 10_000;
+let lastProgressLog = 0;
+
+/** Progress as a log line, every ten seconds at most (and the last one). */
 function logProgress(log: Logger, p: CrawlProgress): void {
+  const now = Date.now();
+  if (now - lastProgressLog < PROGRESS_LOG_MS && p.instancesDone < p.instancesTotal) return;
+  lastProgressLog = now;
   log.info(
     {
       done: `${p.instancesDone}/${p.instancesTotal}`,
@@ -242,6 +256,10 @@ function crawlEventLogger(log: Logger): (e: ArchiveJobEvent) => void {
     else if (e.type === 'instance-released') log.info(e, 'instance released');
     else if (e.type === 'note') log.info(e, e.message);
     else if (e.type === 'recovered') log.warn(e, 'finished or discarded the commits a crashed run left');
+    else if (e.type === 'budget-bound')
+      log.warn(
+        `${e.action} is held back by its budget of ${e.callsPerMinute} calls a minute per region: about ${e.callsLeft} calls left, ${minutes(e.etaMs)}; raise it with --budget ${e.action}=N if the account allows more`,
+      );
     else if (e.type === 'slow-call')
       log.warn(`${e.action} in ${e.regionId} has not answered for ${e.waitedMs / 1000} s; still waiting`);
     else log.debug(e, e.type);
