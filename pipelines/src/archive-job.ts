@@ -1,5 +1,5 @@
 import { type Archive, checkArchiveRoot, openArchive, type RedactionPolicy } from '@swas-archive/archive';
-import { createSwasClient } from '@swas-archive/client';
+import { createSwasClient, type StaticCredentials } from '@swas-archive/client';
 import {
   type BudgetOptions,
   type CrawlAccount,
@@ -9,12 +9,14 @@ import {
   crawl,
 } from '@swas-archive/crawler';
 
-/** Where one account's credentials come from: a named profile, else the default chain. */
+/** Where one account's credentials come from: keys given, a named profile, else the default chain. */
 export interface AccountSource {
   /** Stored with every row; for a profile, its name by default. */
   name: string;
   /** A profile of the aliyun CLI config or the credentials file. @default the default credential chain */
   profile?: string;
+  /** Keys given directly (the emulator's, a secrets store's); never from a flag. */
+  credentials?: StaticCredentials;
 }
 
 /** Options of {@link archiveJob}. */
@@ -66,7 +68,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
   await checkArchiveRoot(options.root);
   const accounts: CrawlAccount[] = options.accounts.map((a) => ({
     name: a.name,
-    api: createSwasClient({ endpoint: options.endpoint, profile: a.profile, timeoutMs: options.timeoutMs }),
+    api: createSwasClient({
+      endpoint: options.endpoint,
+      profile: a.profile,
+      credentials: a.credentials,
+      timeoutMs: options.timeoutMs,
+    }),
   }));
   let archive: Archive | undefined;
   const open = async (): Promise<Archive> => {

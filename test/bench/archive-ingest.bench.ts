@@ -5,7 +5,9 @@ import { openArchive } from '@swas-archive/archive';
 import { fleetObservations } from '../helpers/fleet-observations.js';
 import type { BenchResult } from './results.js';
 
-/** In-memory observation batches to committed Parquet, through the full commit protocol. */
+/** In-memory observation batches to committed Parquet, through the full commit protocol.
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
+ */
 export async function archiveIngest(): Promise<BenchResult> {
   const count = 300_000;
   const batch = 50_000;

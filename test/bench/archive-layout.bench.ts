@@ -10,6 +10,7 @@ import type { BenchResult, Figure } from './results.js';
  * The same observations written with different sort orders and row-group sizes, and the typical queries
  * timed on each: the measurement behind the archive's choice (region, instance, creation time; 100,000
  * rows a group).
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function archiveLayout(): Promise<BenchResult> {
   const obs = await fleetObservations({

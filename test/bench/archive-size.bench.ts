@@ -11,6 +11,7 @@ import type { BenchResult } from './results.js';
 /**
  * Bytes on disk of the archive against the raw JSON the API sent for the same invocations: every page of
  * `DescribeInvocations` for every instance, and `DescribeInvocationResult` for one in five.
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function archiveSize(): Promise<BenchResult> {
   const emu = await spawnEmulator([

@@ -7,6 +7,7 @@ const LIMIT = 300;
 /**
  * Adaptive rate: the emulator allows 300 DescribeInvocations a minute per region, the crawler is told 600.
  * Share of throttled calls, throughput against the real limit, and whether the archive is complete.
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function crawlerAdaptive(): Promise<BenchResult> {
   const emu = await spawnEmulator([

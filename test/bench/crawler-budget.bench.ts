@@ -29,6 +29,7 @@ const MINUTES = 2;
  * the emulator and budgeted at 600 by the crawler. Calls per minute achieved in the first two full minutes,
  * against the budget, with no throttling; and against a sequential pager (one call in flight, which can use
  * one region's budget at a time).
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function crawlerBudget(): Promise<BenchResult> {
   const emu = await spawnEmulator(EMULATOR_FLAGS);

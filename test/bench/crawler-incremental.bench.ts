@@ -8,6 +8,7 @@ const UNLIMITED = {
 };
 
 /** Incremental run after 1% new invocations: calls against instances + Σ ceil(new per instance / 50). */
+// One function on purpose: a benchmark reads as its procedure, top to bottom.
 export async function crawlerIncremental(): Promise<BenchResult> {
   const emu = await spawnEmulator([
     '--seed',

@@ -13,6 +13,7 @@ const IN_FLIGHT = 8;
  * fresh archive against the rate at which the emulator alone can be drained (the ceiling here), and the
  * crawler process's peak RSS.
  */
+// One function on purpose: a benchmark reads as its procedure, top to bottom.
 export async function crawlerOverhead(): Promise<BenchResult> {
   const emu = await spawnEmulator([
     '--seed',

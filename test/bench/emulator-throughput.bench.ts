@@ -6,6 +6,7 @@ import type { BenchResult } from './results.js';
 /**
  * `DescribeInvocations` pages of 50 served per second by the emulator (its own process, faults off),
  * with V2 signatures verified, several requests in flight over keep-alive connections.
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function emulatorThroughput(): Promise<BenchResult> {
   const emu = await spawnEmulator([

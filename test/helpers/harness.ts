@@ -132,28 +132,7 @@ export async function archiveVersusTruth(
   // By default the first run began with the first request the emulator logged.
   const first = emu.admin.requestLog()[0];
   const runStart = since ?? (first ? Date.parse(first.virtualTime) : 0);
-  const listedAt = new Map<string, number>();
-  for (const e of emu.admin.requestLog()) {
-    // Only a listing the crawler received counts: not one the emulator spoiled (reset, truncated, trickled).
-    if (
-      e.action === 'ListInstances' &&
-      e.outcome === 'ok' &&
-      !e.fault &&
-      e.regionId &&
-      !listedAt.has(e.regionId)
-    ) {
-      listedAt.set(e.regionId, Date.parse(e.virtualTime));
-    }
-  }
-  const invisible = new Set(
-    emu.admin
-      .instances()
-      .filter(
-        (i) =>
-          i.releasedAt && Date.parse(i.releasedAt) < (listedAt.get(i.regionId) ?? Number.POSITIVE_INFINITY),
-      )
-      .map((i) => i.instanceId),
-  );
+  const invisible = invisibleInstances(emu);
   const archived = await archivedInvocations(root);
   const session = await QuerySession.open(root);
   let gaps: Record<string, unknown>[];
@@ -192,4 +171,30 @@ export async function archiveVersusTruth(
       );
   }
   return problems;
+}
+
+/** Instances released before the run first listed their region: no API call could reveal them to it. */
+function invisibleInstances(emu: RunningEmulator): Set<string> {
+  const listedAt = new Map<string, number>();
+  for (const e of emu.admin.requestLog()) {
+    // Only a listing the crawler received counts: not one the emulator spoiled (reset, truncated, trickled).
+    if (
+      e.action === 'ListInstances' &&
+      e.outcome === 'ok' &&
+      !e.fault &&
+      e.regionId &&
+      !listedAt.has(e.regionId)
+    ) {
+      listedAt.set(e.regionId, Date.parse(e.virtualTime));
+    }
+  }
+  return new Set(
+    emu.admin
+      .instances()
+      .filter(
+        (i) =>
+          i.releasedAt && Date.parse(i.releasedAt) < (listedAt.get(i.regionId) ?? Number.POSITIVE_INFINITY),
+      )
+      .map((i) => i.instanceId),
+  );
 }

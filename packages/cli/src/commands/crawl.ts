@@ -1,19 +1,14 @@
-import {
-  ACTIONS,
-  type Action,
-  type CrawlProgress,
-  type CrawlReport,
-  DEFAULT_BUDGETS,
-} from '@swas-archive/crawler';
-import { type ArchiveJobEvent, type ArchiveJobResult, archiveJob } from '@swas-archive/pipelines';
+import { ACTIONS, type Action, DEFAULT_BUDGETS } from '@swas-archive/crawler';
+import { type ArchiveJobResult, archiveJob } from '@swas-archive/pipelines';
 import { Command, Option } from 'commander';
-import type { Logger } from 'pino';
 import type { CommandContext } from '../command-context.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, dataDir, list, positiveInt, positiveNumber } from '../parse-flags.js';
+import { crawlEventLogger, logProgress, reportJson, summary } from './crawl-output.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 /** The flags of `crawl`, as commander parses them. */
 export interface CrawlFlags {
@@ -37,7 +32,7 @@ export interface CrawlFlags {
   logFormat: LogFormat;
 }
 
-/** `swas-archive crawl`: its flags and its handler. */
+/** `swas-archive crawl`: its flags (one `.option` each, in `--help` order: a list, longer than 60 lines) and its handler. */
 export function crawlCommand(ctx: CommandContext): Command {
   return new Command('crawl')
     .description(
@@ -113,9 +108,14 @@ export function crawlCommand(ctx: CommandContext): Command {
         .choices(['pretty', 'json'])
         .default('pretty'),
     )
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', CRAWL_HELP)
+    .action(async (flags: CrawlFlags) => {
+      ctx.exit(await runCrawl(flags, ctx));
+    });
+}
+
+/** What `crawl --help` says after the flags: where credentials come from, and two examples. */
+const CRAWL_HELP = `
 Credentials (never as flags, never printed), in the order they are looked for:
   ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET
     (+ ALIBABA_CLOUD_SECURITY_TOKEN for STS)
@@ -134,20 +134,14 @@ ${examples(
     'swas-archive crawl --profile prod --budget DescribeInvocations=600',
     'the accounts of one profile, a higher budget for the paging action',
   ],
-)}`,
-    )
-    .action(async (flags: CrawlFlags) => {
-      ctx.exit(await runCrawl(flags, ctx));
-    });
-}
+)}`;
 
 /** `Action=N` for every action, from the crawler's defaults. */
 const defaults = (kind: 'callsPerMinute' | 'inFlight') =>
   ACTIONS.map((a) => `${a}=${DEFAULT_BUDGETS[a][kind]}`).join(', ');
 
-/** Archives what the API holds into the archive folder; resolves with the exit status. */
-async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
-  const log = createLogger(flags.logLevel, flags.logFormat);
+/** Refuses `--budget` and `--in-flight` for actions that have no budget. */
+function checkBudgetFlags(flags: CrawlFlags): void {
   for (const [flag, table] of [
     ['--budget', flags.budget],
     ['--in-flight', flags.inFlight],
@@ -158,6 +152,12 @@ async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
         `${flag}: unknown action ${unknown.join(', ')}; budgets apply to ${ACTIONS.join(', ')}`,
       );
   }
+}
+
+/** Archives what the API holds into the archive folder; resolves with the exit status. */
+async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
+  const log = createLogger(flags.logLevel, flags.logFormat);
+  checkBudgetFlags(flags);
   const root = dataDir(flags.data, io.env);
   const stop = stopOnSignals(log);
   let result: ArchiveJobResult;
@@ -210,118 +210,4 @@ async function runCrawl(flags: CrawlFlags, io: CommandIo): Promise<number> {
     return status;
   }
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
-}
-
-/** About how long, for people: `about 4 min`, `under a minute`, `about 2 h`. */
-function minutes(ms: number): string {
-  if (ms < 60_000) return 'under a minute';
-  if (ms < 3_600_000) return `about ${Math.round(ms / 60_000)} min`;
-  return `about ${(ms / 3_600_000).toFixed(1)} h`;
-}
-
-/** How often progress is logged at most. */
-const PROGRESS_LOG_MS = 10_000;
-let lastProgressLog = 0;
-
-/** Progress as a log line, every ten seconds at most (and the last one). */
-function logProgress(log: Logger, p: CrawlProgress): void {
-  const now = Date.now();
-  if (now - lastProgressLog < PROGRESS_LOG_MS && p.instancesDone < p.instancesTotal) return;
-  lastProgressLog = now;
-  log.info(
-    {
-      done: `${p.instancesDone}/${p.instancesTotal}`,
-      calls: p.callsByAction,
-      seen: p.recordsSeen,
-      throttles: p.throttles,
-      retries: p.retries,
-      etaS: p.etaMs === undefined ? undefined : Math.round(p.etaMs / 1000),
-    },
-    'progress',
-  );
-}
-
-/** Log lines for the job's events: the first retry of each kind says at once what is being retried and why. */
-function crawlEventLogger(log: Logger): (e: ArchiveJobEvent) => void {
-  const told = new Set<string>();
-  return (e) => {
-    if (e.type === 'retry') {
-      const kind = `${e.action}/${e.code}`;
-      const line = `${e.reason} (attempt ${e.attempt} of ${e.attempts}; retrying in ${(e.waitMs / 1000).toFixed(1)} s)`;
-      if (told.has(kind)) log.debug(e, line);
-      else log.warn(line);
-      told.add(kind);
-    } else if (e.type === 'instance-failed') log.warn(e, 'instance incomplete');
-    else if (e.type === 'gap') log.warn(e, 'gap');
-    else if (e.type === 'instance-released') log.info(e, 'instance released');
-    else if (e.type === 'note') log.info(e, e.message);
-    else if (e.type === 'recovered') log.warn(e, 'finished or discarded the commits a crashed run left');
-    else if (e.type === 'budget-bound')
-      log.warn(
-        `${e.action} is held back by its budget of ${e.callsPerMinute} calls a minute per region: about ${e.callsLeft} calls left, ${minutes(e.etaMs)}; raise it with --budget ${e.action}=N if the account allows more`,
-      );
-    else if (e.type === 'slow-call')
-      log.warn(`${e.action} in ${e.regionId} has not answered for ${e.waitedMs / 1000} s; still waiting`);
-    else log.debug(e, e.type);
-  };
-}
-
-/**
- * SIGINT and SIGTERM stop the run gracefully: what was read is committed and the lock released. The same
- * signal again stops the process at once (the next run takes the lock over and goes on).
- */
-function stopOnSignals(log: Logger): { signal: AbortSignal; dispose(): void } {
-  const stop = new AbortController();
-  const handler = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
-      log.warn(`${signal} again: stopping at once`);
-      process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
-    }
-    log.warn(`${signal}: committing what was read, then stopping (${signal} again stops at once)`);
-    stop.abort(signal);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    signal: stop.signal,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
-}
-
-function summary(r: CrawlReport): string {
-  const calls = Object.entries(r.callsByAction)
-    .filter(([, n]) => n > 0)
-    .map(([a, n]) => `${a}=${n}`)
-    .join(' ');
-  const lines = [
-    `run ${r.runId} ${r.outcome}: ${r.instancesComplete}/${r.instancesTotal} instances complete, ${r.recordsNew} new and ${r.recordsChanged} changed invocations archived (${r.recordsSkipped} already held), ${r.commits} commit(s)`,
-    `calls ${calls || 'none'}; ${r.throttles} throttled, ${r.retries} retried; ${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s`,
-  ];
-  for (const i of r.incomplete)
-    lines.push(`incomplete ${i.account}/${i.regionId}/${i.instanceId}: ${i.reason}`);
-  const late = r.lateResults;
-  if (late.fetched + late.expired + late.left > 0)
-    lines.push(
-      `results of invocations archived without them: ${late.fetched} fetched, ${late.expired} no longer held by the service (expired), ${late.left} left for the next run`,
-    );
-  for (const x of r.released) lines.push(`released ${x.account}/${x.regionId}/${x.instanceId}`);
-  for (const g of r.gaps) {
-    lines.push(
-      `gap ${g.account}/${g.regionId}/${g.instanceId} (${g.gapReason}) from ${g.gapStart?.toISOString() ?? 'the beginning'} to ${g.gapEnd?.toISOString() ?? 'now'}: ${g.detail ?? ''}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function reportJson(r: CrawlReport): Record<string, unknown> {
-  const { error, ...rest } = r;
-  return {
-    ...rest,
-    ...(error
-      ? { error: { code: (error as { code?: string }).code ?? error.name, message: error.message } }
-      : {}),
-  };
 }

@@ -1,6 +1,4 @@
-import { openArchive } from '@swas-archive/archive';
-import { createSwasClient } from '@swas-archive/client';
-import { type CrawlReport, crawl } from '@swas-archive/crawler';
+import { archiveJob } from '@swas-archive/pipelines';
 import { QuerySession } from '@swas-archive/query';
 import Table from 'cli-table3';
 import { Command } from 'commander';
@@ -77,43 +75,23 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
         }),
       );
     say(`started ${started.length} commands that are still running when the first crawl reads them`);
-    const run = async (label: string): Promise<CrawlReport> => {
-      const archive = await openArchive({ root });
-      try {
-        const report = await crawl({
-          accounts: [{ name: 'demo', api: createSwasClient({ endpoint: emu.endpoint, credentials: key }) }],
-          archive,
-        });
-        const calls = Object.values(report.callsByAction).reduce((s, n) => s + n, 0);
-        say(
-          `${label}: ${report.outcome}, ${report.recordsNew} new and ${report.recordsChanged} changed invocations archived with ${calls} API calls`,
-        );
-        return report;
-      } finally {
-        await archive.close();
-      }
+    const crawlOnce = async (label: string): Promise<void> => {
+      const { report } = await archiveJob({
+        root,
+        endpoint: emu.endpoint,
+        accounts: [{ name: 'demo', credentials: key }],
+      });
+      if (report.error) throw report.error;
+      const calls = Object.values(report.callsByAction).reduce((s, n) => s + n, 0);
+      say(
+        `${label}: ${report.outcome}, ${report.recordsNew} new and ${report.recordsChanged} changed invocations archived with ${calls} API calls`,
+      );
     };
-    await run('first crawl (every page of every instance)');
+    await crawlOnce('first crawl (every page of every instance)');
     emu.admin.advance(DAY);
     say(`… a day passes on the emulator: new commands run, and the ${started.length} running ones finish …`);
-    await run('second crawl (only what can be new)');
-    const session = await QuerySession.open(root);
-    try {
-      const { rows } = await session.run(`SELECT command_name AS command, count(*) AS runs,
-          round(100.0 * count(*) FILTER (WHERE invoke_status = 'Failed') / count(*), 1) AS failed_pct,
-          count(*) OVER () AS commands
-        FROM invocations WHERE invoke_status <> 'Running' GROUP BY 1 ORDER BY failed_pct DESC, runs DESC`);
-      const shown = rows.slice(0, TABLE_ROWS);
-      const table = new Table({ head: ['command', 'runs', 'failed %'], style: { head: [], border: [] } });
-      for (const r of shown)
-        table.push([String(r.command || '(unnamed)'), String(r.runs), String(r.failed_pct)]);
-      say(
-        `failure rate by command, from the archive (${shown.length === rows.length ? `all ${rows.length} commands` : `the ${shown.length} most failing of ${rows.length} commands`}):`,
-      );
-      say(table.toString());
-    } finally {
-      session.close();
-    }
+    await crawlOnce('second crawl (only what can be new)');
+    for (const line of await failureTable(root)) say(line);
     say(`archive: ${root}${flags.keep ? '' : ' (removed now: --no-keep)'}`);
     if (flags.keep)
       say(`try: ${selfCommand(io.env)} query --data ${shellQuote(root)} "SELECT * FROM invocations LIMIT 5"`);
@@ -121,5 +99,26 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
   } finally {
     await emu.close();
     if (!flags.keep) await removeDemoFolder(folder);
+  }
+}
+
+/** The failure rate by command, from the archive: the most failing first, saying how many are left out. */
+async function failureTable(root: string): Promise<string[]> {
+  const session = await QuerySession.open(root);
+  try {
+    const { rows } = await session.run(`SELECT command_name AS command, count(*) AS runs,
+        round(100.0 * count(*) FILTER (WHERE invoke_status = 'Failed') / count(*), 1) AS failed_pct
+      FROM invocations WHERE invoke_status <> 'Running' GROUP BY 1 ORDER BY failed_pct DESC, runs DESC`);
+    const shown = rows.slice(0, TABLE_ROWS);
+    const table = new Table({ head: ['command', 'runs', 'failed %'], style: { head: [], border: [] } });
+    for (const r of shown)
+      table.push([String(r.command || '(unnamed)'), String(r.runs), String(r.failed_pct)]);
+    const which =
+      shown.length === rows.length
+        ? `all ${rows.length} commands`
+        : `the ${shown.length} most failing of ${rows.length} commands`;
+    return [`failure rate by command, from the archive (${which}):`, table.toString()];
+  } finally {
+    session.close();
   }
 }
