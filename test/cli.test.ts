@@ -103,7 +103,7 @@ describe('swas-archive CLI', () => {
         expect(table.stdout).toMatch(/│ 300 │/);
         const verify = await cli(['verify', '--data', root]);
         expect(verify.code).toBe(0);
-        expect(verify.stdout).toMatch(/^ok: \d+ files, 30\d rows/);
+        expect(verify.stdout).toMatch(/^ok: \d+ files, 60\d rows/);
       });
     });
   });
@@ -184,6 +184,24 @@ describe('swas-archive CLI', () => {
         expect(r.stderr).toMatch(message);
         expect(r.stdout).toBe('');
       }
+    });
+  });
+
+  it('compact merges small files atomically and keeps every row; a second run has nothing to do', async () => {
+    await withEmulator(fleet, async (emu) => {
+      await withArchiveRoot(async (root) => {
+        expect((await cli(['crawl', '--endpoint', emu.endpoint, '--data', root], emu)).code).toBe(0);
+        emu.admin.advance(3_600_000);
+        expect((await cli(['crawl', '--endpoint', emu.endpoint, '--data', root], emu)).code).toBe(0);
+        const count = 'SELECT count(*) AS n FROM invocation_history';
+        const before = (await cli(['query', '--data', root, '--format', 'csv', count])).stdout;
+        const r = await cli(['compact', '--data', root]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^compacted \d+ partition\(s\): \d+ files into \d+, \d+ rows kept/);
+        expect((await cli(['query', '--data', root, '--format', 'csv', count])).stdout).toBe(before);
+        expect((await cli(['verify', '--data', root])).code).toBe(0);
+        expect((await cli(['compact', '--data', root])).stdout).toMatch(/^nothing to compact/);
+      });
     });
   });
 

@@ -31,6 +31,12 @@ export interface ArchiveOptions {
    * @default '128MB'
    */
   memoryLimit?: string;
+  /**
+   * A partition with this many files or more is compacted into few after the commit that made it so
+   * (within the commit protocol, as a commit of its own). 0 turns it off.
+   * @default 16
+   */
+  compactAbove?: number;
 }
 
 /** {@link ArchiveOptions} with the root made absolute, the defaults filled in and every value checked. */
@@ -91,6 +97,18 @@ export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings 
     schemaVersion,
     lockStaleMs: options.lockStaleMs ?? 30_000,
     memoryLimit,
+    compactAbove: checkCompactAbove(options.compactAbove, root),
     writeBudgetBytes: Math.floor(memoryBytes / 3),
   };
+}
+
+function checkCompactAbove(value: number | undefined, root: string): number {
+  const n = value ?? 16;
+  if (!Number.isInteger(n) || n < 0 || n === 1) {
+    throw new ArchiveUsageError(
+      `Expected \`compactAbove\` to be 0 (never) or an integer >= 2, got ${String(value)}`,
+      root,
+    );
+  }
+  return n;
 }

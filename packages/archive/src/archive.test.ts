@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openArchive, readCatalog } from './index.js';
+import { type Catalog, openArchive, readCatalog } from './index.js';
 import { stateHashesSql } from './observation-dedupe.js';
 import type { CoverageRecord, InstanceObservation, RunRecord } from './records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
+import { latestVersusHistory } from './testing/latest-check.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
@@ -132,7 +133,7 @@ describe('open format', () => {
       await s.setRun(RUN);
       await s.commit();
       expect(new Set(a.catalog.files.map((f) => f.table))).toEqual(
-        new Set(['invocation_observations', 'instances', 'coverage', 'runs']),
+        new Set(['invocation_observations', 'invocations_latest', 'instances', 'coverage', 'runs']),
       );
       for (const file of a.catalog.files) {
         const bytes = await readFile(join(root, file.path));
@@ -178,10 +179,11 @@ describe('open format', () => {
         await s.addObservations(makeObservations(200, AT, { prefix: 'old-' }));
         await s.commit();
         const oldFiles = (await readCatalog(root)).files;
-        expect(oldFiles.every((f) => f.schemaVersion === 1)).toBe(true);
+        const observed = oldFiles.filter((f) => f.table === 'invocation_observations');
+        expect(observed.every((f) => f.schemaVersion === 1)).toBe(true);
         const cols = await queryCommitted(
           a,
-          `SELECT name FROM parquet_schema('${join(root, oldFiles[0]?.path ?? '')}')`,
+          `SELECT name FROM parquet_schema('${join(root, observed[0]?.path ?? '')}')`,
         );
         expect(cols.map((c) => c.name)).not.toContain('output_base64');
         return root;
@@ -201,10 +203,56 @@ describe('open format', () => {
           ['new', 200, makeObservations(200, AT).filter((o) => o.result?.outputBase64).length],
           ['old', 200, 0],
         ]);
-        expect(a.catalog.schemaVersion).toBe(2);
+        expect(a.catalog.schemaVersion).toBe(SCHEMA_VERSION);
       } finally {
         await a.close();
       }
     });
+  });
+});
+
+describe('the latest-state dataset', () => {
+  it('is built from the history when an archive written before it existed is opened', async () => {
+    const root = await withArchive(async (a, r) => {
+      for (const [run, at] of [
+        ['run-1', AT],
+        ['run-2', new Date(AT.getTime() + 3_600_000)],
+      ] as const) {
+        const s = a.beginSnapshot(run);
+        await s.addObservations(
+          makeObservations(300, AT).map((o) => ({
+            ...o,
+            observedAt: at,
+            invocationStatus: run === 'run-2' ? 'Success' : o.invocationStatus,
+          })),
+        );
+        await s.commit();
+      }
+      return r;
+    });
+    // As an older version left it: no latest-state files, no feature.
+    const catalogPath = join(root, 'catalog.json');
+    const catalog = JSON.parse(await readFile(catalogPath, 'utf8')) as Catalog;
+    for (const f of catalog.files.filter((x) => x.table === 'invocations_latest'))
+      await rm(join(root, f.path));
+    await writeFile(
+      catalogPath,
+      JSON.stringify({
+        ...catalog,
+        features: undefined,
+        files: catalog.files.filter((x) => x.table !== 'invocations_latest'),
+      }),
+    );
+    const a = await openArchive({ root });
+    try {
+      expect(a.catalog.features).toContain('latest-state');
+      expect(a.catalog.snapshots.at(-1)?.kind).toBe('upgrade');
+      expect(await latestVersusHistory(a)).toEqual([]);
+      const [row] = await queryCommitted(a, 'SELECT count(*)::INTEGER AS n FROM invocations_latest');
+      expect(row).toEqual({ n: 300 });
+      expect((await a.verify()).ok).toBe(true);
+    } finally {
+      await a.close();
+    }
   });
 });

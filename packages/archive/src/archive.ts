@@ -8,6 +8,7 @@ import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { ArchiveUsageError } from './errors.js';
+import { upgradeLatestState } from './latest-state-upgrade.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { WriterLock } from './writer-lock.js';
@@ -52,7 +53,15 @@ export class Archive {
       await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
       // Every write orders its rows itself; without this, DuckDB cannot bound a Parquet row group by bytes.
       await con.run('SET preserve_insertion_order = false');
-      return new Archive(settings, recovery, catalog, db, con, lock);
+      // An archive written before the latest-state dataset existed gets it now, from its history.
+      const current = await upgradeLatestState({
+        root,
+        con,
+        catalog,
+        rowGroupSize: settings.rowGroupSize,
+        budgetBytes: settings.writeBudgetBytes,
+      });
+      return new Archive(settings, recovery, current, db, con, lock);
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
       await lock.release().catch(() => undefined);
@@ -95,6 +104,7 @@ export class Archive {
           this.#catalog = catalog;
         },
         beforeCommit: () => this.lock.assertHeld(),
+        afterCommit: () => this.#compactWhenDue(),
         onClosed: () => {
           if (this.#active === writer) this.#active = undefined;
         },
@@ -142,6 +152,18 @@ export class Archive {
     // A connection of its own: the snapshot writer may be committing on the other one meanwhile.
     this.#reader ??= await this.db.connect();
     return invocationsWithoutResult(this.#reader, { root: this.root, catalog: this.#catalog }, where, since);
+  }
+
+  /** Compacts the partitions that have reached `compactAbove` files, if any. */
+  async #compactWhenDue(): Promise<void> {
+    const above = this.settings.compactAbove;
+    if (above === 0) return;
+    const counts = new Map<string, number>();
+    for (const f of this.#catalog.files) {
+      const key = `${f.table}/${f.partition.date ?? ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if ([...counts.values()].some((n) => n >= above)) await this.compact({ minFiles: above });
   }
 
   /** Checks every committed file against the catalog (see `verifyArchive`). */

@@ -29,7 +29,7 @@ export interface CatalogFile {
  */
 export interface CatalogSnapshot {
   id: string;
-  kind: 'ingest' | 'compaction';
+  kind: 'ingest' | 'compaction' | 'upgrade';
   /** The run that committed it (`ingest` only). */
   runId?: string;
   /** ISO 8601 time of the commit. */
@@ -58,6 +58,11 @@ export interface Catalog {
   snapshots: CatalogSnapshot[];
   /** Per-instance crawl cursors (the crawler's, opaque here), advanced only with the data they cover. */
   cursors: Record<string, unknown>;
+  /**
+   * What this archive maintains beyond the datasets every version has: `latest-state` once the
+   * `invocations_latest` dataset holds every invocation (readers fall back to the history without it).
+   */
+  features?: string[];
 }
 
 /** The catalog's file name under the archive root. */

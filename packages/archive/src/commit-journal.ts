@@ -37,6 +37,8 @@ export interface Journal {
   remove: string[];
   /** Cursor values that become current with this commit. */
   cursors: Record<string, unknown>;
+  /** Features the archive maintains from this commit on (see `Catalog.features`). */
+  features?: string[];
 }
 
 /**
@@ -82,6 +84,9 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
       ],
       snapshots: [...catalog.snapshots, journal.snapshot],
       cursors: { ...catalog.cursors, ...journal.cursors },
+      ...(journal.features || catalog.features
+        ? { features: [...new Set([...(catalog.features ?? []), ...(journal.features ?? [])])] }
+        : {}),
     };
     await writeCatalog(root, catalog);
   }

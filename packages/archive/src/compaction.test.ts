@@ -22,20 +22,46 @@ describe('compaction', () => {
         await s.commit();
       }
       const before = await rowsOf(a);
-      const filesBefore = a.catalog.files.length;
+      const observed = () => a.catalog.files.filter((f) => f.table === 'invocation_observations');
+      const filesBefore = observed().length;
       const result = await a.compact();
       expect(result.rows).toBe(1200);
       expect(result.filesBefore).toBe(filesBefore);
-      expect(a.catalog.files.length).toBe(result.filesAfter);
+      expect(observed().length).toBe(result.filesAfter);
       expect(result.filesAfter).toBeLessThan(filesBefore);
-      const dates = new Set(a.catalog.files.map((f) => f.partition.date));
-      expect(dates.size).toBe(a.catalog.files.length);
-      for (const f of a.catalog.files)
+      const dates = new Set(observed().map((f) => f.partition.date));
+      expect(dates.size).toBe(observed().length);
+      for (const f of observed())
         expect(f.path).toBe(
           `invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`,
         );
       expect(await rowsOf(a)).toEqual(before);
       expect((await a.verify()).ok).toBe(true);
     });
+  });
+});
+
+describe('automatic compaction', () => {
+  it('compacts a partition once it reaches compactAbove files, in the commit that got it there', async () => {
+    await withArchive(
+      async (a) => {
+        for (let run = 0; run < 5; run++) {
+          const s = a.beginSnapshot(`run-${run}`);
+          await s.addObservations(makeObservations(50, AT, { days: 1, prefix: `r${run}-` }));
+          await s.commit();
+          const perPartition = new Map<string, number>();
+          for (const f of a.catalog.files) {
+            const key = `${f.table}/${f.partition.date}`;
+            perPartition.set(key, (perPartition.get(key) ?? 0) + 1);
+          }
+          expect(Math.max(...perPartition.values()), `after run ${run}`).toBeLessThan(3);
+        }
+        expect(a.catalog.snapshots.some((s) => s.kind === 'compaction')).toBe(true);
+        const [row] = await queryCommitted(a, 'SELECT count(*)::INTEGER AS n FROM invocation_observations');
+        expect(row).toEqual({ n: 250 });
+        expect((await a.verify()).ok).toBe(true);
+      },
+      { compactAbove: 3 },
+    );
   });
 });

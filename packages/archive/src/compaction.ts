@@ -3,7 +3,7 @@ import type { Catalog, CatalogFile } from './catalog.js';
 import { commitJournal, type JournalFile, newSnapshotId } from './commit-journal.js';
 import { ArchiveCorruptError } from './errors.js';
 import { ParquetFileWriter } from './parquet-file-writer.js';
-import { TABLES, type TableName } from './schema.js';
+import { SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
 import { tableSelectSql } from './table-sql.js';
 
 /** Options of `Archive.compact`. */
@@ -52,7 +52,9 @@ export async function compactPartitions(
   const writer = new ParquetFileWriter(ctx.con, {
     root: ctx.root,
     snapshotId,
-    schemaVersion: ctx.schemaVersion,
+    // Compaction writes every column the table has now, whatever version this writer writes: its files
+    // are of the current version.
+    schemaVersion: SCHEMA_VERSION,
     rowGroupSize: ctx.rowGroupSize,
     budgetBytes: ctx.budgetBytes,
   });

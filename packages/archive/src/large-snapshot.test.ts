@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeObservations } from './testing/fixtures.js';
+import { latestVersusHistory } from './testing/latest-check.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
@@ -44,6 +45,24 @@ describe('a snapshot of any size commits within the memory limit', () => {
         'SELECT count(*)::INTEGER AS n, count(DISTINCT invoke_id)::INTEGER AS ids FROM invocation_observations',
       );
       expect(row).toEqual({ n: 150_000, ids: 150_000 });
+      // Seen again, every other one finished: the latest state of days larger than the budget, in slices.
+      const again = archive.beginSnapshot('wide-2');
+      for (let i = 0; i < 150_000; i += 25_000) {
+        const batch = makeObservations(25_000, AT, { days: 3, prefix: `w${i}-` }).filter(
+          (_, n) => n % 2 === 0,
+        );
+        for (const o of batch) {
+          o.commandContent = `${o.commandContent}\n${'#'.repeat(1200)}`;
+          o.invocationStatus = 'Success';
+          o.invokeStatus = 'Finished';
+          o.observedAt = new Date(AT.getTime() + 3_600_000);
+        }
+        await again.addObservations(batch);
+      }
+      await again.commit();
+      expect(await latestVersusHistory(archive)).toEqual([]);
+      const [latest] = await queryCommitted(archive, 'SELECT count(*)::INTEGER AS n FROM invocations_latest');
+      expect(latest).toEqual({ n: 150_000 });
     });
   }, 120_000);
 });

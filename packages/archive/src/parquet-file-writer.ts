@@ -25,7 +25,7 @@ export interface ParquetFileTarget {
 }
 
 /** Dates written by one COPY; with `buckets`, only the rows whose key hashes to `bucket`. */
-interface WritePart {
+export interface WritePart {
   dates: string[];
   buckets?: number;
   bucket?: number;
@@ -45,6 +45,8 @@ const MAX_DATES_PER_COPY = 16;
  */
 export class ParquetFileWriter {
   readonly #stagingRoot: string;
+  /** Parts written so far, by table and partition date. */
+  readonly #written = new Map<string, number>();
 
   constructor(
     private readonly con: DuckDBConnection,
@@ -75,7 +77,12 @@ export class ParquetFileWriter {
     try {
       const files: JournalFile[] = [];
       const dirs = new Set<string>();
-      for (const [n, part] of parts.entries()) {
+      for (const part of parts) {
+        // Names stay unique in each partition over every write of this writer (a date may be written in
+        // several parts, or several calls): the first part in a partition keeps the plain name.
+        const keys = part.dates.map((d) => `${table.name}/${d}`);
+        const n = Math.max(...keys.map((k) => this.#written.get(k) ?? 0));
+        for (const k of keys) this.#written.set(k, n + 1);
         for (const file of await this.#copy(table, dated, columns, part, n)) {
           files.push(file);
           dirs.add(join(this.target.root, file.staged, '..'));
@@ -96,30 +103,10 @@ export class ParquetFileWriter {
     const reader = await this.con.runAndReadAll(
       `SELECT date, sum(${size}) AS bytes FROM (${dated}) GROUP BY date ORDER BY date`,
     );
-    const budget = this.target.budgetBytes;
-    const parts: WritePart[] = [];
-    let group: WritePart = { dates: [] };
-    let groupBytes = 0;
-    const flush = () => {
-      if (group.dates.length > 0) parts.push(group);
-      group = { dates: [] };
-      groupBytes = 0;
-    };
-    for (const [date, b] of reader.getRows()) {
-      const bytes = Number(b);
-      if (bytes > budget) {
-        // One date larger than the budget: several files, each a slice of its rows by key hash.
-        const buckets = Math.ceil(bytes / budget);
-        for (let bucket = 0; bucket < buckets; bucket++)
-          parts.push({ dates: [String(date)], buckets, bucket });
-        continue;
-      }
-      if (groupBytes + bytes > budget || group.dates.length >= MAX_DATES_PER_COPY) flush();
-      group.dates.push(String(date));
-      groupBytes += bytes;
-    }
-    flush();
-    return parts;
+    return planParts(
+      reader.getRows().map(([date, bytes]) => [String(date), Number(bytes)]),
+      this.target.budgetBytes,
+    );
   }
 
   /** Writes one part: one sorted COPY into its dates' partitions; describes each file written. */
@@ -165,4 +152,32 @@ export class ParquetFileWriter {
     }
     return files;
   }
+}
+
+/**
+ * Cuts a write of `dateBytes` (bytes of rows by date, in date order) into parts of at most `budget` bytes:
+ * consecutive dates together (at most {@link MAX_DATES_PER_COPY}), and a date larger than the budget in
+ * several slices by key hash.
+ */
+export function planParts(dateBytes: readonly [date: string, bytes: number][], budget: number): WritePart[] {
+  const parts: WritePart[] = [];
+  let group: WritePart = { dates: [] };
+  let groupBytes = 0;
+  const flush = () => {
+    if (group.dates.length > 0) parts.push(group);
+    group = { dates: [] };
+    groupBytes = 0;
+  };
+  for (const [date, bytes] of dateBytes) {
+    if (bytes > budget) {
+      const buckets = Math.ceil(bytes / budget);
+      for (let bucket = 0; bucket < buckets; bucket++) parts.push({ dates: [date], buckets, bucket });
+      continue;
+    }
+    if (groupBytes + bytes > budget || group.dates.length >= MAX_DATES_PER_COPY) flush();
+    group.dates.push(date);
+    groupBytes += bytes;
+  }
+  flush();
+  return parts;
 }

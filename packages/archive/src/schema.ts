@@ -26,10 +26,10 @@ export interface TableDef {
 }
 
 /** The datasets of an archive, each a folder under its root. */
-export type TableName = 'invocation_observations' | 'instances' | 'runs' | 'coverage';
+export type TableName = 'invocation_observations' | 'invocations_latest' | 'instances' | 'runs' | 'coverage';
 
-/** The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns. */
-export const SCHEMA_VERSION = 2;
+/** The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns; 3 added the `invocations_latest` dataset. */
+export const SCHEMA_VERSION = 3;
 
 const c = (name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef => ({
   name,
@@ -98,6 +98,41 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       c('released_at', 'TIMESTAMPTZ'),
       c('observed_at', 'TIMESTAMPTZ'),
       r('run_id'),
+    ],
+  },
+  invocations_latest: {
+    // One row per invocation: its latest observed state with its latest result, kept by every commit.
+    name: 'invocations_latest',
+    partitionTime: 'creation_time',
+    sortBy: ['region_id', 'instance_id', 'creation_time', 'invoke_id'],
+    columns: [
+      c('account', 'VARCHAR', { since: 3 }),
+      c('region_id', 'VARCHAR', { since: 3 }),
+      c('instance_id', 'VARCHAR', { since: 3 }),
+      c('invoke_id', 'VARCHAR', { since: 3, plain: true }),
+      c('creation_time', 'TIMESTAMPTZ', { since: 3 }),
+      c('invocation_status', 'VARCHAR', { since: 3 }),
+      c('invoke_status', 'VARCHAR', { since: 3 }),
+      c('command_type', 'VARCHAR', { since: 3 }),
+      c('command_name', 'VARCHAR', { since: 3 }),
+      c('command_content', 'VARCHAR', { since: 3 }),
+      c('command_content_base64', 'VARCHAR', { since: 3 }),
+      c('parameters', 'VARCHAR', { since: 3 }),
+      c('has_result', 'BOOLEAN', { since: 3 }),
+      c('exit_code', 'INTEGER', { since: 3 }),
+      c('output', 'VARCHAR', { since: 3, plain: true }),
+      c('output_base64', 'VARCHAR', { since: 3, plain: true }),
+      c('error_code', 'VARCHAR', { since: 3 }),
+      c('error_info', 'VARCHAR', { since: 3 }),
+      c('start_time', 'TIMESTAMPTZ', { since: 3 }),
+      c('finished_time', 'TIMESTAMPTZ', { since: 3 }),
+      c('invoke_user', 'VARCHAR', { since: 3 }),
+      c('first_observed_at', 'TIMESTAMPTZ', { since: 3 }),
+      c('last_observed_at', 'TIMESTAMPTZ', { since: 3 }),
+      c('result_observed_at', 'TIMESTAMPTZ', { since: 3 }),
+      c('observations', 'BIGINT', { since: 3 }),
+      c('last_run_id', 'VARCHAR', { since: 3 }),
+      c('redaction_policy', 'VARCHAR', { since: 3 }),
     ],
   },
   runs: {

@@ -15,11 +15,14 @@ import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
 import { ArchiveUsageError } from './errors.js';
+import { LATEST_COLUMNS, latestStateUpdate } from './latest-state.js';
+import { LATEST_STATE } from './latest-state-upgrade.js';
 import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
-import { ParquetFileWriter } from './parquet-file-writer.js';
+import { type ParquetFileTarget, ParquetFileWriter, planParts } from './parquet-file-writer.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
 import { lateResultFields, type RedactionPolicy, redactFields } from './redaction.js';
-import { columnsAt, TABLES, type TableName } from './schema.js';
+import { columnsAt, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
+import { tableSelectSql } from './table-sql.js';
 
 /** What committing a snapshot did. */
 export interface CommitResult {
@@ -41,6 +44,9 @@ export interface CommitResult {
   timingsMs: { dedupe: number; write: number; publish: number };
 }
 
+/** The kept observations of the commit, materialized. */
+const KEPT = 'kept_observations';
+
 /** What a snapshot needs of its archive: its settings, its DuckDB connection, and its catalog. */
 export interface SnapshotContext {
   root: string;
@@ -51,6 +57,8 @@ export interface SnapshotContext {
   onCommitted: (catalog: Catalog) => void;
   /** Throws when committing is no longer allowed (the writer lost its lock). */
   beforeCommit: () => void;
+  /** Runs after a commit that published something (the archive compacts when due). */
+  afterCommit?: () => Promise<void>;
   /** The snapshot was committed or aborted: the archive may open another. */
   onClosed: () => void;
   /** Redaction applied to every observation. */
@@ -194,10 +202,11 @@ export class SnapshotWriter {
         this.ctx.budgetBytes,
       );
       const deduped = performance.now();
-      const { files, rows } = await this.#writeFiles();
+      const { files, rows, replaced } = await this.#writeFiles();
       crashPoint('staged');
       const wrote = performance.now();
-      const catalogVersion = await this.#publish(files, rows, counts.skipped);
+      const catalogVersion = await this.#publish(files, rows, counts.skipped, replaced);
+      if (files.length > 0) await this.ctx.afterCommit?.();
       return {
         snapshotId: this.snapshotId,
         rows,
@@ -216,30 +225,97 @@ export class SnapshotWriter {
     }
   }
 
-  /** Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet. */
-  async #writeFiles(): Promise<{ files: JournalFile[]; rows: Partial<Record<TableName, number>> }> {
-    const writer = new ParquetFileWriter(this.ctx.con, {
+  /**
+   * Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet, and the new
+   * latest state of every partition those observations touch, which replaces the files it held.
+   */
+  async #writeFiles(): Promise<{
+    files: JournalFile[];
+    rows: Partial<Record<TableName, number>>;
+    replaced: string[];
+  }> {
+    const con = this.ctx.con;
+    const target = {
       root: this.ctx.root,
       snapshotId: this.snapshotId,
       schemaVersion: this.ctx.schemaVersion,
       rowGroupSize: this.ctx.rowGroupSize,
       budgetBytes: this.ctx.budgetBytes,
-    });
+    };
+    const writer = new ParquetFileWriter(con, target);
+    // The kept observations are read twice (their files, the latest state): computed once.
+    await con.run(`CREATE OR REPLACE TEMP TABLE ${KEPT} AS ${KEPT_OBSERVATIONS_SQL}`);
     const files: JournalFile[] = [];
     const rows: Partial<Record<TableName, number>> = {};
+    const add = (table: TableName, written: JournalFile[]) => {
+      files.push(...written);
+      const n = written.reduce((s, f) => s + f.rows, 0);
+      if (n > 0) rows[table] = n;
+    };
     const sources: [TableName, string][] = [
-      ['invocation_observations', KEPT_OBSERVATIONS_SQL],
+      ['invocation_observations', `SELECT * FROM ${KEPT}`],
       ['instances', this.#instances.selectSql()],
       ['coverage', this.#coverage.selectSql()],
       ['runs', this.#runs.selectSql()],
     ];
-    for (const [table, select] of sources) {
-      const written = await writer.write(TABLES[table], select);
-      files.push(...written);
-      const n = written.reduce((s, f) => s + f.rows, 0);
-      if (n > 0) rows[table] = n;
+    for (const [table, select] of sources) add(table, await writer.write(TABLES[table], select));
+    const replaced = await this.#writeLatest(target, (written) => add('invocations_latest', written));
+    return { files, rows, replaced };
+  }
+
+  /**
+   * Writes the new latest state of the partitions the kept observations touch, a slice of them at a time
+   * (a slice holds their rows and the latest state they replace within the write budget); returns the
+   * latest-state files replaced.
+   */
+  async #writeLatest(target: ParquetFileTarget, add: (written: JournalFile[]) => void): Promise<string[]> {
+    const con = this.ctx.con;
+    const archive = this.#archive();
+    const observed = columnsAt(TABLES.invocation_observations, this.ctx.schemaVersion);
+    const size = observed
+      .map((c) => (c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8'))
+      .join(' + ');
+    const byDate = await con.runAndReadAll(
+      `SELECT strftime(creation_time, '%Y-%m-%d') AS date, sum(${size}) FROM ${KEPT} GROUP BY 1 ORDER BY 1`,
+    );
+    // The latest state the touched dates hold already weighs in too: measured, as compression varies a lot.
+    const dates = new Set(byDate.getRows().map((r) => String(r[0])));
+    const heldFiles = archive.catalog.files.filter(
+      (f) => f.table === 'invocations_latest' && dates.has(f.partition.date ?? ''),
+    );
+    const held = new Map<string, number>();
+    if (heldFiles.length > 0) {
+      const old = await tableSelectSql(
+        con,
+        archive.root,
+        { ...archive.catalog, files: heldFiles },
+        'invocations_latest',
+      );
+      const oldSize = LATEST_COLUMNS.map((c) =>
+        c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8',
+      ).join(' + ');
+      const measured = await con.runAndReadAll(
+        `SELECT strftime(creation_time, '%Y-%m-%d'), sum(${oldSize}) FROM (${old}) GROUP BY 1`,
+      );
+      for (const [d, b] of measured.getRows()) held.set(String(d), Number(b));
     }
-    return { files, rows };
+    const sizes = byDate
+      .getRows()
+      .map(([d, b]): [string, number] => [String(d), Number(b) + (held.get(String(d)) ?? 0)]);
+    // The latest state exists from schema version 3 on, whatever version the observations are written at.
+    const latest = new ParquetFileWriter(con, { ...target, schemaVersion: SCHEMA_VERSION });
+    const replaced = new Set<string>();
+    // An aggregate holds each invocation's newest listing and result at once: a third of the budget each.
+    for (const slice of planParts(sizes, this.ctx.budgetBytes / 3)) {
+      const update = await latestStateUpdate(con, archive, `SELECT * FROM ${KEPT}`, observed, slice);
+      add(await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS));
+      for (const f of update.replaced) replaced.add(f.path);
+    }
+    return [...replaced];
+  }
+
+  #archive(): { root: string; catalog: Catalog } {
+    return { root: this.ctx.root, catalog: this.ctx.catalog() };
   }
 
   /** Commits the staged files and the cursors (see `commitJournal`); returns the catalog version after it. */
@@ -247,6 +323,7 @@ export class SnapshotWriter {
     files: JournalFile[],
     rows: Partial<Record<TableName, number>>,
     skipped: number,
+    replaced: string[],
   ): Promise<number> {
     // Nothing to write and no cursor to move: no commit at all.
     if (files.length === 0 && Object.keys(this.#cursors).length === 0) return this.ctx.catalog().version;
@@ -259,13 +336,14 @@ export class SnapshotWriter {
       rows,
       skippedRows: skipped,
       filesAdded: files.length,
-      filesRemoved: 0,
+      filesRemoved: replaced.length,
     };
     const catalog = await commitJournal(this.ctx.root, {
       snapshot,
       files,
-      remove: [],
+      remove: replaced,
       cursors: this.#cursors,
+      features: [LATEST_STATE],
     });
     this.ctx.onCommitted(catalog);
     return catalog.version;
@@ -293,5 +371,6 @@ export class SnapshotWriter {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
     await dropDedupeTables(this.ctx.con);
+    await this.ctx.con.run(`DROP TABLE IF EXISTS ${KEPT}`);
   }
 }

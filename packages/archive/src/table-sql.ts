@@ -1,33 +1,42 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog } from './catalog.js';
-import { TABLES, type TableName } from './schema.js';
+import { columnsAt, TABLES, type TableName } from './schema.js';
 
 /** `s` as a DuckDB string literal. */
 export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * A SELECT over a table's committed files with its current schema: columns added after a file was
- * written read as NULL there (and when no file has them yet); a table without files is empty.
+ * written read as NULL there (and when no file has them yet); a table without files is empty. The columns
+ * of each file come from its schema version in the catalog, so no file is opened to build the SELECT (a
+ * session over thousands of files opens at once).
  */
 export async function tableSelectSql(
-  con: DuckDBConnection,
+  _con: DuckDBConnection,
   root: string,
   catalog: Catalog,
   table: TableName,
 ): Promise<string> {
   const def = TABLES[table];
-  const files = catalog.files.filter((f) => f.table === table).map((f) => join(root, f.path));
-  if (files.length === 0) {
+  const byVersion = new Map<number, string[]>();
+  for (const f of catalog.files) {
+    if (f.table !== table) continue;
+    const paths = byVersion.get(f.schemaVersion) ?? [];
+    paths.push(join(root, f.path));
+    byVersion.set(f.schemaVersion, paths);
+  }
+  if (byVersion.size === 0) {
     return `SELECT ${def.columns.map((c) => `CAST(NULL AS ${c.type}) AS "${c.name}"`).join(', ')} WHERE false`;
   }
-  const source = `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)`;
-  const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-  const present = new Set(described.getRows().map((r) => String(r[0])));
-  const cols = def.columns.map((c) =>
-    present.has(c.name) ? `"${c.name}"` : `CAST(NULL AS ${c.type}) AS "${c.name}"`,
-  );
-  return `SELECT ${cols.join(', ')} FROM ${source}`;
+  const parts = [...byVersion.entries()].map(([version, paths]) => {
+    const present = new Set(columnsAt(def, version).map((c) => c.name));
+    const cols = def.columns.map((c) =>
+      present.has(c.name) ? `"${c.name}"` : `CAST(NULL AS ${c.type}) AS "${c.name}"`,
+    );
+    return `SELECT ${cols.join(', ')} FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = false)`;
+  });
+  return parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(' UNION ALL ');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command-context.js';
+import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
@@ -29,7 +30,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP);
-  for (const command of [crawlCommand, queryCommand, verifyCommand, demoCommand]) {
+  for (const command of [crawlCommand, queryCommand, verifyCommand, compactCommand, demoCommand]) {
     // Settings a `.command()` child would inherit (output, exit override, help after errors).
     program.addCommand(command(ctx).copyInheritedSettings(program));
   }
