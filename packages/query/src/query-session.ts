@@ -1,62 +1,104 @@
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readCatalog, registerTables } from '@swas-archive/archive';
-import { QueryError } from './errors.js';
+import { bindParams, type QueryParams } from './query-params.js';
+import { type QueryResult, RowStream } from './row-stream.js';
+import { instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
+import { prepareSelect, queryErrorOf } from './statement-check.js';
+import type { UserValue } from './value-format.js';
 import { VIEWS } from './views.js';
 
-/** A row as plain JS: BIGINT as number (or string past 2^53), times as ISO strings, NULL as null. */
-export type Row = Record<string, unknown>;
+/** A row as an object of {@link UserValue}s keyed by column name. */
+export type Row = Record<string, UserValue>;
 
-/** A DuckDB session over an archive, with the raw tables and the documented views. */
+/** Options of {@link QuerySession.open}. */
+export interface QuerySessionOptions extends SessionLimits {
+  /**
+   * Where DuckDB may spill when a query needs more than its memory limit: a new folder is made in it for
+   * the session and removed by `close()`. Never inside the archive, which may be read-only for readers.
+   * @default os.tmpdir()
+   */
+  spillParent?: string;
+}
+
+/**
+ * A read-only DuckDB session over an archive, with its raw tables and the documented views. It runs one
+ * SELECT at a time and refuses anything else (see {@link prepareSelect}); DuckDB itself is set so that no
+ * statement can read outside the archive, reach the network, load code, or change those settings.
+ */
 export class QuerySession {
   private constructor(
+    /** The archive folder, absolute. */
     readonly root: string,
     private readonly db: DuckDBInstance,
-    readonly connection: DuckDBConnection,
+    private readonly connection: DuckDBConnection,
+    private readonly spillDirectory: string,
   ) {}
 
-  /** Opens a read-only session over the archive at `root` as of its current catalog. Takes no lock. */
-  static async open(root: string): Promise<QuerySession> {
+  /** Opens a session over the archive at `root` as of its current catalog. Takes no lock. */
+  static async open(root: string, options: QuerySessionOptions = {}): Promise<QuerySession> {
     const abs = resolve(root);
     const catalog = await readCatalog(abs);
-    const db = await DuckDBInstance.create(':memory:');
-    const con = await db.connect();
-    await con.run(`SET TimeZone = 'UTC'`);
-    await registerTables(con, abs, catalog);
-    for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
-    return new QuerySession(abs, db, con);
+    const spill = await mkdtemp(join(options.spillParent ?? tmpdir(), 'swas-archive-query-'));
+    let db: DuckDBInstance | undefined;
+    let con: DuckDBConnection | undefined;
+    try {
+      db = await DuckDBInstance.create(':memory:', instanceSettings(options, spill));
+      con = await db.connect();
+      await registerTables(con, abs, catalog);
+      for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
+      await lockDown(con, abs);
+      return new QuerySession(abs, db, con, spill);
+    } catch (error) {
+      con?.closeSync();
+      db?.closeSync();
+      rmSync(spill, { recursive: true, force: true });
+      throw error;
+    }
   }
 
-  /** Runs `sql` and returns its column names and rows; SQL that cannot run throws a {@link QueryError}. */
-  async run(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+  /**
+   * Runs one SELECT with its `$name` parameters bound (never spliced) and streams its rows; anything else
+   * is refused with a {@link QueryRefusedError}, SQL that cannot run throws a {@link QueryError}. Read the
+   * result before the next call on this session.
+   */
+  async stream(sql: string, params: QueryParams = {}): Promise<QueryResult> {
+    const prepared = await prepareSelect(this.connection, sql, this.root);
     try {
-      reader = await this.connection.runAndReadAll(sql);
+      bindParams(prepared, params);
+      return new RowStream(await prepared.stream(), sql, this.root);
     } catch (error) {
-      const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new QueryError(`the query failed: ${first}`, sql, { cause: error });
+      throw queryErrorOf(error, sql, this.root);
+    } finally {
+      prepared.destroySync();
     }
-    const columns = reader.columnNames();
-    const rows = reader.getRowObjectsJS().map((r) => {
-      const out: Row = {};
-      for (const c of columns) out[c] = plain((r as Row)[c]);
-      return out;
-    });
+  }
+
+  /**
+   * Like {@link stream}, but reads the whole result into memory: for results known to be small (a report,
+   * an aggregate). Rows are objects keyed by column name.
+   */
+  async run(sql: string, params: QueryParams = {}): Promise<{ columns: string[]; rows: Row[] }> {
+    const result = await this.stream(sql, params);
+    const columns = result.columns.map((c) => c.name);
+    const rows: Row[] = [];
+    for await (const chunk of result) {
+      for (const values of chunk) {
+        const row: Row = {};
+        for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i] ?? null;
+        rows.push(row);
+      }
+    }
     return { columns, rows };
   }
 
+  /** Ends the session and removes its spill folder. */
   close(): void {
     this.connection.closeSync();
     this.db.closeSync();
+    rmSync(this.spillDirectory, { recursive: true, force: true });
   }
-}
-
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint')
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  return value;
 }

@@ -1,0 +1,59 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '@swas-archive/archive';
+
+/** How much of the machine a session may use. Sized by default for a 512 MiB container. */
+export interface SessionLimits {
+  /**
+   * DuckDB's `memory_limit`: what its buffer manager may hold before it spills to `spillDirectory` (the
+   * process needs about 100 MB more: Node, DuckDB's code, the chunk being written out).
+   * @default '160MB'
+   */
+  memoryLimit?: string;
+  /** DuckDB's worker threads. @default 2 */
+  threads?: number;
+}
+
+/** The DuckDB settings of a new session, before anything is read (`DuckDBInstance.create` options). */
+export function instanceSettings(limits: SessionLimits, spillDirectory: string): Record<string, string> {
+  return {
+    memory_limit: limits.memoryLimit ?? '160MB',
+    threads: String(limits.threads ?? 2),
+    // Spill files go to a folder of the session's own: the archive may be read-only for readers.
+    temp_directory: spillDirectory,
+    // Rows of a query without ORDER BY may come in any order; in exchange a LIMIT streams instead of
+    // buffering, and a scan of every observation stays within the memory limit.
+    preserve_insertion_order: 'false',
+    // The cache of whole Parquet files grows past memory_limit on a large scan.
+    enable_external_file_cache: 'false',
+    // Never fetch or load code: parquet, json and icu are built in.
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+  };
+}
+
+/**
+ * Closes the session to everything but the archive, once its views exist: files only under `root` (and
+ * the spill folder, which DuckDB allows on its own), no other external access (no other files, no
+ * network, no extension install or load), and the configuration locked so that no statement can change
+ * any of this back. Each setting is checked afterwards: a DuckDB that ignored one must not go on.
+ */
+export async function lockDown(con: DuckDBConnection, root: string): Promise<void> {
+  const dir = root.endsWith('/') ? root : `${root}/`;
+  // Dates and periods are UTC everywhere (an ICU setting, so not one DuckDB takes at creation).
+  await con.run(`SET TimeZone = 'UTC'`);
+  await con.run(`SET allowed_directories = [${sqlString(dir)}]`);
+  await con.run('SET enable_external_access = false');
+  await con.run('SET lock_configuration = true');
+  const reader = await con.runAndReadAll(
+    `SELECT current_setting('enable_external_access') AS external, current_setting('lock_configuration') AS locked,
+      current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall`,
+  );
+  const [external, locked, autoload, autoinstall] = reader.getRows()[0] ?? [];
+  if (external !== false || locked !== true || autoload !== false || autoinstall !== false) {
+    throw new Error(
+      `DuckDB did not take the session's safety settings (external access ${external}, locked ${locked}, autoload ${autoload}, autoinstall ${autoinstall})`,
+    );
+  }
+}

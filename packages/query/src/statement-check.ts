@@ -1,0 +1,94 @@
+import { type DuckDBConnection, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { QueryError, QueryRefusedError } from './errors.js';
+
+/**
+ * `sql` prepared, once DuckDB's parser has found exactly one statement in it and that statement is a
+ * SELECT (which includes WITH, FROM-first, VALUES, DESCRIBE, SHOW, SUMMARIZE and table functions). Anything
+ * else is refused before it runs: no statement ("the SQL is empty"), several ("one statement at a time"),
+ * or any other kind (COPY, INSERT, CREATE, ATTACH, SET, PRAGMA, LOAD, INSTALL, EXPORT, CALL, EXPLAIN, …).
+ * SQL that does not parse or bind throws a {@link QueryError}; a read outside the archive, refused by the
+ * session's settings while binding, a {@link QueryRefusedError}.
+ */
+export async function prepareSelect(
+  con: DuckDBConnection,
+  sql: string,
+  root: string,
+): Promise<DuckDBPreparedStatement> {
+  let count: number;
+  let extracted: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
+  try {
+    extracted = await con.extractStatements(sql);
+    count = extracted.count;
+  } catch (error) {
+    if (await isEmpty(con, sql)) {
+      throw new QueryRefusedError(
+        'the SQL is empty: give one SELECT statement, e.g. "SELECT * FROM invocations LIMIT 10"',
+        sql,
+        'empty',
+      );
+    }
+    throw queryErrorOf(error, sql, root);
+  }
+  if (count > 1) {
+    throw new QueryRefusedError(
+      `one statement at a time: the SQL holds ${count} statements; run each on its own`,
+      sql,
+      'several',
+    );
+  }
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await extracted.prepare(0);
+  } catch (error) {
+    throw queryErrorOf(error, sql, root);
+  }
+  if (prepared.statementType !== StatementType.SELECT) {
+    const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
+    prepared.destroySync();
+    // DuckDB files INSTALL under LOAD.
+    const shown = kind === 'LOAD' ? 'INSTALL and LOAD' : kind.replace(/_/g, ' ');
+    throw new QueryRefusedError(
+      `${shown} statements are refused: query is read-only and runs one SELECT (with WITH, FROM, VALUES, DESCRIBE, SHOW or SUMMARIZE) over the archive`,
+      sql,
+      kind,
+    );
+  }
+  return prepared;
+}
+
+/** Whether DuckDB's own parser finds no statement at all in `sql` (blank, comments, semicolons). */
+async function isEmpty(con: DuckDBConnection, sql: string): Promise<boolean> {
+  try {
+    // Through a subquery: the function wants a VARCHAR when it is bound, before a parameter has a type.
+    const reader = await con.runAndReadAll(
+      'SELECT json_serialize_sql(s)::VARCHAR FROM (SELECT CAST($sql AS VARCHAR) AS s)',
+      { sql },
+    );
+    const parsed = JSON.parse(String(reader.getRows()[0]?.[0])) as {
+      error?: boolean;
+      statements?: unknown[];
+    };
+    return parsed.error === false && parsed.statements?.length === 0;
+  } catch {
+    // The question only decides which message to give: a parser that cannot answer it means "not empty".
+    return false;
+  }
+}
+
+/**
+ * A DuckDB error as one of ours: a read the session's settings refused (a file outside the archive, the
+ * network, an extension) as a {@link QueryRefusedError}; anything else as a {@link QueryError}.
+ */
+export function queryErrorOf(error: unknown, sql: string, root: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.replace(/^Failed to extract statements: /, '').split('\n')[0] ?? message;
+  if (/^Permission Error\b/.test(first)) {
+    return new QueryRefusedError(
+      `the query reaches outside the archive (${first.replace(/^Permission Error: /, '')}): query reads only the archive at ${root}, through its views, tables and files`,
+      sql,
+      'outside-archive',
+      { cause: error },
+    );
+  }
+  return new QueryError(`the query failed: ${first}`, sql, { cause: error });
+}
