@@ -6,7 +6,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readCatalog, registerTables } from '@swas-archive/archive';
 import { bindParams, type QueryParams } from './query-params.js';
 import { type QueryResult, RowStream } from './row-stream.js';
-import { instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
+import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
 import { prepareSelect, queryErrorOf } from './statement-check.js';
 import type { UserValue } from './value-format.js';
 import { VIEWS } from './views.js';
@@ -48,6 +48,7 @@ export class QuerySession {
     try {
       db = await DuckDBInstance.create(':memory:', instanceSettings(options, spill));
       con = await db.connect();
+      await extensionSettings(con);
       await registerTables(con, abs, catalog);
       for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
       await lockDown(con, abs);
@@ -68,7 +69,7 @@ export class QuerySession {
   async stream(sql: string, params: QueryParams = {}): Promise<QueryResult> {
     const prepared = await prepareSelect(this.connection, sql, this.root);
     try {
-      bindParams(prepared, params);
+      bindParams(prepared, params, sql);
       return new RowStream(await prepared.stream(), sql, this.root);
     } catch (error) {
       throw queryErrorOf(error, sql, this.root);

@@ -34,6 +34,17 @@ export function instanceSettings(limits: SessionLimits, spillDirectory: string):
 }
 
 /**
+ * Settings that need a built-in extension loaded first, so not taken at creation; set before the views.
+ */
+export async function extensionSettings(con: DuckDBConnection): Promise<void> {
+  // Dates and periods are UTC everywhere (an ICU setting).
+  await con.run(`SET TimeZone = 'UTC'`);
+  // Each view that reads a table binds its Parquet files again: read their footers once. Committed files
+  // never change (a compaction writes new ones), so the cache cannot go stale.
+  await con.run('SET parquet_metadata_cache = true');
+}
+
+/**
  * Closes the session to everything but the archive, once its views exist: files only under `root` (and
  * the spill folder, which DuckDB allows on its own), no other external access (no other files, no
  * network, no extension install or load), and the configuration locked so that no statement can change
@@ -41,8 +52,6 @@ export function instanceSettings(limits: SessionLimits, spillDirectory: string):
  */
 export async function lockDown(con: DuckDBConnection, root: string): Promise<void> {
   const dir = root.endsWith('/') ? root : `${root}/`;
-  // Dates and periods are UTC everywhere (an ICU setting, so not one DuckDB takes at creation).
-  await con.run(`SET TimeZone = 'UTC'`);
   await con.run(`SET allowed_directories = [${sqlString(dir)}]`);
   await con.run('SET enable_external_access = false');
   await con.run('SET lock_configuration = true');

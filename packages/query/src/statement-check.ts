@@ -80,6 +80,7 @@ async function isEmpty(con: DuckDBConnection, sql: string): Promise<boolean> {
  * network, an extension) as a {@link QueryRefusedError}; anything else as a {@link QueryError}.
  */
 export function queryErrorOf(error: unknown, sql: string, root: string): Error {
+  if (error instanceof QueryError || error instanceof QueryRefusedError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const first = message.replace(/^Failed to extract statements: /, '').split('\n')[0] ?? message;
   if (/^Permission Error\b/.test(first)) {
