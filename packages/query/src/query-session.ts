@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -10,6 +10,45 @@ import { extensionSettings, instanceSettings, lockDown, type SessionLimits } fro
 import { prepareSelect, queryErrorOf } from './statement-check.js';
 import type { UserValue } from './value-format.js';
 import { VIEWS } from './views.js';
+
+/** Spill folders are named `swas-archive-query-<pid>-<random>`. */
+const SPILL_PREFIX = 'swas-archive-query-';
+
+/**
+ * Removes the spill folders of sessions whose process is gone (killed before it could close): they may
+ * hold gigabytes. A folder whose process still runs, or that is not named like ours, stays.
+ */
+async function removeAbandonedSpills(parent: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (error) {
+    // No parent folder yet: mkdtemp below says what is wrong with it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) {
+    const pid = Number(/^swas-archive-query-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    try {
+      await rm(join(parent, name), { recursive: true, force: true });
+    } catch (error) {
+      // Another user's folder (a shared /tmp): theirs to clean; this session does not need it gone.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** A row as an object of {@link UserValue}s keyed by column name. */
 export type Row = Record<string, UserValue>;
@@ -42,7 +81,9 @@ export class QuerySession {
   static async open(root: string, options: QuerySessionOptions = {}): Promise<QuerySession> {
     const abs = resolve(root);
     const catalog = await readCatalog(abs);
-    const spill = await mkdtemp(join(options.spillParent ?? tmpdir(), 'swas-archive-query-'));
+    const parent = options.spillParent ?? tmpdir();
+    await removeAbandonedSpills(parent);
+    const spill = await mkdtemp(join(parent, `${SPILL_PREFIX}${process.pid}-`));
     let db: DuckDBInstance | undefined;
     let con: DuckDBConnection | undefined;
     try {

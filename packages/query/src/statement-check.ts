@@ -91,5 +91,12 @@ export function queryErrorOf(error: unknown, sql: string, root: string): Error {
       { cause: error },
     );
   }
+  if (/^Out of Memory Error\b/.test(first)) {
+    return new QueryError(
+      `the query needs more memory than the session may use (${first}): narrow it (filters, fewer columns, a LIMIT) or raise the memory limit (--memory-limit)`,
+      sql,
+      { cause: error },
+    );
+  }
   return new QueryError(`the query failed: ${first}`, sql, { cause: error });
 }

@@ -9,22 +9,24 @@ import type { CommandIo } from '../io.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeRows } from '../output/write-rows.js';
 import { DATA_HELP, dataDir } from '../parse-flags.js';
+import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 
 /** The flags of `query`. */
-interface QueryFlags {
+interface QueryFlags extends ResourceFlags {
   data?: string;
   format: OutputFormat;
 }
 
 /** `swas-archive query "SQL"`: its flags and its handler. */
 export function queryCommand(ctx: CommandContext): Command {
-  return new Command('query')
+  const command = new Command('query')
     .description(
       'run one SELECT over the archive (read-only): views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
     )
     .argument('<sql>', 'one SELECT statement (WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE too)')
     .option('--data <dir>', DATA_HELP)
-    .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'))
+    .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'));
+  return addResourceFlags(command)
     .addHelpText(
       'after',
       `
@@ -47,7 +49,7 @@ ${examples(
 async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
   await requireArchive(root);
-  const session = await QuerySession.open(root);
+  const session = await QuerySession.open(root, limitsOf(flags));
   try {
     const result = await session.stream(sql);
     await writeRows(io.stdout, flags.format, result.columns, result);

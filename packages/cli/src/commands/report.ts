@@ -19,10 +19,11 @@ import { examples } from '../help-text.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeReport } from '../output/report-output.js';
 import { DATA_HELP, dataDir, list, positiveInt } from '../parse-flags.js';
+import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 import { requireArchive } from './query.js';
 
 /** Every flag a report may take (each report declares the ones it uses). */
-interface ReportFlags {
+interface ReportFlags extends ResourceFlags {
   data?: string;
   format: OutputFormat;
   since: string;
@@ -138,15 +139,17 @@ function reportSubcommand(ctx: CommandContext, report: (typeof REPORTS)[number])
       .option('--older-than <span>', 'non-final for longer than: 30m, 1h, 2d', '1h')
       .option('--as-of <when>', 'measure ages at this time, or now (default: the end of the newest run)');
   }
-  return sub.addHelpText('after', examples(report.example)).action(async (flags: ReportFlags) => {
-    ctx.exit(await runReport(report.run, flags, ctx));
-  });
+  return addResourceFlags(sub)
+    .addHelpText('after', examples(report.example))
+    .action(async (flags: ReportFlags) => {
+      ctx.exit(await runReport(report.run, flags, ctx));
+    });
 }
 
 async function runReport(run: Run, flags: ReportFlags, ctx: CommandContext): Promise<number> {
   const root = dataDir(flags.data, ctx.env);
   await requireArchive(root);
-  const session = await QuerySession.open(root);
+  const session = await QuerySession.open(root, limitsOf(flags));
   try {
     const scope: ReportOptions = {
       since: flags.since,
