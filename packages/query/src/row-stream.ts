@@ -74,10 +74,25 @@ function rowsOf(chunk: DuckDBDataChunk, formatters: readonly ValueFormatter[]): 
     *[Symbol.iterator]() {
       for (let r = 0; r < length; r++) {
         const row: UserValue[] = new Array(formatters.length);
-        for (let c = 0; c < formatters.length; c++)
-          row[c] = (formatters[c] as ValueFormatter)((vectors[c] as (typeof vectors)[number]).getItem(r));
+        for (let c = 0; c < formatters.length; c++) {
+          const vector = vectors[c] as (typeof vectors)[number];
+          row[c] = (formatters[c] as ValueFormatter)(vector.getItem(r));
+          forgetItem(vector, r);
+        }
         yield row;
       }
     },
   };
+}
+
+/**
+ * Drops node-api's copy of a value once it is read. Its text, blob and list vectors keep every value they
+ * have handed out (a private `itemCache`) for as long as the chunk lives, so a chunk's strings (megabytes
+ * when commands print much) outlive V8's young generation and pile up in the old one: measured on ten
+ * million observations, that was 50-90 MB of the peak. Where a vector has no such cache (another type, or
+ * another node-api version), this does nothing.
+ */
+function forgetItem(vector: object, row: number): void {
+  const cache = (vector as { itemCache?: unknown }).itemCache;
+  if (Array.isArray(cache)) cache[row] = undefined;
 }
