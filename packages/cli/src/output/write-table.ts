@@ -16,6 +16,11 @@ export async function writeTable(
   const table = new Table({ head: columns.map((c) => c.name), style: { head: [], border: [] } });
   let rows = 0;
   for await (const chunk of chunks) {
+    if (rows >= TABLE_ROWS) {
+      // Past what is shown only the count matters: the rows are not even made.
+      rows += chunk.length;
+      continue;
+    }
     for (const row of chunk) {
       if (rows < TABLE_ROWS) table.push(row.map((v) => truncate(cellText(v), 60)));
       rows++;
