@@ -32,12 +32,12 @@ export function queryCommand(ctx: CommandContext): Command {
       `
 Rows stream to stdout as they are read, so a result of any size takes bounded
 memory (table shows the first 1,000). Anything but one SELECT is refused with
-exit 2 (COPY, ATTACH, CREATE, INSERT, SET, PRAGMA, INSTALL, LOAD, …), and so is
-a read outside the archive (read_csv('/etc/passwd')). Add ORDER BY when the
-order of rows matters.
+exit 2 (COPY, ATTACH, CREATE, INSERT, SET, PRAGMA, INSTALL, LOAD and the
+like), and so is a read outside the archive (read_csv('/etc/passwd')).
+Add ORDER BY when the order of rows matters.
 ${examples(
   [`swas-archive query "SELECT command_name, count(*) FROM invocations GROUP BY 1"`, 'runs per command'],
-  ['swas-archive query --format csv "SELECT * FROM invocation_history" > history.csv', 'every observation'],
+  ['swas-archive query --format csv "SELECT * FROM invocation_history" > all.csv', 'every observation'],
 )}`,
     )
     .action(async (sql: string, flags: QueryFlags) => {

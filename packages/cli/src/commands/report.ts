@@ -130,7 +130,7 @@ function reportSubcommand(ctx: CommandContext, report: (typeof REPORTS)[number])
   if (report.flags.includes('failure'))
     sub.option(
       '--failure-statuses <statuses>',
-      `final statuses that count as failed (default: ${DEFAULT_FAILURE_STATUSES.join(',')})`,
+      `final statuses that count as failed (default: ${DEFAULT_FAILURE_STATUSES.join(', ')})`,
       list,
     );
   if (report.flags.includes('limit')) sub.option('--limit <n>', 'rows at most', positiveInt('--limit'), 10);
