@@ -1,7 +1,6 @@
 import type { ResultColumn, RowChunk } from '@swas-archive/query';
 import type { OutputFormat } from './output-format.js';
 import { OutputClosedError, OutputStream } from './output-stream.js';
-import { writeArrow } from './write-arrow.js';
 import { writeCsv } from './write-csv.js';
 import { writeJson, writeJsonLines } from './write-json.js';
 import { writeTable } from './write-table.js';
@@ -14,7 +13,8 @@ const WRITERS: Record<
   csv: writeCsv,
   json: writeJson,
   jsonl: writeJsonLines,
-  arrow: writeArrow,
+  // apache-arrow takes some 20 MB once loaded: only for the format that needs it.
+  arrow: async (out, columns, chunks) => (await import('./write-arrow.js')).writeArrow(out, columns, chunks),
 };
 
 /**
