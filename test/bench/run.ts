@@ -6,6 +6,7 @@ import { crawlerBudget } from './crawler-budget.bench.js';
 import { crawlerIncremental } from './crawler-incremental.bench.js';
 import { crawlerOverhead } from './crawler-overhead.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
+import { queryExport } from './query-export.bench.js';
 import { type BenchResult, record } from './results.js';
 
 /** Every bench, by name. `pnpm bench [name …]` runs the named ones, or all. */
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'crawler-overhead': crawlerOverhead,
   'crawler-budget': crawlerBudget,
   'crawler-adaptive': crawlerAdaptive,
+  'query-export': queryExport,
 };
 
 const wanted = process.argv.slice(2);

@@ -57,3 +57,12 @@ export function userPath(path: string, env: NodeJS.ProcessEnv): string {
 /** The archive folder, absolute: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
   userPath(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive', env);
+
+/** `--memory-limit`: a DuckDB size such as `160MB` or `1GB`. */
+export function memorySize(flag: string) {
+  return (value: string): string => {
+    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim()))
+      throw new InvalidArgumentError(`${flag} must be a size such as 160MB or 1GB, got "${value}".`);
+    return value.trim();
+  };
+}

@@ -4,6 +4,7 @@ import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
 import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
 import { EXIT_HELP } from './help-text.js';
@@ -30,9 +31,19 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP);
-  for (const command of [crawlCommand, queryCommand, verifyCommand, compactCommand, demoCommand]) {
+  for (const command of [
+    crawlCommand,
+    queryCommand,
+    reportCommand,
+    verifyCommand,
+    compactCommand,
+    demoCommand,
+  ]) {
     // Settings a `.command()` child would inherit (output, exit override, help after errors).
-    program.addCommand(command(ctx).copyInheritedSettings(program));
+    const child = command(ctx).copyInheritedSettings(program);
+    // `report`'s own subcommands (one per report) inherit them in turn.
+    for (const grandchild of child.commands) grandchild.copyInheritedSettings(child);
+    program.addCommand(child);
   }
 
   try {

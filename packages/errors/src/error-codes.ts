@@ -115,6 +115,19 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'the SQL could not run: a syntax error, an unknown column or relation',
   },
+  'query.refused': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary:
+      'SQL that `query` does not run: not one SELECT (a write, a setting, an extension), or a read outside the archive',
+  },
+  'query.options': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'report options that cannot be used: a bad period, group, status or threshold',
+  },
   'cli.usage': {
     exit: 'usage',
     transient: false,

@@ -14,3 +14,38 @@ export class QueryError extends SwasArchiveError {
     super(message, options);
   }
 }
+
+/**
+ * SQL that a session does not run: empty, several statements, a statement other than one SELECT (a write,
+ * a setting, an extension), or a read outside the archive. Nothing of it ran.
+ */
+export class QueryRefusedError extends SwasArchiveError {
+  override name = 'QueryRefusedError';
+  readonly code = 'query.refused' as const;
+
+  constructor(
+    message: string,
+    /** The SQL that was refused. */
+    readonly sql: string,
+    /** What was refused: `empty`, `several`, a statement kind (`COPY`, `ATTACH`, …) or `outside-archive`. */
+    readonly refused: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Report options that cannot be used: a bad period, group, status or threshold. The message says how to fix it. */
+export class ReportOptionsError extends SwasArchiveError {
+  override name = 'ReportOptionsError';
+  readonly code = 'query.options' as const;
+
+  constructor(
+    message: string,
+    /** The option at fault, e.g. `since`. */
+    readonly option: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,62 +1,146 @@
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readCatalog, registerTables } from '@swas-archive/archive';
-import { QueryError } from './errors.js';
+import { bindParams, type QueryParams } from './query-params.js';
+import { type QueryResult, RowStream } from './row-stream.js';
+import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
+import { prepareSelect, queryErrorOf } from './statement-check.js';
+import type { UserValue } from './value-format.js';
 import { VIEWS } from './views.js';
 
-/** A row as plain JS: BIGINT as number (or string past 2^53), times as ISO strings, NULL as null. */
-export type Row = Record<string, unknown>;
+/** Spill folders are named `swas-archive-query-<pid>-<random>`. */
+const SPILL_PREFIX = 'swas-archive-query-';
 
-/** A DuckDB session over an archive, with the raw tables and the documented views. */
-export class QuerySession {
-  private constructor(
-    readonly root: string,
-    private readonly db: DuckDBInstance,
-    readonly connection: DuckDBConnection,
-  ) {}
-
-  /** Opens a read-only session over the archive at `root` as of its current catalog. Takes no lock. */
-  static async open(root: string): Promise<QuerySession> {
-    const abs = resolve(root);
-    const catalog = await readCatalog(abs);
-    const db = await DuckDBInstance.create(':memory:');
-    const con = await db.connect();
-    await con.run(`SET TimeZone = 'UTC'`);
-    await registerTables(con, abs, catalog);
-    for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
-    return new QuerySession(abs, db, con);
+/**
+ * Removes the spill folders of sessions whose process is gone (killed before it could close): they may
+ * hold gigabytes. A folder whose process still runs, or that is not named like ours, stays.
+ */
+async function removeAbandonedSpills(parent: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (error) {
+    // No parent folder yet: mkdtemp below says what is wrong with it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
   }
-
-  /** Runs `sql` and returns its column names and rows; SQL that cannot run throws a {@link QueryError}. */
-  async run(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-    let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+  for (const name of names) {
+    const pid = Number(/^swas-archive-query-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
     try {
-      reader = await this.connection.runAndReadAll(sql);
+      await rm(join(parent, name), { recursive: true, force: true });
     } catch (error) {
-      const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new QueryError(`the query failed: ${first}`, sql, { cause: error });
+      // Another user's folder (a shared /tmp): theirs to clean; this session does not need it gone.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw error;
     }
-    const columns = reader.columnNames();
-    const rows = reader.getRowObjectsJS().map((r) => {
-      const out: Row = {};
-      for (const c of columns) out[c] = plain((r as Row)[c]);
-      return out;
-    });
-    return { columns, rows };
-  }
-
-  close(): void {
-    this.connection.closeSync();
-    this.db.closeSync();
   }
 }
 
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint')
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  return value;
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A row as an object of {@link UserValue}s keyed by column name. */
+export type Row = Record<string, UserValue>;
+
+/** Options of {@link QuerySession.open}. */
+export interface QuerySessionOptions extends SessionLimits {
+  /**
+   * Where DuckDB may spill when a query needs more than its memory limit: a new folder is made in it for
+   * the session and removed by `close()`. Never inside the archive, which may be read-only for readers.
+   * @default os.tmpdir()
+   */
+  spillParent?: string;
+}
+
+/**
+ * A read-only DuckDB session over an archive, with its raw tables and the documented views. It runs one
+ * SELECT at a time and refuses anything else (see {@link prepareSelect}); DuckDB itself is set so that no
+ * statement can read outside the archive, reach the network, load code, or change those settings.
+ */
+export class QuerySession {
+  private constructor(
+    /** The archive folder, absolute. */
+    readonly root: string,
+    private readonly db: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly spillDirectory: string,
+  ) {}
+
+  /** Opens a session over the archive at `root` as of its current catalog. Takes no lock. */
+  static async open(root: string, options: QuerySessionOptions = {}): Promise<QuerySession> {
+    const abs = resolve(root);
+    const catalog = await readCatalog(abs);
+    const parent = options.spillParent ?? tmpdir();
+    await removeAbandonedSpills(parent);
+    const spill = await mkdtemp(join(parent, `${SPILL_PREFIX}${process.pid}-`));
+    let db: DuckDBInstance | undefined;
+    let con: DuckDBConnection | undefined;
+    try {
+      db = await DuckDBInstance.create(':memory:', instanceSettings(options, spill));
+      con = await db.connect();
+      await extensionSettings(con);
+      await registerTables(con, abs, catalog);
+      for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
+      await lockDown(con, abs);
+      return new QuerySession(abs, db, con, spill);
+    } catch (error) {
+      con?.closeSync();
+      db?.closeSync();
+      rmSync(spill, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one SELECT with its `$name` parameters bound (never spliced) and streams its rows; anything else
+   * is refused with a {@link QueryRefusedError}, SQL that cannot run throws a {@link QueryError}. Read the
+   * result before the next call on this session.
+   */
+  async stream(sql: string, params: QueryParams = {}): Promise<QueryResult> {
+    const prepared = await prepareSelect(this.connection, sql, this.root);
+    try {
+      bindParams(prepared, params, sql);
+      return new RowStream(await prepared.stream(), sql, this.root);
+    } catch (error) {
+      throw queryErrorOf(error, sql, this.root);
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  /**
+   * Like {@link stream}, but reads the whole result into memory: for results known to be small (a report,
+   * an aggregate). Rows are objects keyed by column name.
+   */
+  async run(sql: string, params: QueryParams = {}): Promise<{ columns: string[]; rows: Row[] }> {
+    const result = await this.stream(sql, params);
+    const columns = result.columns.map((c) => c.name);
+    const rows: Row[] = [];
+    for await (const chunk of result) {
+      for (const values of chunk) {
+        const row: Row = {};
+        for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i] ?? null;
+        rows.push(row);
+      }
+    }
+    return { columns, rows };
+  }
+
+  /** Ends the session and removes its spill folder. */
+  close(): void {
+    this.connection.closeSync();
+    this.db.closeSync();
+    rmSync(this.spillDirectory, { recursive: true, force: true });
+  }
 }

@@ -1,57 +1,58 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QuerySession, type Row } from '@swas-archive/query';
-import Table from 'cli-table3';
+import { QuerySession } from '@swas-archive/query';
 import { Command, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
+import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
+import { writeRows } from '../output/write-rows.js';
 import { DATA_HELP, dataDir } from '../parse-flags.js';
-
-type QueryFormat = 'table' | 'csv' | 'json';
+import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 
 /** The flags of `query`. */
-interface QueryFlags {
+interface QueryFlags extends ResourceFlags {
   data?: string;
-  format: QueryFormat;
+  format: OutputFormat;
 }
 
 /** `swas-archive query "SQL"`: its flags and its handler. */
 export function queryCommand(ctx: CommandContext): Command {
-  return new Command('query')
+  const command = new Command('query')
     .description(
-      'run SQL over the archive: views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
+      'run one SELECT over the archive (read-only): views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
     )
-    .argument('<sql>', 'the SQL to run')
+    .argument('<sql>', 'one SELECT statement (WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE too)')
     .option('--data <dir>', DATA_HELP)
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'),
-    )
+    .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'));
+  return addResourceFlags(command)
     .addHelpText(
       'after',
-      examples(
-        [
-          `swas-archive query "SELECT command_name, count(*) FROM invocations GROUP BY 1"`,
-          'runs per command',
-        ],
-        ['swas-archive query --format csv "SELECT * FROM gaps" > gaps.csv', 'every gap, as CSV'],
-      ),
+      `
+Rows stream to stdout as they are read, so a result of any size takes bounded
+memory (table shows the first 1,000). Anything but one SELECT is refused with
+exit 2 (COPY, ATTACH, CREATE, INSERT, SET, PRAGMA, INSTALL, LOAD and the
+like), and so is a read outside the archive (read_csv('/etc/passwd')).
+Add ORDER BY when the order of rows matters.
+${examples(
+  [`swas-archive query "SELECT command_name, count(*) FROM invocations GROUP BY 1"`, 'runs per command'],
+  ['swas-archive query --format csv "SELECT * FROM invocation_history" > all.csv', 'every observation'],
+)}`,
     )
     .action(async (sql: string, flags: QueryFlags) => {
       ctx.exit(await runQuery(sql, flags, ctx));
     });
 }
 
-/** Prints the result of `sql` on stdout, nothing else; resolves with the exit status. */
+/** Streams the result of `sql` to stdout, nothing else; resolves with the exit status. */
 async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
   await requireArchive(root);
-  const session = await QuerySession.open(root);
+  const session = await QuerySession.open(root, limitsOf(flags));
   try {
-    const result = await session.run(sql);
-    io.stdout.write(format(result.columns, result.rows, flags.format));
+    const result = await session.stream(sql);
+    await writeRows(io.stdout, flags.format, result.columns, result);
     return 0;
   } finally {
     session.close();
@@ -71,18 +72,3 @@ export async function requireArchive(root: string): Promise<void> {
     );
   }
 }
-
-function format(columns: string[], rows: Row[], as: QueryFormat): string {
-  if (as === 'json') return `${JSON.stringify(rows)}\n`;
-  const cell = (v: unknown) =>
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (as === 'csv') return stringify([columns, ...rows.map((r) => columns.map((c) => cell(r[c])))]);
-  const table = new Table({ head: columns, style: { head: [], border: [] } });
-  for (const r of rows) table.push(columns.map((c) => truncate(cell(r[c]), 60)));
-  return `${table.toString()}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
-}
-
-const truncate = (s: string, n: number) => {
-  const flat = s.replace(/\s+/g, ' ');
-  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
-};
