@@ -3,13 +3,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { readCatalog, registerTables } from '@swas-archive/archive';
+import { type Catalog, readCatalog, registerTables, tableSelectSql } from '@swas-archive/archive';
 import { bindParams, type QueryParams } from './query-params.js';
 import { type QueryResult, RowStream } from './row-stream.js';
 import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
 import { prepareSelect, queryErrorOf } from './statement-check.js';
 import type { UserValue } from './value-format.js';
-import { VIEWS } from './views.js';
+import { viewsFor } from './views.js';
 
 /** Spill folders are named `swas-archive-query-<pid>-<random>`. */
 const SPILL_PREFIX = 'swas-archive-query-';
@@ -75,7 +75,33 @@ export class QuerySession {
     private readonly db: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly spillDirectory: string,
+    /** The catalog the session reads, as of its opening. */
+    private readonly catalog: Catalog,
   ) {}
+
+  /**
+   * A relation of the invocations created from `since` to `until` (and a little around: partitions are
+   * whole UTC days), for queries that filter on that period anyway: it reads only the latest-state files
+   * of those days, where `invocations` would open every file. `invocations` itself on an archive that does
+   * not keep its latest state yet.
+   */
+  async periodSource(since: Date, until: Date): Promise<string> {
+    if (!this.catalog.features?.includes('latest-state')) return 'invocations';
+    const first = since.toISOString().slice(0, 10);
+    const last = until.toISOString().slice(0, 10);
+    const files = this.catalog.files.filter((f) => {
+      const d = f.partition.date ?? '';
+      return f.table === 'invocations_latest' && d >= first && d <= last;
+    });
+    const select = await tableSelectSql(
+      this.connection,
+      this.root,
+      { ...this.catalog, files },
+      'invocations_latest',
+    );
+    await this.connection.run(`CREATE OR REPLACE TEMP VIEW period_invocations AS SELECT * FROM (${select})`);
+    return 'period_invocations';
+  }
 
   /** Opens a session over the archive at `root` as of its current catalog. Takes no lock. */
   static async open(root: string, options: QuerySessionOptions = {}): Promise<QuerySession> {
@@ -91,9 +117,10 @@ export class QuerySession {
       con = await db.connect();
       await extensionSettings(con);
       await registerTables(con, abs, catalog);
-      for (const view of VIEWS) await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
+      for (const view of viewsFor(catalog))
+        await con.run(`CREATE OR REPLACE TEMP VIEW "${view.name}" AS ${view.sql}`);
       await lockDown(con, abs);
-      return new QuerySession(abs, db, con, spill);
+      return new QuerySession(abs, db, con, spill, catalog);
     } catch (error) {
       con?.closeSync();
       db?.closeSync();

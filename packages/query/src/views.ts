@@ -1,11 +1,30 @@
+import type { Catalog } from '@swas-archive/archive';
+
 /** The key of an invocation. */
 const KEY = 'account, region_id, instance_id, invoke_id';
 
+/** The columns of `invocations`, in order. */
+const INVOCATION_COLUMNS = `account, region_id, instance_id, invoke_id, creation_time, invocation_status, invoke_status,
+  command_type, command_name, command_content, command_content_base64, parameters,
+  exit_code, output, output_base64, error_code, error_info, start_time, finished_time, invoke_user,
+  first_observed_at, last_observed_at, result_observed_at, observations, last_run_id, redaction_policy`;
+
 /**
- * The documented views, a stable contract (see the package README). Each is defined over the raw
- * tables `invocation_observations`, `instances`, `runs` and `coverage`.
+ * The documented views of an archive with that catalog, a stable contract (see the package README). Each
+ * is defined over the raw tables; `invocations` reads the maintained latest-state dataset where the
+ * archive keeps one, and computes the same from the history where it does not (yet).
  */
-export const VIEWS: readonly { name: string; sql: string }[] = [
+export function viewsFor(catalog: Catalog): readonly { name: string; sql: string }[] {
+  if (!catalog.features?.includes('latest-state')) return VIEWS;
+  return VIEWS.map((v) =>
+    v.name === 'invocations'
+      ? { name: v.name, sql: `SELECT ${INVOCATION_COLUMNS} FROM invocations_latest` }
+      : v,
+  );
+}
+
+/** The views, `invocations` computed from the history. */
+const VIEWS: readonly { name: string; sql: string }[] = [
   {
     name: 'invocation_history',
     sql: `SELECT * FROM invocation_observations`,

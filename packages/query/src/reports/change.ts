@@ -59,9 +59,9 @@ export const CHANGE_COLUMNS: ResultColumn[] = [
  * `$since`..`$until` here is both periods (the scope starts at the previous one); `$current` is where the
  * current one begins. Groups present in either period; the biggest rise first.
  */
-const sql = (group: ReportGroup | undefined) => `WITH scoped AS (
+const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
     SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time >= $current AS current
-    FROM invocations WHERE ${IN_SCOPE}
+    FROM ${source} WHERE ${IN_SCOPE}
   ), totals AS (
     SELECT grp,
       count(*) FILTER (WHERE NOT current AND NOT ${NOT_FINAL('status')}) AS previous_total,
@@ -90,7 +90,11 @@ export async function change(session: QuerySession, options: ChangeOptions = {})
   const failure = failureStatuses(options);
   const previousSince = new Date(2 * scope.since.getTime() - scope.until.getTime());
   const both = { ...scope, since: previousSince };
-  const { rows } = await session.run(sql(group), { ...scopeParams(both, failure), current: scope.since });
+  const source = await session.periodSource(both.since, both.until);
+  const { rows } = await session.run(sql(group, source), {
+    ...scopeParams(both, failure),
+    current: scope.since,
+  });
   return {
     report: 'change',
     since: scope.since.toISOString(),

@@ -62,10 +62,10 @@ export const FAILURE_RATE_COLUMNS: ResultColumn[] = [
  * when a bucket has none (so that a bucket lost to a gap shows up, with `gap` set). Read from the
  * `invocations` view (each invocation's latest state) and the `gaps` view.
  */
-const sql = (group: ReportGroup | undefined) => `WITH scoped AS (
+const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
     SELECT CAST(date_trunc($by, creation_time) AS DATE) AS period, ${groupOf(group)} AS grp,
       invocation_status AS status
-    FROM invocations WHERE ${IN_SCOPE}
+    FROM ${source} WHERE ${IN_SCOPE}
   ), periods AS (
     SELECT CAST(p AS DATE) AS period FROM range(date_trunc($by, $since), $until, ${STEP}) AS t(p)
   ), groups AS (
@@ -97,7 +97,8 @@ export async function failureRate(
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
   const failure = failureStatuses(options);
-  const { rows } = await session.run(sql(group), {
+  const source = await session.periodSource(scope.since, scope.until);
+  const { rows } = await session.run(sql(group, source), {
     ...scopeParams(scope, failure),
     by,
     grouped: group !== undefined,

@@ -53,10 +53,10 @@ export const STATUS_MIX_COLUMNS: ResultColumn[] = [
 ];
 
 /** One row per bucket, group and status present (a status with no invocation has no row). */
-const sql = (group: ReportGroup | undefined) => `WITH scoped AS (
+const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
     SELECT CAST(date_trunc($by, creation_time) AS DATE) AS period, ${groupOf(group)} AS grp,
       invocation_status AS status
-    FROM invocations WHERE ${IN_SCOPE}
+    FROM ${source} WHERE ${IN_SCOPE}
   ), counts AS (
     SELECT period, grp, status, count(*) AS count FROM scoped GROUP BY period, grp, status
   ), ${OPEN_GAPS}
@@ -74,7 +74,8 @@ export async function statusMix(
   const scope = resolveScope(options);
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
-  const { rows } = await session.run(sql(group), { ...scopeParams(scope), by });
+  const source = await session.periodSource(scope.since, scope.until);
+  const { rows } = await session.run(sql(group, source), { ...scopeParams(scope), by });
   return {
     report: 'status-mix',
     since: scope.since.toISOString(),

@@ -60,12 +60,12 @@ export const STUCK_COLUMNS: ResultColumn[] = [
   { name: 'gap', sqlType: 'BOOLEAN', kind: 'boolean' },
 ];
 
-const SQL = `WITH ${OPEN_GAPS}
+const sql = (source: string) => `WITH ${OPEN_GAPS}
   SELECT account, region_id, instance_id, invoke_id, command_name, command_type, invocation_status,
     creation_time, last_observed_at, $as_of - creation_time AS age,
     EXISTS (SELECT 1 FROM open_gaps o WHERE o.instance_id = i.instance_id AND o.account = i.account
       AND o.gap_to >= i.creation_time) AS gap
-  FROM invocations i
+  FROM ${source} i
   WHERE ${IN_SCOPE} AND ${NOT_FINAL('invocation_status')} AND creation_time <= $cutoff
   ORDER BY creation_time, account, region_id, instance_id, invoke_id`;
 
@@ -89,7 +89,8 @@ export async function stuck(session: QuerySession, options: StuckOptions = {}): 
     asOf = typeof newest === 'string' ? new Date(newest) : scope.now;
     asOfBasis = typeof newest === 'string' ? 'newest-run' : 'now';
   }
-  const { rows } = await session.run(SQL, {
+  const source = await session.periodSource(scope.since, scope.until);
+  const { rows } = await session.run(sql(source), {
     ...scopeParams(scope),
     as_of: asOf,
     cutoff: new Date(asOf.getTime() - olderThanMs),

@@ -56,8 +56,8 @@ export const TOP_FAILING_COLUMNS: ResultColumn[] = [
 ];
 
 /** Groups with at least one failure, most failures first, then highest rate, then name. */
-const sql = (group: ReportGroup) => `WITH scoped AS (
-    SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time FROM invocations WHERE ${IN_SCOPE}
+const sql = (group: ReportGroup, source: string) => `WITH scoped AS (
+    SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time FROM ${source} WHERE ${IN_SCOPE}
   ), totals AS (
     SELECT grp,
       count(*) FILTER (WHERE NOT ${NOT_FINAL('status')}) AS total,
@@ -83,7 +83,8 @@ export async function topFailing(
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1)
     throw new ReportOptionsError(`limit must be an integer >= 1, got ${limit}`, 'limit');
-  const { rows } = await session.run(sql(group), { ...scopeParams(scope, failure), limit });
+  const source = await session.periodSource(scope.since, scope.until);
+  const { rows } = await session.run(sql(group, source), { ...scopeParams(scope, failure), limit });
   return {
     report: 'top-failing',
     since: scope.since.toISOString(),
