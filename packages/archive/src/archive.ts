@@ -11,7 +11,7 @@ import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
-import { WriterLock } from './writer-lock.js';
+import { type LockOwner, WriterLock } from './writer-lock.js';
 
 /**
  * An archive open for writing. One writer at a time (a lock file with stale-lock detection); readers
@@ -67,6 +67,11 @@ export class Archive {
       await lock.release().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The dead writer whose lock opening took over (a crash, `kill -9`, an OOM kill), if it did. */
+  get lockTakenOverFrom(): LockOwner | undefined {
+    return this.lock.tookOverFrom;
   }
 
   /** The archive's folder, absolute. */

@@ -27,3 +27,4 @@ export type { TableName } from './schema.js';
 export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
+export type { LockOwner } from './writer-lock.js';

@@ -1,7 +1,7 @@
 import { CATALOG_FILE } from './catalog.js';
 import { JOURNAL_DIR, STAGING_DIR, TRASH_DIR } from './commit-journal.js';
 import { TABLE_NAMES } from './schema.js';
-import { LOCK_FILE } from './writer-lock.js';
+import { LOCK_FILE, LOCK_OWNER_FILE, TAKEOVER_LOCK } from './writer-lock.js';
 
 /**
  * The names an archive writes at its root: its datasets, catalog, journal, staging, trash and lock. A tool
@@ -14,4 +14,6 @@ export const ARCHIVE_ROOT_ENTRIES: readonly string[] = [
   STAGING_DIR,
   TRASH_DIR,
   LOCK_FILE,
+  LOCK_OWNER_FILE,
+  TAKEOVER_LOCK,
 ];
