@@ -1,4 +1,11 @@
-import { type Archive, checkArchiveRoot, openArchive, type RedactionPolicy } from '@swas-archive/archive';
+import {
+  type Archive,
+  checkArchiveRoot,
+  type LockOwner,
+  openArchive,
+  type RedactionPolicy,
+  type VerifyReport,
+} from '@swas-archive/archive';
 import { createSwasClient, type StaticCredentials } from '@swas-archive/client';
 import {
   type BudgetOptions,
@@ -8,6 +15,8 @@ import {
   type CrawlReport,
   crawl,
 } from '@swas-archive/crawler';
+import { type ArchiveStatus, archiveStatus } from './archive-status.js';
+import { metricsText, writeMetricsFile } from './metrics.js';
 
 /** Where one account's credentials come from: keys given, a named profile, else the default chain. */
 export interface AccountSource {
@@ -38,6 +47,12 @@ export interface ArchiveJobOptions {
   commitIntervalMs?: number;
   retentionMs?: number;
   redaction?: RedactionPolicy;
+  /** A partition with this many files is compacted after the commit that made it so. @default 16 */
+  compactAbove?: number;
+  /** Checks the files this run committed (checksums, row counts) before it ends. @default true */
+  verifyWritten?: boolean;
+  /** Writes the run's metrics there, in the Prometheus text format, atomically. @default none */
+  metricsFile?: string;
   onProgress?: (progress: CrawlProgress) => void;
   /** Crawl events, and `recovered` when opening the archive finished or discarded a crashed run's commits. */
   onEvent?: (event: ArchiveJobEvent) => void;
@@ -49,13 +64,19 @@ export interface ArchiveJobOptions {
 export type ArchiveJobEvent =
   | CrawlEvent
   | { type: 'recovered'; completed: string[]; discarded: string[] }
-  | { type: 'archive-opened'; root: string };
+  | { type: 'archive-opened'; root: string }
+  /** The archive's lock was held by a process that died on this host: taken over at once. */
+  | { type: 'lock-taken-over'; from: LockOwner };
 
 /** What the archive job did. */
 export interface ArchiveJobResult {
   report: CrawlReport;
   /** Whether the archive was opened (a run that could not start creates none). */
   archiveOpened: boolean;
+  /** The check of the files this run committed (when it committed any and `verifyWritten`). */
+  verify?: VerifyReport;
+  /** Where the archive stands after the run (read for the metrics). */
+  status?: ArchiveStatus;
 }
 
 /**
@@ -77,7 +98,13 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
   }));
   let archive: Archive | undefined;
   const open = async (): Promise<Archive> => {
-    archive = await openArchive({ root: options.root, redaction: options.redaction });
+    archive = await openArchive({
+      root: options.root,
+      redaction: options.redaction,
+      compactAbove: options.compactAbove,
+    });
+    const from = archive.lockTakenOverFrom;
+    if (from) options.onEvent?.({ type: 'lock-taken-over', from });
     const { completed, discarded } = archive.recovery;
     const leftovers = discarded.filter((d) => d !== 'duckdb-spill');
     if (completed.length > 0 || leftovers.length > 0)
@@ -85,8 +112,10 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
     options.onEvent?.({ type: 'archive-opened', root: archive.root });
     return archive;
   };
+  let report: CrawlReport;
+  let verify: VerifyReport | undefined;
   try {
-    const report = await crawl({
+    report = await crawl({
       accounts,
       archive: open,
       regions: options.regions,
@@ -101,8 +130,20 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       onEvent: options.onEvent,
       signal: options.signal,
     });
-    return { report, archiveOpened: archive !== undefined };
+    if (archive && (options.verifyWritten ?? true)) verify = await verifyRun(archive, report.runId);
   } finally {
     await archive?.close();
   }
+  if (!archive || !options.metricsFile) return { report, archiveOpened: archive !== undefined, verify };
+  const status = await archiveStatus(options.root, report.finishedAt);
+  const retentionMs = options.retentionMs ?? 14 * 86_400_000;
+  await writeMetricsFile(options.metricsFile, await metricsText(report, status, retentionMs));
+  return { report, archiveOpened: true, verify, status };
+}
+
+/** Checks the files the run's snapshots committed (and what compaction made of them is checked as written). */
+async function verifyRun(archive: Archive, runId: string): Promise<VerifyReport | undefined> {
+  const snapshots = new Set(archive.catalog.snapshots.filter((s) => s.runId === runId).map((s) => s.id));
+  if (snapshots.size === 0) return undefined;
+  return archive.verify({ snapshots });
 }

@@ -5,3 +5,16 @@ export {
   type ArchiveJobResult,
   archiveJob,
 } from './archive-job.js';
+export { type ArchiveStatus, archiveStatus, type InstanceAtRisk } from './archive-status.js';
+export {
+  CONFIG_FILE,
+  ConfigError,
+  configJsonSchema,
+  configPath,
+  durationMs,
+  type LoadedConfig,
+  loadConfig,
+  type SwasArchiveConfig,
+} from './config.js';
+export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
+export { metricsText, writeMetricsFile } from './metrics.js';

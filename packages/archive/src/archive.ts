@@ -171,9 +171,9 @@ export class Archive {
     if ([...counts.values()].some((n) => n >= above)) await this.compact({ minFiles: above });
   }
 
-  /** Checks every committed file against the catalog (see `verifyArchive`). */
-  verify(): Promise<VerifyReport> {
-    return verifyFiles(this.root, this.#catalog, this.con);
+  /** Checks every committed file against the catalog (see `verifyArchive`), or only those of `snapshots`. */
+  verify(options: { snapshots?: ReadonlySet<string> } = {}): Promise<VerifyReport> {
+    return verifyFiles(this.root, this.#catalog, this.con, options.snapshots);
   }
 
   /** Aborts an open snapshot, closes DuckDB and releases the lock. */

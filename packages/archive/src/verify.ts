@@ -44,17 +44,22 @@ export async function verifyArchive(root: string): Promise<VerifyReport> {
   }
 }
 
-/** {@link verifyArchive} of `catalog`, on a DuckDB connection the caller owns. */
+/**
+ * {@link verifyArchive} of `catalog`, on a DuckDB connection the caller owns; with `snapshots`, only the
+ * files those snapshots committed (and no search for files the catalog does not know).
+ */
 export async function verifyFiles(
   root: string,
   catalog: Catalog,
   con: DuckDBConnection,
+  snapshots?: ReadonlySet<string>,
 ): Promise<VerifyReport> {
+  const files = snapshots ? catalog.files.filter((f) => snapshots.has(f.snapshotId)) : catalog.files;
   const report: VerifyReport = {
     ok: true,
     root,
     catalogVersion: catalog.version,
-    files: catalog.files.length,
+    files: files.length,
     rows: 0,
     missing: [],
     unreadable: [],
@@ -64,9 +69,9 @@ export async function verifyFiles(
       relative(join(root, JOURNAL_DIR), p).replace(/\.json$/, ''),
     ),
   };
-  for (const file of catalog.files) await checkFile(report, root, file, con);
+  for (const file of files) await checkFile(report, root, file, con);
   const known = new Set(catalog.files.map((f) => f.path));
-  for (const table of TABLE_NAMES) {
+  for (const table of snapshots ? [] : TABLE_NAMES) {
     for (const path of await listFiles(join(root, table))) {
       const rel = relative(root, path).split(sep).join('/');
       if (!known.has(rel)) report.unexpected.push(rel);

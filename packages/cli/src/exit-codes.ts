@@ -7,3 +7,9 @@ export class UsageError extends SwasArchiveError {
   override name = 'UsageError';
   readonly code = 'cli.usage' as const;
 }
+
+/** Configuration that cannot be used (an environment variable a config file names is missing); exit 2. */
+export class ConfigUsageError extends SwasArchiveError {
+  override name = 'ConfigUsageError';
+  readonly code = 'cli.usage' as const;
+}

@@ -11,6 +11,7 @@ Exit status:
   ${EXIT.locked}    another run holds the archive's writer lock
   ${EXIT.damaged}    the archive is damaged: verify named missing or altered files
   ${EXIT.unreachable}    the service could not be reached, or kept failing, after every retry
+  ${EXIT.unhealthy}    health: archival is not keeping up (the reason is on one line)
   ${EXIT.interrupted}  interrupted (Ctrl-C); ${EXIT.terminated} stopped by SIGTERM: what was read is kept`;
 
 /** An "Examples:" block for a command's help. */

@@ -3,8 +3,11 @@ import type { CommandContext } from './command-context.js';
 import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
+import { healthCommand } from './commands/health.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { gapsCommand, runsCommand } from './commands/runs-and-gaps.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
 import { EXIT_HELP } from './help-text.js';
@@ -33,10 +36,14 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     .addHelpText('after', EXIT_HELP);
   for (const command of [
     crawlCommand,
+    runCommand,
     queryCommand,
     reportCommand,
     verifyCommand,
     compactCommand,
+    healthCommand,
+    runsCommand,
+    gapsCommand,
     demoCommand,
   ]) {
     // Settings a `.command()` child would inherit (output, exit override, help after errors).

@@ -65,6 +65,7 @@ export interface BudgetPressure {
   /** The pace now (lower than `callsPerMinute` while recovering from throttling). */
   rate: number;
   calls: number;
+  throttles: number;
   waitedMs: number;
 }
 
@@ -114,6 +115,7 @@ export class BudgetRegistry {
         callsPerMinute: budget.limits.callsPerMinute,
         rate: budget.rate,
         calls: budget.calls,
+        throttles: budget.throttles,
         waitedMs: budget.waitedMs,
       };
     });

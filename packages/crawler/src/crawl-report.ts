@@ -1,6 +1,6 @@
 import type { CoverageRecord } from '@swas-archive/archive';
 import type { SwasApiError } from '@swas-archive/client';
-import type { Action } from './budget-registry.js';
+import type { Action, BudgetPressure } from './budget-registry.js';
 import type { LateResultCounts } from './late-results.js';
 import type { RetryNotice } from './retry-policy.js';
 import type { BudgetBound } from './run-tally.js';
@@ -25,6 +25,20 @@ export interface CrawlProgress {
    * instances are listed.
    */
   etaMs?: number;
+  /** The same per account and region (each region has budgets of its own). */
+  regions: RegionProgress[];
+}
+
+/** Where one region of one account stands. */
+export interface RegionProgress {
+  account: string;
+  regionId: string;
+  instancesDone: number;
+  instancesTotal: number;
+  calls: number;
+  throttles: number;
+  /** Time calls spent waiting for this region's budgets, summed over calls. */
+  budgetWaitMs: number;
 }
 
 /** Something worth a log line, given to `onEvent`. */
@@ -77,6 +91,8 @@ export interface CrawlReport {
   error?: SwasApiError | Error;
   accounts: string[];
   callsByAction: Record<Action, number>;
+  /** Every budget the run used: calls, throttles and time waited for it, per (account, region, action). */
+  budgets: BudgetPressure[];
   /** Calls the server throttled. */
   throttles: number;
   /** Calls retried after a transient failure. */

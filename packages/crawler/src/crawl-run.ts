@@ -283,9 +283,11 @@ class CrawlRun implements RunContext {
     };
     const full = plan.queue.filter(walkedInFull).length;
     this.tally.estimate.planned(account.name, regionId, plan.queue.length - full, full);
-    this.tally.instancesTotal += wanted.length + plan.released.length;
-    for (const id of plan.released)
+    this.tally.planned(account.name, regionId, wanted.length + plan.released.length);
+    for (const id of plan.released) {
       await recordReleased(this, ref(id), this.#cursors.get(cursorKey(ref(id))));
+      this.tally.done(account.name, regionId);
+    }
     const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);
     const queue = plan.queue;
     await Promise.all(

@@ -87,7 +87,7 @@ export async function crawlInstance(
       await run.feeder.instanceDone(coverage, cursorKey(where), undefined);
     }
   } finally {
-    tally.instancesDone++;
+    tally.done(where.account, where.regionId);
     tally.progress();
   }
 }

@@ -47,6 +47,7 @@ export class RateBudget {
   #nextStart = 0;
   #pausedUntil = 0;
   #calls = 0;
+  #throttles = 0;
   #waitedMs = 0;
 
   constructor(
@@ -63,6 +64,11 @@ export class RateBudget {
   /** Calls started so far. */
   get calls(): number {
     return this.#calls;
+  }
+
+  /** Answers the server throttled. */
+  get throttles(): number {
+    return this.#throttles;
   }
 
   /** Time calls spent waiting for the budget (its window, its pace, a throttle's pause), ms, summed. */
@@ -90,6 +96,7 @@ export class RateBudget {
   /** Tells the budget the server throttled a call; `retryAfterMs` is the server's hint, if any. */
   throttled(retryAfterMs?: number): void {
     const now = this.#clock.now();
+    this.#throttles++;
     // The server accepted about this many in its window: settle just under it.
     const accepted = Math.max(1, this.#window.countAfter(now - this.#windowMs) - 1);
     this.#rate = Math.max(1, Math.min(this.#currentRate(now), Math.floor(accepted * 0.9)));

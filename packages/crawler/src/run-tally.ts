@@ -1,7 +1,7 @@
 import type { CoverageRecord, RunRecord } from '@swas-archive/archive';
 import type { Action, BudgetRegistry } from './budget-registry.js';
 import type { Clock } from './clock.js';
-import type { CrawlProgress, CrawlReport, IncompleteInstance } from './crawl-report.js';
+import type { CrawlProgress, CrawlReport, IncompleteInstance, RegionProgress } from './crawl-report.js';
 import type { InstanceRef } from './instance-ref.js';
 import type { LateResultCounts } from './late-results.js';
 import type { CallCounters } from './retry-policy.js';
@@ -57,6 +57,41 @@ export class RunTally {
   readonly #boundTold = new Set<Action>();
   readonly gaps: CoverageRecord[] = [];
   #lastProgress = 0;
+  /** Instances planned and done, per account and region (`account\nregion`). */
+  readonly #regions = new Map<string, { total: number; done: number }>();
+
+  /** A region's instances are known: `n` to crawl (or record as released). */
+  planned(account: string, regionId: string, n: number): void {
+    this.instancesTotal += n;
+    const r = this.#regions.get(`${account}\n${regionId}`) ?? { total: 0, done: 0 };
+    r.total += n;
+    this.#regions.set(`${account}\n${regionId}`, r);
+  }
+
+  /** One instance of a region is done (complete, failed, released or stopped). */
+  done(account: string, regionId: string): void {
+    this.instancesDone++;
+    const r = this.#regions.get(`${account}\n${regionId}`);
+    if (r) r.done++;
+  }
+
+  /** Where each region stands: instances, calls, throttles and budget waits. */
+  #regionProgress(): RegionProgress[] {
+    const pressure = this.sources.budgets.pressure();
+    return [...this.#regions.entries()].map(([key, r]) => {
+      const [account = '', regionId = ''] = key.split('\n');
+      const mine = pressure.filter((p) => p.account === account && p.regionId === regionId);
+      return {
+        account,
+        regionId,
+        instancesDone: r.done,
+        instancesTotal: r.total,
+        calls: mine.reduce((n, p) => n + p.calls, 0),
+        throttles: mine.reduce((n, p) => n + p.throttles, 0),
+        budgetWaitMs: mine.reduce((n, p) => n + p.waitedMs, 0),
+      };
+    });
+  }
 
   constructor(
     private readonly startedAt: Date,
@@ -95,6 +130,7 @@ export class RunTally {
       retries: this.counters.retries,
       elapsedMs,
       etaMs: this.instancesTotal > 0 ? this.#eta(elapsedMs) : undefined,
+      regions: this.#regionProgress(),
     });
   }
 
@@ -183,6 +219,7 @@ export class RunTally {
       error: run.error,
       accounts: run.accounts,
       callsByAction: this.sources.budgets.callsByAction(),
+      budgets: this.sources.budgets.pressure(),
       throttles: this.counters.throttles,
       retries: this.counters.retries,
       recordsNew: this.sources.feed.newInvocations,

@@ -128,6 +128,12 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'report options that cannot be used: a bad period, group, status or threshold',
   },
+  'config.invalid': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'a config file that cannot be used: the key, the value and the fix are named',
+  },
   'cli.usage': {
     exit: 'usage',
     transient: false,

@@ -19,6 +19,8 @@ export const EXIT = {
   damaged: 6,
   /** The service could not be reached, or kept failing, after every retry (network, endpoint, 5xx, timeouts). */
   unreachable: 7,
+  /** `health` found a problem: the last complete run too old, an open gap, records waiting too long. */
+  unhealthy: 8,
   /** Interrupted by SIGINT (Ctrl-C): what was read is committed. 128 + 2. */
   interrupted: 130,
   /** Stopped by SIGTERM: what was read is committed. 128 + 15. */

@@ -1,4 +1,4 @@
-import type { CrawlProgress, CrawlReport } from '@swas-archive/crawler';
+import type { CrawlReport } from '@swas-archive/crawler';
 import type { ArchiveJobEvent } from '@swas-archive/pipelines';
 import type { Logger } from 'pino';
 
@@ -7,28 +7,6 @@ function minutes(ms: number): string {
   if (ms < 60_000) return 'under a minute';
   if (ms < 3_600_000) return `about ${Math.round(ms / 60_000)} min`;
   return `about ${(ms / 3_600_000).toFixed(1)} h`;
-}
-
-/** How often progress is logged at most. */
-const PROGRESS_LOG_MS = 10_000;
-let lastProgressLog = 0;
-
-/** Progress as a log line, every ten seconds at most (and the last one). */
-export function logProgress(log: Logger, p: CrawlProgress): void {
-  const now = Date.now();
-  if (now - lastProgressLog < PROGRESS_LOG_MS && p.instancesDone < p.instancesTotal) return;
-  lastProgressLog = now;
-  log.info(
-    {
-      done: `${p.instancesDone}/${p.instancesTotal}`,
-      calls: p.callsByAction,
-      seen: p.recordsSeen,
-      throttles: p.throttles,
-      retries: p.retries,
-      etaS: p.etaMs === undefined ? undefined : Math.round(p.etaMs / 1000),
-    },
-    'progress',
-  );
 }
 
 /** Log lines for the job's events: the first retry of each kind says at once what is being retried and why. */
@@ -46,6 +24,10 @@ export function crawlEventLogger(log: Logger): (e: ArchiveJobEvent) => void {
     else if (e.type === 'instance-released') log.info(e, 'instance released');
     else if (e.type === 'note') log.info(e, e.message);
     else if (e.type === 'recovered') log.warn(e, 'finished or discarded the commits a crashed run left');
+    else if (e.type === 'lock-taken-over')
+      log.warn(
+        `took over the archive's lock from process ${e.from.pid} on ${e.from.host} (holding it since ${e.from.since}), which is no longer running`,
+      );
     else if (e.type === 'budget-bound')
       log.warn(
         `${e.action} is held back by its budget of ${e.callsPerMinute} calls a minute per region: about ${e.callsLeft} calls left, ${minutes(e.etaMs)}; raise it with --budget ${e.action}=N if the account allows more`,
