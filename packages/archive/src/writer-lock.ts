@@ -65,7 +65,8 @@ export class WriterLock {
    * before its folder is removed, so that of two processes starting at once only one takes it.
    */
   static async #takeOver(root: string, staleMs: number, cause: unknown): Promise<WriterLock> {
-    const release = await lockfile.lock(root, {
+    // A lock of its own "file": proper-lockfile keeps one lock per file, and `root` has the writer lock.
+    const release = await lockfile.lock(join(root, TAKEOVER_LOCK), {
       lockfilePath: join(root, TAKEOVER_LOCK),
       stale: 10_000,
       retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
