@@ -37,7 +37,7 @@ const optionalApiTime = z
 
 const count = z.number().int().nonnegative();
 
-const parameterValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const parameterValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => own(String(v)));
 
 /** `Parameters` is documented as a map; a JSON string holding a map is accepted too. */
 const parameters = z.preprocess(
@@ -185,17 +185,40 @@ export function decodeInstances(body: unknown): Page<Instance> {
   );
 }
 
+/**
+ * One copy of each text that repeats on every record (statuses, command types and names): each parsed
+ * page brings its own copies, and a crawl holding the state of a million records would hold millions of
+ * equal strings. Bounded: past a few thousand distinct values, texts pass through as they are.
+ */
+const interned = new Map<string, string>();
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  const copy = own(text);
+  if (interned.size < 10_000) interned.set(copy, copy);
+  return copy;
+}
+
+/**
+ * A copy of `text` that does not hold on to the text it was cut from. The JSON parser's strings are
+ * slices of the whole response body (V8 shares the characters): keeping one invoke id of a page would keep
+ * the page's 30 KB alive, and a crawl keeps every id of the instances it walks.
+ */
+function own(text: string): string {
+  return ` ${text}`.slice(1);
+}
+
 export function decodeInvocations(body: unknown): Page<Invocation> {
   const b = parse(invocationsSchema, body);
   return pageOf(
     b,
     b.Invocations.map((i) => ({
-      invokeId: i.InvokeId,
+      invokeId: own(i.InvokeId),
       creationTime: i.CreationTime,
-      invocationStatus: i.InvocationStatus,
-      invokeStatus: i.InvokeStatus,
-      commandType: i.CommandType,
-      commandName: i.CommandName,
+      invocationStatus: intern(i.InvocationStatus),
+      invokeStatus: intern(i.InvokeStatus),
+      commandType: intern(i.CommandType),
+      commandName: intern(i.CommandName),
       commandContent: i.CommandContent.text,
       ...(i.CommandContent.base64 === undefined ? {} : { commandContentBase64: i.CommandContent.base64 }),
       parameters: i.Parameters,
