@@ -3,6 +3,7 @@ import type { CommandContext } from './command-context.js';
 import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { verifyCommand } from './commands/verify.js';
@@ -35,6 +36,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     crawlCommand,
     queryCommand,
     reportCommand,
+    exportCommand,
     verifyCommand,
     compactCommand,
     demoCommand,

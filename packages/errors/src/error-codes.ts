@@ -128,6 +128,19 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'report options that cannot be used: a bad period, group, status or threshold',
   },
+  'export.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary:
+      'an export that cannot start: a bad format or limit, an --out that exists and is not empty, a key that cannot sign',
+  },
+  'import.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'an import that cannot start: no file, a file that cannot be read, no region or instance for a page',
+  },
   'cli.usage': {
     exit: 'usage',
     transient: false,
