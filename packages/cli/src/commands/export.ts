@@ -39,7 +39,6 @@ interface ExportFlags extends ResourceFlags {
   maxBytes: number;
   allowGaps: boolean;
   signKey?: string;
-  json: boolean;
 }
 
 const UNITS: Record<string, number> = {
@@ -95,8 +94,7 @@ export function exportCommand(ctx: CommandContext): Command {
     .option(
       '--sign-key <file>',
       'sign the manifest: an HMAC key file (>= 32 bytes) or an Ed25519 private key (PEM)',
-    )
-    .option('--json', 'print the manifest as JSON on stdout', false);
+    );
   addResourceFlags(command)
     .addHelpText(
       'after',
@@ -182,11 +180,9 @@ async function runExport(flags: ExportFlags, io: CommandIo): Promise<number> {
       memoryLimit: flags.memoryLimit,
     });
     const gaps = manifest.coverage.unresolvedGaps;
-    if (flags.json) io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
-    else
-      io.stdout.write(
-        `${out}: ${manifest.totalRows} ${manifest.query.rows === 'history' ? 'observations' : 'invocations'} created ${manifest.period.since} to ${manifest.period.until} in ${manifest.files.length} ${format} file${manifest.files.length === 1 ? '' : 's'}; manifest.json sha256 ${manifest.manifestSha256}${manifest.signature ? `, signed (${manifest.signature.algorithm})` : ''}\n`,
-      );
+    io.stdout.write(
+      `${out}: ${manifest.totalRows} ${manifest.query.rows === 'history' ? 'observations' : 'invocations'} created ${manifest.period.since} to ${manifest.period.until} in ${manifest.files.length} ${format} file${manifest.files.length === 1 ? '' : 's'}; manifest.json sha256 ${manifest.manifestSha256}${manifest.signature ? `, signed (${manifest.signature.algorithm})` : ''}\n`,
+    );
     if (gaps.length === 0) return EXIT.ok;
     io.stderr.write(
       `${[`the period has ${gaps.length} unresolved gap${gaps.length === 1 ? '' : 's'} (in the manifest too): invocations may be missing`, ...gaps.map(gapLine)].join('\n')}\n`,
