@@ -86,8 +86,11 @@ export async function exportInvocations(
   const orderBy = ['account', 'region_id', 'instance_id', 'creation_time', 'invoke_id'];
   if (history) orderBy.push('observed_at');
   const view = history ? 'invocation_history' : 'invocations';
+  // The view's own columns, in its order: the period's relation may carry more (the latest-state dataset's).
+  const names = (await session.run(`SELECT * FROM ${view} LIMIT 0`)).columns;
+  const select = names.map((n) => `"${n.replace(/"/g, '""')}"`).join(', ');
   const sqlOver = (relation: string) =>
-    `SELECT * FROM ${relation} WHERE ${IN_SCOPE} ORDER BY ${orderBy.join(', ')}`;
+    `SELECT ${select} FROM ${relation} WHERE ${IN_SCOPE} ORDER BY ${orderBy.join(', ')}`;
   const params = scopeParams(scope);
   const staging = await createStaging(options.out, session.root);
   try {
