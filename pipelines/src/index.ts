@@ -5,3 +5,11 @@ export {
   type ArchiveJobResult,
   archiveJob,
 } from './archive-job.js';
+export { ImportUsageError } from './errors.js';
+export {
+  type ImportEvent,
+  type ImportJobOptions,
+  type ImportJobResult,
+  importJob,
+  type SkippedPage,
+} from './import-job.js';

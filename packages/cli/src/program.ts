@@ -4,6 +4,7 @@ import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { verifyCommand } from './commands/verify.js';
@@ -37,6 +38,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     queryCommand,
     reportCommand,
     exportCommand,
+    importCommand,
     verifyCommand,
     compactCommand,
     demoCommand,
