@@ -9,47 +9,21 @@ import {
   openArchive,
   type RedactionPolicy,
 } from '@swas-archive/archive';
-import { decodeInvocations, type Invocation } from '@swas-archive/client';
-import { dumpEntries, type Placement } from './dump-pages.js';
-import { dumpValues } from './dump-values.js';
+import { type DumpFile, type DumpReadOptions, readDump, type SkippedPage } from './dump-reader.js';
 import { ImportUsageError } from './errors.js';
 
 /** Observations staged at once. */
 const BATCH = 10_000;
 
 /** Options of {@link importJob}. */
-export interface ImportJobOptions {
+export interface ImportJobOptions extends DumpReadOptions {
   /** The archive's folder, absolute (created when missing). */
   root: string;
   /** Dump files: a page per file, pages one after another, JSON Lines (of pages or items); gzip or not. */
   files: readonly string[];
-  /** Stored with every row when the dump does not say (`Account`). @default 'default' */
-  account?: string;
-  /** The region of pages that do not say (`RegionId`) and whose path does not either. */
-  regionId?: string;
-  /** The instance of pages that do not say (`InstanceId`) and whose path does not either. */
-  instanceId?: string;
-  /**
-   * Takes the region and instance from each file's path: a regular expression with named groups `region`
-   * and/or `instance`, e.g. `/(?<region>[a-z]+-[a-z0-9-]+)\/(?<instance>[0-9a-f]{32})\//`.
-   */
-  pathPattern?: RegExp;
-  /**
-   * When the pages were read from the API, for every page. @default each page's `ObservedAt`, else its
-   * file's modification time
-   */
-  observedAt?: Date;
   redaction?: RedactionPolicy;
   /** Told of each page skipped (as it is found) and each file done. */
   onEvent?: (event: ImportEvent) => void;
-}
-
-/** A page (or item, or line) that was not imported, and why. */
-export interface SkippedPage {
-  file: string;
-  /** The line it starts on, from 1. */
-  line: number;
-  reason: string;
 }
 
 export type ImportEvent =
@@ -76,6 +50,8 @@ export interface ImportJobResult {
     from: Date;
     to: Date;
   }[];
+  /** Reading, decoding and staging the dumps; committing the snapshot. */
+  timingsMs: { read: number; commit: number };
 }
 
 /**
@@ -92,7 +68,6 @@ export async function importJob(options: ImportJobOptions): Promise<ImportJobRes
   await checkArchiveRoot(options.root);
   const startedAt = new Date();
   const runId = `import-${startedAt.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-  const account = options.account ?? 'default';
   const result: ImportJobResult = {
     runId,
     files: files.length,
@@ -100,6 +75,7 @@ export async function importJob(options: ImportJobOptions): Promise<ImportJobRes
     records: 0,
     skipped: [],
     instances: [],
+    timingsMs: { read: 0, commit: 0 },
   };
   const ranges = new Map<string, ImportJobResult['instances'][number]>();
   const archive: Archive = await openArchive({ root: options.root, redaction: options.redaction });
@@ -110,68 +86,30 @@ export async function importJob(options: ImportJobOptions): Promise<ImportJobRes
       if (batch.length > 0) await snapshot.addObservations(batch);
       batch = [];
     };
-    const skip = (s: SkippedPage) => {
-      result.skipped.push(s);
-      options.onEvent?.({ type: 'skipped', ...s });
-    };
+    const read = performance.now();
     for (const file of files) {
-      const defaults: Placement = {
-        ...pathPlacement(file.path, options.pathPattern),
-        ...(options.regionId ? { regionId: options.regionId } : {}),
-        ...(options.instanceId ? { instanceId: options.instanceId } : {}),
-      };
       let pages = 0;
       let records = 0;
-      for await (const v of dumpValues(file.path)) {
-        if ('error' in v) {
-          skip({ file: file.path, line: v.line, reason: v.error });
+      for await (const item of readDump(file, options)) {
+        if (item.type === 'skipped') {
+          result.skipped.push(item.skipped);
+          options.onEvent?.({ type: 'skipped', ...item.skipped });
           continue;
         }
-        for (const entry of dumpEntries(v.value)) {
-          if (entry.kind === 'bad') {
-            skip({ file: file.path, line: v.line, reason: entry.reason });
-            continue;
-          }
-          const where = { ...defaults, ...definedOf(entry.placement) };
-          if (!where.regionId || !where.instanceId) {
-            skip({
-              file: file.path,
-              line: v.line,
-              reason: `no ${where.regionId ? 'instance' : 'region'}: the page does not say, and neither --region/--instance nor --path-pattern do`,
-            });
-            continue;
-          }
-          const body =
-            entry.kind === 'page'
-              ? entry.body
-              : { RequestId: '', TotalCount: 1, PageNumber: 1, PageSize: 1, Invocations: [entry.item] };
-          let items: Invocation[];
-          try {
-            items = decodeInvocations(body).items;
-          } catch (error) {
-            skip({ file: file.path, line: v.line, reason: `not a valid page: ${(error as Error).message}` });
-            continue;
-          }
-          const observedAt = options.observedAt ?? entry.placement.observedAt ?? file.mtime;
-          const place = {
-            account: where.account ?? account,
-            regionId: where.regionId,
-            instanceId: where.instanceId,
-          };
-          for (const inv of items) {
-            batch.push(observationOf(place, inv, observedAt));
-            track(ranges, place, inv.creationTime);
-          }
-          pages++;
-          records += items.length;
-          if (batch.length >= BATCH) await flush();
+        pages++;
+        records += item.observations.length;
+        for (const o of item.observations) {
+          batch.push(o);
+          track(ranges, o);
         }
+        if (batch.length >= BATCH) await flush();
       }
       await flush();
       result.pages += pages;
       result.records += records;
       options.onEvent?.({ type: 'file-done', file: file.path, pages, records });
     }
+    result.timingsMs.read = Math.round(performance.now() - read);
     result.instances = [...ranges.values()];
     if (result.records === 0) {
       await snapshot.abort();
@@ -206,41 +144,18 @@ export async function importJob(options: ImportJobOptions): Promise<ImportJobRes
       instancesIncomplete: result.instances.length,
       gapsFound: 0,
     });
+    const commit = performance.now();
     result.commit = await snapshot.commit();
+    result.timingsMs.commit = Math.round(performance.now() - commit);
     return result;
   } finally {
     await archive.close();
   }
 }
 
-/** What a crawl would store for `inv` seen at `observedAt` (the crawler's own mapping, field for field). */
-function observationOf(
-  where: { account: string; regionId: string; instanceId: string },
-  inv: Invocation,
-  observedAt: Date,
-): InvocationObservation {
-  return {
-    account: where.account,
-    regionId: where.regionId,
-    instanceId: where.instanceId,
-    invokeId: inv.invokeId,
-    creationTime: inv.creationTime,
-    invocationStatus: inv.invocationStatus,
-    invokeStatus: inv.invokeStatus,
-    commandType: inv.commandType,
-    commandName: inv.commandName,
-    commandContent: inv.commandContent,
-    commandContentBase64: inv.commandContentBase64,
-    parameters: inv.parameters,
-    observedAt,
-  };
-}
-
-function track(
-  ranges: Map<string, ImportJobResult['instances'][number]>,
-  where: { account: string; regionId: string; instanceId: string },
-  created: Date,
-): void {
+function track(ranges: Map<string, ImportJobResult['instances'][number]>, o: InvocationObservation): void {
+  const where = { account: o.account, regionId: o.regionId, instanceId: o.instanceId };
+  const created = o.creationTime;
   const key = `${where.account}\u0000${where.regionId}\u0000${where.instanceId}`;
   const r = ranges.get(key);
   if (!r) {
@@ -252,22 +167,9 @@ function track(
   if (created > r.to) r.to = created;
 }
 
-function pathPlacement(path: string, pattern: RegExp | undefined): Placement {
-  const groups = pattern?.exec(path)?.groups;
-  if (!groups) return {};
-  return {
-    ...(groups.region ? { regionId: groups.region } : {}),
-    ...(groups.instance ? { instanceId: groups.instance } : {}),
-  };
-}
-
-function definedOf(p: Placement): Placement {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Placement;
-}
-
 /** Every file, absolute, with its modification time; one that cannot be read stops the import before it starts. */
-async function checkFiles(paths: readonly string[]): Promise<{ path: string; mtime: Date }[]> {
-  const out: { path: string; mtime: Date }[] = [];
+async function checkFiles(paths: readonly string[]): Promise<DumpFile[]> {
+  const out: DumpFile[] = [];
   for (const p of paths) {
     const path = resolve(p);
     try {
@@ -285,3 +187,5 @@ async function checkFiles(paths: readonly string[]): Promise<{ path: string; mti
   }
   return out;
 }
+
+export type { SkippedPage };

@@ -5,6 +5,12 @@ export {
   type ArchiveJobResult,
   archiveJob,
 } from './archive-job.js';
+export {
+  type DumpFile,
+  type DumpItem,
+  type DumpReadOptions,
+  readDump,
+} from './dump-reader.js';
 export { ImportUsageError } from './errors.js';
 export {
   type ImportEvent,
