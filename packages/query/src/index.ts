@@ -20,6 +20,7 @@ export {
 } from './exports/export-manifest.js';
 export { type ExportVerifyReport, verifyExport } from './exports/export-verify.js';
 export { type ManifestKey, readManifestKey } from './exports/manifest-signature.js';
+export { type HtmlReport, type HtmlReportOptions, htmlReport } from './html/html-report.js';
 export type { QueryParam, QueryParams } from './query-params.js';
 export { QuerySession, type QuerySessionOptions, type Row } from './query-session.js';
 export { type ChangeOptions, type ChangeResult, type ChangeRow, change } from './reports/change.js';
