@@ -140,7 +140,7 @@ function topTable(id: string, what: string, rows: readonly TopFailingRow[]): str
   const body = rows
     .map(
       (r) =>
-        `<tr><td>${escapeHtml(r.group ?? '(none)')}</td><td class="n" data-value="${r.failed}">${r.failed}</td><td class="n" data-value="${r.total}">${r.total}</td><td class="n" data-value="${r.rate}">${(r.rate * 100).toFixed(1)}%</td><td class="n" data-value="${r.not_final}">${r.not_final}</td><td>${escapeHtml(r.last_failed_at)}</td><td>${r.gap ? '<span class="gap">gap</span>' : ''}</td></tr>`,
+        `<tr><td>${escapeHtml(r.group || '(unnamed)')}</td><td class="n" data-value="${r.failed}">${r.failed}</td><td class="n" data-value="${r.total}">${r.total}</td><td class="n" data-value="${r.rate}">${(r.rate * 100).toFixed(1)}%</td><td class="n" data-value="${r.not_final}">${r.not_final}</td><td>${escapeHtml(r.last_failed_at)}</td><td>${r.gap ? '<span class="gap">gap</span>' : ''}</td></tr>`,
     )
     .join('\n');
   return `<table data-table="${id}"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
