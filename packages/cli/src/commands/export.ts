@@ -114,7 +114,7 @@ exits 2. Check an export with \`swas-archive export verify DIR\` (exit 6 when a
 file is missing, altered or extra, or the manifest was edited).
 ${examples(
   [
-    'swas-archive export --since 2026-01-01 --until 2026-03-31 --format parquet --out q1',
+    'swas-archive export --since 2026-01-01 --until 2026-03-31 --format parquet \\\n      --out q1',
     'the first quarter, as Parquet',
   ],
   [

@@ -80,7 +80,7 @@ the rest goes on, and the import exits 4.
 ${examples(
   ['swas-archive import --region cn-hangzhou --instance 2ad1… dumps/*.json', 'one instance of pages'],
   [
-    "swas-archive import --path-pattern '(?<region>[a-z]+-[a-z0-9-]+)/(?<instance>[0-9a-f]{32})/' dumps/*/*/*.json.gz",
+    "swas-archive import --path-pattern '/(?<region>[^/]+)/(?<instance>[^/]+)/' \\\n      dumps/*/*/*.json.gz",
     'a cron dump of many instances, region/instance/page.json.gz',
   ],
 )}`,
