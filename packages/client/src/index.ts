@@ -1,5 +1,5 @@
 export type { CredentialsOptions, CredentialsSource, StaticCredentials } from './credentials.js';
-export { decodeInvocations, ShapeError } from './decode.js';
+export { decodeInvocations } from './decode.js';
 export {
   AuthenticationError,
   BadResponseError,

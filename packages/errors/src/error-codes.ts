@@ -139,7 +139,7 @@ export const ERROR_CODES = {
     exit: 'usage',
     transient: false,
     crawl: 'stop-run',
-    summary: 'an import that cannot start: no file, a file that cannot be read, no region or instance for a page',
+    summary: 'an import that cannot start: no file, a file that cannot be read',
   },
   'cli.usage': {
     exit: 'usage',
