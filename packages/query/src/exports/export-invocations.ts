@@ -19,7 +19,8 @@ import { countRows, sha256OfFile } from './file-rows.js';
 import { HashedFile } from './hashed-file.js';
 import { type ManifestKey, signManifest } from './manifest-signature.js';
 import { parquetRowGroups, writeParquetParts } from './parquet-parts.js';
-import { csvPart, jsonlPart, type PartWriter, type PartWriterFactory } from './part-writers.js';
+import { csvPart, jsonlPart, type PartWriterFactory } from './part-writers.js';
+import { writeSplitFiles } from './split-files.js';
 import { createStaging } from './staging-folder.js';
 
 /** Rows per file unless told otherwise. */
@@ -125,7 +126,15 @@ export async function exportInvocations(
     } else {
       const result = await session.stream(sqlOver(source), params);
       columns = result.columns;
-      ({ files, policies } = await writeParts(result, columns, staging.path, options, settings, fileName));
+      const factory = TEXT_WRITERS[options.format] ?? (await import('./arrow-part.js')).arrowPart;
+      ({ files, policies } = await writeSplitFiles(result, columns, {
+        folder: staging.path,
+        factory,
+        maxRows: settings.maxRows,
+        maxBytes: settings.maxBytes,
+        fileName,
+        onFile: options.onFile,
+      }));
     }
     const coverage = await readCoverage(session, scope);
     const catalog = session.catalog;
@@ -184,68 +193,6 @@ export async function exportInvocations(
     return { out: staging.finalPath, manifest };
   } catch (error) {
     await staging.discard();
-    throw error;
-  }
-}
-
-/** Writes the result's rows into files of at most `maxRows` rows and (nearly) `maxBytes` bytes. */
-async function writeParts(
-  result: AsyncIterable<Iterable<import('../value-format.js').UserValue[]>>,
-  columns: readonly ResultColumn[],
-  folder: string,
-  options: ExportOptions,
-  settings: { maxRows: number; maxBytes: number },
-  fileName: (n: number) => string,
-): Promise<{ files: ManifestFile[]; policies: Set<string> }> {
-  const factory = TEXT_WRITERS[options.format] ?? (await import('./arrow-part.js')).arrowPart;
-  const policyColumn = columns.findIndex((c) => c.name === 'redaction_policy');
-  const policies = new Set<string>();
-  const files: ManifestFile[] = [];
-  let file: HashedFile | undefined;
-  let part: PartWriter | undefined;
-  let rows = 0;
-  const close = async () => {
-    if (!file || !part) return;
-    await part.finish();
-    const done = { path: fileName(files.length + 1), rows, ...(await file.close()) };
-    files.push(done);
-    options.onFile?.(done);
-    file = undefined;
-    part = undefined;
-  };
-  const open = async () => {
-    file = await HashedFile.create(join(folder, fileName(files.length + 1)));
-    part = await factory(file, columns);
-    rows = 0;
-  };
-  try {
-    for await (const chunk of result) {
-      for (const row of chunk) {
-        if (policyColumn >= 0) {
-          const p = row[policyColumn];
-          if (typeof p === 'string') policies.add(p);
-        }
-        if (!part) await open();
-        let encoded = (part as PartWriter).encode(row);
-        const size = encoded === undefined ? 0 : Buffer.byteLength(encoded);
-        if (
-          rows > 0 &&
-          (rows >= settings.maxRows || (part as PartWriter).pendingBytes + size > settings.maxBytes)
-        ) {
-          await close();
-          await open();
-          encoded = (part as PartWriter).encode(row);
-        }
-        await (part as PartWriter).add(row, encoded);
-        rows++;
-      }
-    }
-    // An empty period still gets one file, with the header or schema.
-    if (!part && files.length === 0) await open();
-    await close();
-    return { files, policies };
-  } catch (error) {
-    await file?.abandon();
     throw error;
   }
 }
