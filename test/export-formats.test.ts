@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openArchive } from '@swas-archive/archive';
 import { crawl } from '@swas-archive/crawler';
 import { type GroundTruthInvocation, startEmulator } from '@swas-archive/emulator';
-import { QuerySession } from '@swas-archive/query';
+import { cellText, QuerySession, type UserValue } from '@swas-archive/query';
 import { DataType, tableFromIPC } from 'apache-arrow';
 import { parse } from 'csv-parse';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
@@ -108,7 +108,7 @@ beforeAll(async () => {
   plain = join(dir, 'plain');
   redacted = join(dir, 'redacted');
   const emu = await startEmulator({
-    seed: 53,
+    seed: 62,
     clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
     fleet: { regions: 2, instancesPerRegion: 2, invocations: 600 },
   });
@@ -167,6 +167,20 @@ describe('export formats', () => {
     expect(parquet.rows).toEqual(expected);
     const jsonl = await exportRows(plain, 'jsonl', 'jsonl');
     expect(jsonl.rows).toEqual(expected);
+    // CSV holds text: each value as one cell (NULL empty), exact, line breaks and quotes included.
+    const csv = await exportRows(plain, 'csv', 'csv');
+    expect(csv.rows).toEqual(
+      expected.map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cellText(v as UserValue)])),
+      ),
+    );
+    expect(expected.some((r) => String(r.output).includes('\n'))).toBe(true);
+    // Invalid UTF-8 (a Windows console's GBK) kept as its original bytes, in every format.
+    const gbk = expected.filter((r) => r.output_base64 !== null);
+    expect(gbk.length).toBeGreaterThan(0);
+    expect(Buffer.from(String(gbk[0]?.output_base64), 'base64').includes(Buffer.from([0xb2, 0xe2]))).toBe(
+      true,
+    );
   });
 
   it('--history exports every observation, equal to invocation_history over the period', async () => {
@@ -195,6 +209,8 @@ describe('export formats', () => {
       for (const row of rows) {
         expect(String(row.command_content), format).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
         expect(row.output ?? '', format).toBe('');
+        expect(row.output_base64 ?? '', format).toBe('');
+        expect(String(row.parameters ?? ''), format).not.toMatch(/:"[^"]+"/);
         expect(secrets.has(String(row.command_content))).toBe(false);
       }
       const files = manifest.files as { path: string }[];
