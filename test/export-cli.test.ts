@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +188,39 @@ describe('swas-archive export', () => {
     ]);
     // A key given for an unsigned export is a failure: the auditor expected a signature.
     expect((await verify('clean', '--key', join(keys, 'hmac.key'))).code).toBe(6);
+  });
+
+  it('killed halfway (SIGKILL): no --out, only its marked staging folder, which the next export removes', async () => {
+    const out = join(dir, 'killed');
+    let staged: string[] = [];
+    // A file a row, each fsynced: slow enough to be caught halfway.
+    const r = await runCli(
+      ['export', '--data', root, ...PERIOD, '--out', out, '--format', 'jsonl', '--max-rows', '1'],
+      {
+        onSpawn: (child) => {
+          const poll = setInterval(async () => {
+            const partial = (await readdir(dir)).find((n) => n.startsWith('killed.partial-'));
+            if (!partial) return;
+            const files = await readdir(join(dir, partial)).catch(() => []);
+            if (files.filter((f) => f.startsWith('part-')).length < 20) return;
+            clearInterval(poll);
+            child.kill('SIGKILL');
+            staged = [partial, ...files];
+          }, 2);
+          child.on('exit', () => clearInterval(poll));
+        },
+      },
+    );
+    expect(r.signal).toBe('SIGKILL');
+    expect(existsSync(out)).toBe(false);
+    const [partial] = staged;
+    expect(partial).toMatch(/^killed\.partial-[0-9a-f]{12}$/);
+    expect(await readdir(join(dir, partial as string))).toContain('.swas-archive-export-partial');
+    expect(await readdir(join(dir, partial as string))).not.toContain('manifest.json');
+    const again = await exportTo('killed', '--format', 'jsonl', '--allow-gaps');
+    expect(again.code).toBe(0);
+    expect((await readdir(dir)).filter((n) => n.startsWith('killed.partial-'))).toEqual([]);
+    expect((await verify('killed')).code).toBe(0);
   });
 
   it('refuses an --out that is not empty (exit 2), and removes its own abandoned staging folders', async () => {
