@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ExportUsageError } from '../errors.js';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -64,6 +65,16 @@ export async function verifyExport(
     extra: [],
     problems: [],
   };
+  // Checked first: a recursive readdir of a missing folder may answer "empty" instead of failing.
+  const isFolder = await stat(dir).then(
+    (s) => s.isDirectory(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+      throw error;
+    },
+  );
+  if (!isFolder)
+    throw new ExportUsageError(`no export folder at ${dir}: give the folder an export wrote`, 'dir');
   const present = await listFiles(dir);
   let text: string;
   try {
