@@ -16,5 +16,19 @@ export {
   loadConfig,
   type SwasArchiveConfig,
 } from './config.js';
+export {
+  type DumpFile,
+  type DumpItem,
+  type DumpReadOptions,
+  readDump,
+} from './dump-reader.js';
+export { ImportUsageError } from './errors.js';
 export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
+export {
+  type ImportEvent,
+  type ImportJobOptions,
+  type ImportJobResult,
+  importJob,
+  type SkippedPage,
+} from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';

@@ -6,6 +6,8 @@ import { crawlerBudget } from './crawler-budget.bench.js';
 import { crawlerIncremental } from './crawler-incremental.bench.js';
 import { crawlerOverhead } from './crawler-overhead.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
+import { exportFormats } from './export.bench.js';
+import { importDumps } from './import.bench.js';
 import { queryExport } from './query-export.bench.js';
 import { type BenchResult, record } from './results.js';
 
@@ -20,6 +22,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'crawler-budget': crawlerBudget,
   'crawler-adaptive': crawlerAdaptive,
   'query-export': queryExport,
+  import: importDumps,
+  export: exportFormats,
 };
 
 const wanted = process.argv.slice(2);

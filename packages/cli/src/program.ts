@@ -3,7 +3,9 @@ import type { CommandContext } from './command-context.js';
 import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { healthCommand } from './commands/health.js';
+import { importCommand } from './commands/import.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -39,6 +41,8 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     runCommand,
     queryCommand,
     reportCommand,
+    exportCommand,
+    importCommand,
     verifyCommand,
     compactCommand,
     healthCommand,

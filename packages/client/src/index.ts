@@ -1,4 +1,5 @@
 export type { CredentialsOptions, CredentialsSource, StaticCredentials } from './credentials.js';
+export { decodeInvocations } from './decode.js';
 export {
   AuthenticationError,
   BadResponseError,

@@ -134,6 +134,19 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'a config file that cannot be used: the key, the value and the fix are named',
   },
+  'export.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary:
+      'an export that cannot start: a bad format or limit, an --out that exists and is not empty, a key that cannot sign',
+  },
+  'import.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'an import that cannot start: no file, a file that cannot be read',
+  },
   'cli.usage': {
     exit: 'usage',
     transient: false,

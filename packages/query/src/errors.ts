@@ -49,3 +49,21 @@ export class ReportOptionsError extends SwasArchiveError {
     super(message, options);
   }
 }
+
+/**
+ * An export that cannot start or go on: a bad format or limit, an `--out` that exists and is not empty or
+ * lies inside the archive, a signing key that cannot be used. Nothing that looks finished was written.
+ */
+export class ExportUsageError extends SwasArchiveError {
+  override name = 'ExportUsageError';
+  readonly code = 'export.usage' as const;
+
+  constructor(
+    message: string,
+    /** The option or path at fault, e.g. `out`. */
+    readonly option: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

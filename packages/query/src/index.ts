@@ -1,4 +1,26 @@
-export { QueryError, QueryRefusedError, ReportOptionsError } from './errors.js';
+export { ExportUsageError, QueryError, QueryRefusedError, ReportOptionsError } from './errors.js';
+export {
+  DEFAULT_MAX_BYTES_PER_FILE,
+  DEFAULT_MAX_ROWS_PER_FILE,
+  type ExportOptions,
+  type ExportResult,
+  exportInvocations,
+} from './exports/export-invocations.js';
+export {
+  canonicalJson,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportManifest,
+  type InstanceCoverage,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  type ManifestFile,
+  type ManifestSignature,
+  manifestHash,
+} from './exports/export-manifest.js';
+export { type ExportVerifyReport, verifyExport } from './exports/export-verify.js';
+export { type ManifestKey, readManifestKey } from './exports/manifest-signature.js';
+export { type HtmlReport, type HtmlReportOptions, htmlReport } from './html/html-report.js';
 export type { QueryParam, QueryParams } from './query-params.js';
 export { QuerySession, type QuerySessionOptions, type Row } from './query-session.js';
 export { type ChangeOptions, type ChangeResult, type ChangeRow, change } from './reports/change.js';

@@ -76,7 +76,7 @@ export class QuerySession {
     private readonly connection: DuckDBConnection,
     private readonly spillDirectory: string,
     /** The catalog the session reads, as of its opening. */
-    private readonly catalog: Catalog,
+    readonly catalog: Catalog,
   ) {}
 
   /**

@@ -8,6 +8,7 @@ import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { positiveInt, userPath } from '../parse-flags.js';
 import { selfCommand, shellQuote } from '../self-command.js';
+import { writeHtmlReport } from './report-html.js';
 
 const DAY = 86_400_000;
 /** Commands shown in the demo's failure table. */
@@ -92,6 +93,7 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
     say(`… a day passes on the emulator: new commands run, and the ${started.length} running ones finish …`);
     await crawlOnce('second crawl (only what can be new)');
     for (const line of await failureTable(root)) say(line);
+    say(`report: ${await demoReport(root, emu.admin.now())} (charts, top failing, coverage; opens offline)`);
     say(`archive: ${root}${flags.keep ? '' : ' (removed now: --no-keep)'}`);
     if (flags.keep)
       say(`try: ${selfCommand(io.env)} query --data ${shellQuote(root)} "SELECT * FROM invocations LIMIT 5"`);
@@ -100,6 +102,26 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
     await emu.close();
     if (!flags.keep) await removeDemoFolder(folder);
   }
+}
+
+/**
+ * Writes the HTML report of the fleet's two weeks beside the archive (`<data>-report.html`: not inside it,
+ * where `verify` would take it for a stray file) and returns its path. It stays after `--no-keep`.
+ */
+async function demoReport(root: string, virtualNow: number): Promise<string> {
+  const out = `${root.replace(/\/+$/, '')}-report.html`;
+  const session = await QuerySession.open(root);
+  try {
+    // The emulator's clock is a day ahead by now: the period ends at its time, not the machine's.
+    await writeHtmlReport(
+      session,
+      { since: new Date(virtualNow - 15 * DAY), until: new Date(virtualNow + 60_000) },
+      out,
+    );
+  } finally {
+    session.close();
+  }
+  return out;
 }
 
 /** The failure rate by command, from the archive: the most failing first, saying how many are left out. */

@@ -21,6 +21,7 @@ import { writeReport } from '../output/report-output.js';
 import { DATA_HELP, dataDir, list, positiveInt } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 import { requireArchive } from './query.js';
+import { reportHtmlCommand } from './report-html.js';
 
 /** Every flag a report may take (each report declares the ones it uses). */
 interface ReportFlags extends ResourceFlags {
@@ -96,7 +97,7 @@ const REPORTS: {
 /** `swas-archive report <name>`: one subcommand per report. */
 export function reportCommand(ctx: CommandContext): Command {
   const command = new Command('report')
-    .description('reports over the archive: failure-rate, status-mix, top-failing, change, stuck')
+    .description('reports over the archive: failure-rate, status-mix, top-failing, change, stuck, html')
     .addHelpText(
       'after',
       `
@@ -107,6 +108,7 @@ gap column (true: an unresolved gap overlaps it, so invocations may be missing).
 A report over a gap still exits 0: it is a read, and the gap is shown.`,
     );
   for (const report of REPORTS) command.addCommand(reportSubcommand(ctx, report));
+  command.addCommand(reportHtmlCommand(ctx));
   return command;
 }
 

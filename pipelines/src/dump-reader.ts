@@ -1,0 +1,135 @@
+import type { InvocationObservation } from '@swas-archive/archive';
+import { decodeInvocations, type Invocation } from '@swas-archive/client';
+import { dumpEntries, type Placement } from './dump-pages.js';
+import { dumpValues } from './dump-values.js';
+
+/** How pages are placed and dated when the dump does not say. */
+export interface DumpReadOptions {
+  /** Stored with every row when the dump does not say (`Account`). @default 'default' */
+  account?: string;
+  /** The region of pages that do not say (`RegionId`) and whose path does not either. */
+  regionId?: string;
+  /** The instance of pages that do not say (`InstanceId`) and whose path does not either. */
+  instanceId?: string;
+  /**
+   * Takes the region and instance from each file's path: a regular expression with named groups `region`
+   * and/or `instance`, e.g. `/(?<region>[a-z]+-[a-z0-9-]+)\/(?<instance>[0-9a-f]{32})\//`.
+   */
+  pathPattern?: RegExp;
+  /**
+   * When the pages were read from the API, for every page. @default each page's `ObservedAt`, else its
+   * file's modification time
+   */
+  observedAt?: Date;
+}
+
+/** A dump file, absolute, with its modification time (the default time its pages were read). */
+export interface DumpFile {
+  path: string;
+  mtime: Date;
+}
+
+/** A page (or item, or line) that was not imported, and why. */
+export interface SkippedPage {
+  file: string;
+  /** The line it starts on, from 1. */
+  line: number;
+  reason: string;
+}
+
+/** What a dump yields: a page's observations, or a page skipped. */
+export type DumpItem =
+  | { type: 'page'; observations: InvocationObservation[] }
+  | { type: 'skipped'; skipped: SkippedPage };
+
+/**
+ * The pages of one dump file as observations, in order, each invocation decoded by the client's own
+ * decoder (so equal to what a crawl archives), placed by the dump (`RegionId`, `InstanceId`, `Account`),
+ * else the path pattern, else the options, and dated by `observedAt`, else the page's `ObservedAt`, else the
+ * file's time. A page that cannot be read, decoded or placed is yielded as skipped, with its line.
+ */
+export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): AsyncGenerator<DumpItem> {
+  const defaults: Placement = {
+    ...pathPlacement(file.path, options.pathPattern),
+    ...(options.regionId ? { regionId: options.regionId } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  };
+  const skipped = (line: number, reason: string): DumpItem => ({
+    type: 'skipped',
+    skipped: { file: file.path, line, reason },
+  });
+  for await (const v of dumpValues(file.path)) {
+    if ('error' in v) {
+      yield skipped(v.line, v.error);
+      continue;
+    }
+    for (const entry of dumpEntries(v.value)) {
+      if (entry.kind === 'bad') {
+        yield skipped(v.line, entry.reason);
+        continue;
+      }
+      const where = { ...defaults, ...definedOf(entry.placement) };
+      if (!where.regionId || !where.instanceId) {
+        yield skipped(
+          v.line,
+          `no ${where.regionId ? 'instance' : 'region'}: the page does not say, and neither --region/--instance nor --path-pattern do`,
+        );
+        continue;
+      }
+      const body =
+        entry.kind === 'page'
+          ? entry.body
+          : { RequestId: '', TotalCount: 1, PageNumber: 1, PageSize: 1, Invocations: [entry.item] };
+      let items: Invocation[];
+      try {
+        items = decodeInvocations(body).items;
+      } catch (error) {
+        yield skipped(v.line, `not a valid page: ${(error as Error).message}`);
+        continue;
+      }
+      const observedAt = options.observedAt ?? entry.placement.observedAt ?? file.mtime;
+      const place = {
+        account: where.account ?? options.account ?? 'default',
+        regionId: where.regionId,
+        instanceId: where.instanceId,
+      };
+      yield { type: 'page', observations: items.map((inv) => observationOf(place, inv, observedAt)) };
+    }
+  }
+}
+
+/** What a crawl would store for `inv` seen at `observedAt` (the crawler's own mapping, field for field). */
+function observationOf(
+  where: { account: string; regionId: string; instanceId: string },
+  inv: Invocation,
+  observedAt: Date,
+): InvocationObservation {
+  return {
+    account: where.account,
+    regionId: where.regionId,
+    instanceId: where.instanceId,
+    invokeId: inv.invokeId,
+    creationTime: inv.creationTime,
+    invocationStatus: inv.invocationStatus,
+    invokeStatus: inv.invokeStatus,
+    commandType: inv.commandType,
+    commandName: inv.commandName,
+    commandContent: inv.commandContent,
+    commandContentBase64: inv.commandContentBase64,
+    parameters: inv.parameters,
+    observedAt,
+  };
+}
+
+function pathPlacement(path: string, pattern: RegExp | undefined): Placement {
+  const groups = pattern?.exec(path)?.groups;
+  if (!groups) return {};
+  return {
+    ...(groups.region ? { regionId: groups.region } : {}),
+    ...(groups.instance ? { instanceId: groups.instance } : {}),
+  };
+}
+
+function definedOf(p: Placement): Placement {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Placement;
+}
