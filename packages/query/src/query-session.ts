@@ -3,7 +3,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Catalog, readCatalog, registerTables, tableSelectSql } from '@swas-archive/archive';
+import {
+  type Catalog,
+  readCatalog,
+  registerTables,
+  type TableName,
+  tableSelectSql,
+} from '@swas-archive/archive';
 import { bindParams, type QueryParams } from './query-params.js';
 import { type QueryResult, RowStream } from './row-stream.js';
 import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
@@ -101,6 +107,51 @@ export class QuerySession {
     );
     await this.connection.run(`CREATE OR REPLACE TEMP VIEW period_invocations AS SELECT * FROM (${select})`);
     return 'period_invocations';
+  }
+
+  /**
+   * A relation that counts the invocations created from `since` to `until` (and a little around), for
+   * reports that only count: the columns `creation_time, account, region_id, instance_id, command_name,
+   * command_type, invocation_status`, `invocations` (how many a row stands for) and `last_creation_time`
+   * (the newest creation time among them). Where the archive keeps daily counts, a whole UTC day is read
+   * from them, its rows stamped at midnight; a day that `since`, `until` or one of `cuts` divides is read
+   * invocation by invocation from the latest state, one row each. Filtering on `creation_time` with those
+   * bounds therefore counts exactly what the latest state would.
+   */
+  async periodCounts(since: Date, until: Date, cuts: readonly Date[] = []): Promise<string> {
+    const features = this.catalog.features ?? [];
+    if (!features.includes('daily-counts')) {
+      const source = await this.periodSource(since, until);
+      return `(SELECT creation_time, account, region_id, instance_id, command_name, command_type,
+        invocation_status, 1::BIGINT AS invocations, creation_time AS last_creation_time FROM ${source})`;
+    }
+    const dayOf = (t: Date) => t.toISOString().slice(0, 10);
+    const divided = [since, until, ...cuts].filter((t) => t.getTime() % 86_400_000 !== 0).map(dayOf);
+    const edges = new Set(divided);
+    const first = dayOf(since);
+    const last = dayOf(until);
+    const pick = (table: TableName, keep: (date: string) => boolean) =>
+      tableSelectSql(
+        this.connection,
+        this.root,
+        {
+          ...this.catalog,
+          files: this.catalog.files.filter((f) => f.table === table && keep(f.partition.date ?? '')),
+        },
+        table,
+      );
+    // Daily counts are partitioned by month, named by its first day.
+    const latest = await pick('invocations_latest', (d) => edges.has(d));
+    const daily = await pick('invocations_daily', (d) => d >= `${first.slice(0, 7)}-01` && d <= last);
+    const cut = [...edges].map((d) => `'${d}T00:00:00Z'::TIMESTAMPTZ`);
+    await this.connection.run(`CREATE OR REPLACE TEMP VIEW period_counts AS
+      SELECT creation_time, account, region_id, instance_id, command_name, command_type, invocation_status,
+        1::BIGINT AS invocations, creation_time AS last_creation_time FROM (${latest})
+      UNION ALL
+      SELECT day AS creation_time, account, region_id, instance_id, command_name, command_type,
+        invocation_status, invocations, last_creation_time
+      FROM (${daily})${cut.length > 0 ? ` WHERE day NOT IN (${cut.join(', ')})` : ''}`);
+    return 'period_counts';
   }
 
   /** Opens a session over the archive at `root` as of its current catalog. Takes no lock. */
