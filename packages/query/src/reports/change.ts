@@ -100,6 +100,7 @@ export async function change(session: QuerySession, options: ChangeOptions = {})
   const failure = failureStatuses(options);
   const previousSince = new Date(2 * scope.since.getTime() - scope.until.getTime());
   const both = { ...scope, since: previousSince };
+  await session.holdCoverage();
   // The day where the current period begins is counted invocation by invocation when it divides it.
   const source = await session.periodCounts(both.since, both.until, [scope.since]);
   const { rows } = await session.run(sql(group, source), {

@@ -109,6 +109,7 @@ export async function failureRate(
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
   const failure = failureStatuses(options);
+  await session.holdCoverage();
   const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), {
     ...scopeParams(scope, failure),

@@ -1,7 +1,12 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Catalog, type InvocationObservation, openArchive } from '@swas-archive/archive';
+import {
+  type Catalog,
+  type CoverageRecord,
+  type InvocationObservation,
+  openArchive,
+} from '@swas-archive/archive';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuerySession } from '../query-session.js';
 import { change } from './change.js';
@@ -41,6 +46,30 @@ function observations(): { first: InvocationObservation[]; second: InvocationObs
   return { first, second };
 }
 
+/** What a run on day `day` proved of each instance; ins-1 has a gap the second run resolves, ins-3 one it does not. */
+function coverage(day: number): CoverageRecord[] {
+  return Array.from({ length: 5 }, (_, i) => {
+    const gap = (i === 1 && day === 71) || i === 3;
+    return {
+      account: 'acct-1',
+      regionId: i % 3 === 0 ? 'cn-beijing' : 'cn-hangzhou',
+      instanceId: `ins-${i}`,
+      observedAt: new Date(START + day * DAY),
+      complete: true,
+      windowStart: new Date(START + (gap ? 40 : 0) * DAY),
+      windowEnd: new Date(START + day * DAY),
+      joinedPrevious: !gap,
+      ...(gap
+        ? {
+            gapStart: new Date(START + 30 * DAY),
+            gapEnd: new Date(START + 40 * DAY),
+            gapReason: 'expired-unseen',
+          }
+        : {}),
+    };
+  });
+}
+
 let root: string;
 let plain: string;
 let counted: QuerySession;
@@ -57,6 +86,7 @@ beforeAll(async () => {
     ] as const) {
       const s = archive.beginSnapshot(run);
       await s.addObservations(batch);
+      await s.addCoverage(coverage(run === 'run-1' ? 71 : 72));
       await s.commit();
     }
   } finally {
@@ -137,6 +167,42 @@ describe('reports over the daily counts', () => {
         );
         expect((await change(counted, options)).rows).toEqual((await change(uncounted, options)).rows);
       }
+    }
+  });
+
+  it('read the coverage from memory once held, with the same rows and gaps', async () => {
+    const fresh = await QuerySession.open(root);
+    try {
+      const read = async (session: QuerySession) => ({
+        coverage: (await session.run('SELECT * FROM coverage ORDER BY ALL')).rows,
+        gaps: (await session.run('SELECT * FROM gaps ORDER BY ALL')).rows,
+      });
+      const before = await read(fresh);
+      expect(before.coverage.length).toBe(10);
+      expect(before.gaps.map((g) => [g.run_id, g.instance_id, g.resolved])).toEqual([
+        ['run-1', 'ins-3', false],
+        ['run-1', 'ins-1', true],
+        ['run-2', 'ins-3', false],
+      ]);
+      await fresh.holdCoverage();
+      // Its files gone, the held copy still answers: it is read from memory.
+      await rename(join(root, 'coverage'), join(root, 'coverage-away'));
+      try {
+        expect(await read(fresh)).toEqual(before);
+        const report = await failureRate(fresh, { since: '2026-08-20', until: '2026-11-01', by: 'month' });
+        expect(report.coverage.gaps.filter((g) => !g.resolved).length).toBe(2);
+        // The gap (days 30 to 40 of the data: September 19 to 29) touches September only.
+        expect(report.rows.map((r) => [r.period, r.gap])).toEqual([
+          ['2026-08-01', false],
+          ['2026-09-01', true],
+          ['2026-10-01', false],
+          ['2026-11-01', false],
+        ]);
+      } finally {
+        await rename(join(root, 'coverage-away'), join(root, 'coverage'));
+      }
+    } finally {
+      fresh.close();
     }
   });
 

@@ -84,6 +84,7 @@ export async function statusMix(
   const scope = resolveScope(options);
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
+  await session.holdCoverage();
   const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), { ...scopeParams(scope), by });
   return {

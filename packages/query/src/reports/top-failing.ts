@@ -93,6 +93,7 @@ export async function topFailing(
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1)
     throw new ReportOptionsError(`limit must be an integer >= 1, got ${limit}`, 'limit');
+  await session.holdCoverage();
   const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), { ...scopeParams(scope, failure), limit });
   return {
