@@ -8,7 +8,7 @@ import { stateHashesSql } from './observation-dedupe.js';
 import type { CoverageRecord, InstanceObservation, RunRecord } from './records.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { makeObservations } from './testing/fixtures.js';
-import { latestVersusHistory } from './testing/latest-check.js';
+import { dailyCountsVersusHistory, latestVersusHistory } from './testing/latest-check.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
@@ -133,7 +133,14 @@ describe('open format', () => {
       await s.setRun(RUN);
       await s.commit();
       expect(new Set(a.catalog.files.map((f) => f.table))).toEqual(
-        new Set(['invocation_observations', 'invocations_latest', 'instances', 'coverage', 'runs']),
+        new Set([
+          'invocation_observations',
+          'invocations_latest',
+          'invocations_daily',
+          'instances',
+          'coverage',
+          'runs',
+        ]),
       );
       for (const file of a.catalog.files) {
         const bytes = await readFile(join(root, file.path));
@@ -248,6 +255,7 @@ describe('the latest-state dataset', () => {
       expect(a.catalog.features).toContain('latest-state');
       expect(a.catalog.snapshots.at(-1)?.kind).toBe('upgrade');
       expect(await latestVersusHistory(a)).toEqual([]);
+      expect(await dailyCountsVersusHistory(a)).toEqual([]);
       const [row] = await queryCommitted(a, 'SELECT count(*)::INTEGER AS n FROM invocations_latest');
       expect(row).toEqual({ n: 300 });
       expect((await a.verify()).ok).toBe(true);

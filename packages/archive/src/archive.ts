@@ -7,6 +7,7 @@ import { type ArchivedInvocation, invocationsWithoutResult } from './archived-in
 import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
+import { upgradeDailyCounts } from './daily-counts.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
 import { SnapshotWriter } from './snapshot-writer.js';
@@ -53,14 +54,16 @@ export class Archive {
       await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
       // Every write orders its rows itself; without this, DuckDB cannot bound a Parquet row group by bytes.
       await con.run('SET preserve_insertion_order = false');
-      // An archive written before the latest-state dataset existed gets it now, from its history.
-      const current = await upgradeLatestState({
+      // An archive written before the latest-state dataset existed gets it now, from its history; one
+      // written before the daily counts existed gets them from its latest state.
+      const upgrade = {
         root,
         con,
-        catalog,
         rowGroupSize: settings.rowGroupSize,
         budgetBytes: settings.writeBudgetBytes,
-      });
+      };
+      const withLatest = await upgradeLatestState({ ...upgrade, catalog });
+      const current = await upgradeDailyCounts({ ...upgrade, catalog: withLatest });
       return new Archive(settings, recovery, current, db, con, lock);
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from './crash-point.js';
 import { ArchiveLockedError, openArchive, verifyArchive } from './index.js';
 import { makeObservations } from './testing/fixtures.js';
-import { latestVersusHistory } from './testing/latest-check.js';
+import { dailyCountsVersusHistory, latestVersusHistory } from './testing/latest-check.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { newTempRoot, removeTempRoots } from './testing/temp-archive.js';
 import { LOCK_FILE } from './writer-lock.js';
@@ -67,6 +67,7 @@ describe('crash safety', () => {
         ]);
         // The maintained latest state is exactly what the history implies, old or new.
         expect(await latestVersusHistory(archive), point).toEqual([]);
+        expect(await dailyCountsVersusHistory(archive), point).toEqual([]);
         // The cursor moved exactly with the data.
         expect(archive.cursors['acct-1/cn-hangzhou/ins-1']).toEqual({
           through: committed ? '2026-11-21T10:00:00Z' : 'base',

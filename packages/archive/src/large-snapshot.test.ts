@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeObservations } from './testing/fixtures.js';
-import { latestVersusHistory } from './testing/latest-check.js';
+import { dailyCountsVersusHistory, latestVersusHistory } from './testing/latest-check.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { removeTempRoots, withArchive } from './testing/temp-archive.js';
 
@@ -61,6 +61,7 @@ describe('a snapshot of any size commits within the memory limit', () => {
       }
       await again.commit();
       expect(await latestVersusHistory(archive)).toEqual([]);
+      expect(await dailyCountsVersusHistory(archive)).toEqual([]);
       const [latest] = await queryCommitted(archive, 'SELECT count(*)::INTEGER AS n FROM invocations_latest');
       expect(latest).toEqual({ n: 150_000 });
     });

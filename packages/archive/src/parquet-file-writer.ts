@@ -67,7 +67,8 @@ export class ParquetFileWriter {
   ): Promise<JournalFile[]> {
     await mkdir(this.#stagingRoot, { recursive: true }); // DuckDB creates the table's folder, not its parents
     const list = columns.map((c) => `"${c.name}"`).join(', ');
-    let dated = `SELECT ${list}, strftime("${table.partitionTime}", '%Y-%m-%d') AS date FROM (${select})`;
+    const day = table.partitionSpan === 'month' ? '%Y-%m-01' : '%Y-%m-%d';
+    let dated = `SELECT ${list}, strftime("${table.partitionTime}", '${day}') AS date FROM (${select})`;
     const parts = await this.#plan(dated, columns);
     if (parts.length > 1) {
       // Several COPYs read the rows: compute them once (a temp table, which DuckDB spills as needed).

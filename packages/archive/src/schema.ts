@@ -21,15 +21,30 @@ export interface TableDef {
   columns: readonly ColumnDef[];
   /** Column whose UTC date names the `date=YYYY-MM-DD` partition. */
   partitionTime: string;
+  /**
+   * How much time one partition holds: a day, or a month (named by its first day, `date=YYYY-MM-01`) for a
+   * dataset so small that a file a day would cost readers more to open than to read.
+   * @default 'day'
+   */
+  partitionSpan?: 'day' | 'month';
   /** Sort order within each file (chosen for the trend queries; see the package README). */
   sortBy: readonly string[];
 }
 
 /** The datasets of an archive, each a folder under its root. */
-export type TableName = 'invocation_observations' | 'invocations_latest' | 'instances' | 'runs' | 'coverage';
+export type TableName =
+  | 'invocation_observations'
+  | 'invocations_latest'
+  | 'invocations_daily'
+  | 'instances'
+  | 'runs'
+  | 'coverage';
 
-/** The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns; 3 added the `invocations_latest` dataset. */
-export const SCHEMA_VERSION = 3;
+/**
+ * The schema version this code writes. History: 1 first release; 2 added the `*_base64` columns; 3 added the
+ * `invocations_latest` dataset; 4 added the `invocations_daily` dataset.
+ */
+export const SCHEMA_VERSION = 4;
 
 const c = (name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef => ({
   name,
@@ -133,6 +148,33 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       c('observations', 'BIGINT', { since: 3 }),
       c('last_run_id', 'VARCHAR', { since: 3 }),
       c('redaction_policy', 'VARCHAR', { since: 3 }),
+    ],
+  },
+  invocations_daily: {
+    // How many invocations each UTC creation day holds per account, region, instance, command and status,
+    // by their latest state: what the trend reports read instead of every invocation. Kept by every commit.
+    name: 'invocations_daily',
+    partitionTime: 'day',
+    partitionSpan: 'month',
+    sortBy: [
+      'region_id',
+      'instance_id',
+      'day',
+      'command_name',
+      'command_type',
+      'invocation_status',
+      'account',
+    ],
+    columns: [
+      c('day', 'TIMESTAMPTZ', { since: 4 }),
+      c('account', 'VARCHAR', { since: 4 }),
+      c('region_id', 'VARCHAR', { since: 4 }),
+      c('instance_id', 'VARCHAR', { since: 4 }),
+      c('command_name', 'VARCHAR', { since: 4 }),
+      c('command_type', 'VARCHAR', { since: 4 }),
+      c('invocation_status', 'VARCHAR', { since: 4 }),
+      c('invocations', 'BIGINT', { since: 4 }),
+      c('last_creation_time', 'TIMESTAMPTZ', { since: 4 }),
     ],
   },
   runs: {

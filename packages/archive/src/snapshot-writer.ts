@@ -14,6 +14,7 @@ import {
 import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
+import { DAILY_COUNTS, writeDailyCounts } from './daily-counts.js';
 import { ArchiveUsageError } from './errors.js';
 import { LATEST_COLUMNS, latestStateUpdate } from './latest-state.js';
 import { LATEST_STATE } from './latest-state-upgrade.js';
@@ -227,7 +228,8 @@ export class SnapshotWriter {
 
   /**
    * Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet, and the new
-   * latest state of every partition those observations touch, which replaces the files it held.
+   * latest state of every partition those observations touch, which replaces the files it held, with the
+   * daily counts of those partitions' months.
    */
   async #writeFiles(): Promise<{
     files: JournalFile[];
@@ -259,8 +261,15 @@ export class SnapshotWriter {
       ['runs', this.#runs.selectSql()],
     ];
     for (const [table, select] of sources) add(table, await writer.write(TABLES[table], select));
-    const replaced = await this.#writeLatest(target, (written) => add('invocations_latest', written));
-    return { files, rows, replaced };
+    const latest: JournalFile[] = [];
+    const replaced = await this.#writeLatest(target, (written) => {
+      add('invocations_latest', written);
+      latest.push(...written);
+    });
+    // The daily counts of the dates whose latest state changed, from that state as just written.
+    const daily = await writeDailyCounts(con, this.#archive(), target, latest);
+    add('invocations_daily', daily.files);
+    return { files, rows, replaced: [...replaced, ...daily.replaced.map((f) => f.path)] };
   }
 
   /**
@@ -343,7 +352,7 @@ export class SnapshotWriter {
       files,
       remove: replaced,
       cursors: this.#cursors,
-      features: [LATEST_STATE],
+      features: [LATEST_STATE, DAILY_COUNTS],
     });
     this.ctx.onCommitted(catalog);
     return catalog.version;

@@ -3,13 +3,22 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Catalog, readCatalog, registerTables, tableSelectSql } from '@swas-archive/archive';
+import {
+  type Catalog,
+  readCatalog,
+  registerTables,
+  type TableName,
+  tableSelectSql,
+} from '@swas-archive/archive';
 import { bindParams, type QueryParams } from './query-params.js';
 import { type QueryResult, RowStream } from './row-stream.js';
 import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
 import { prepareSelect, queryErrorOf } from './statement-check.js';
 import type { UserValue } from './value-format.js';
 import { viewsFor } from './views.js';
+
+/** The most rows of `coverage` that {@link QuerySession.holdCoverage} holds in memory. */
+const HELD_COVERAGE_ROWS = 250_000;
 
 /** Spill folders are named `swas-archive-query-<pid>-<random>`. */
 const SPILL_PREFIX = 'swas-archive-query-';
@@ -69,6 +78,8 @@ export interface QuerySessionOptions extends SessionLimits {
  * statement can read outside the archive, reach the network, load code, or change those settings.
  */
 export class QuerySession {
+  #coverageHeld = false;
+
   private constructor(
     /** The archive folder, absolute. */
     readonly root: string,
@@ -101,6 +112,67 @@ export class QuerySession {
     );
     await this.connection.run(`CREATE OR REPLACE TEMP VIEW period_invocations AS SELECT * FROM (${select})`);
     return 'period_invocations';
+  }
+
+  /**
+   * A relation that counts the invocations created from `since` to `until` (and a little around), for
+   * reports that only count: the columns `creation_time, account, region_id, instance_id, command_name,
+   * command_type, invocation_status`, `invocations` (how many a row stands for) and `last_creation_time`
+   * (the newest creation time among them). Where the archive keeps daily counts, a whole UTC day is read
+   * from them, its rows stamped at midnight; a day that `since`, `until` or one of `cuts` divides is read
+   * invocation by invocation from the latest state, one row each. Filtering on `creation_time` with those
+   * bounds therefore counts exactly what the latest state would.
+   */
+  async periodCounts(since: Date, until: Date, cuts: readonly Date[] = []): Promise<string> {
+    const features = this.catalog.features ?? [];
+    if (!features.includes('daily-counts')) {
+      const source = await this.periodSource(since, until);
+      return `(SELECT creation_time, account, region_id, instance_id, command_name, command_type,
+        invocation_status, 1::BIGINT AS invocations, creation_time AS last_creation_time FROM ${source})`;
+    }
+    const dayOf = (t: Date) => t.toISOString().slice(0, 10);
+    const divided = [since, until, ...cuts].filter((t) => t.getTime() % 86_400_000 !== 0).map(dayOf);
+    const edges = new Set(divided);
+    const first = dayOf(since);
+    const last = dayOf(until);
+    const pick = (table: TableName, keep: (date: string) => boolean) =>
+      tableSelectSql(
+        this.connection,
+        this.root,
+        {
+          ...this.catalog,
+          files: this.catalog.files.filter((f) => f.table === table && keep(f.partition.date ?? '')),
+        },
+        table,
+      );
+    // Daily counts are partitioned by month, named by its first day.
+    const latest = await pick('invocations_latest', (d) => edges.has(d));
+    const daily = await pick('invocations_daily', (d) => d >= `${first.slice(0, 7)}-01` && d <= last);
+    const cut = [...edges].map((d) => `'${d}T00:00:00Z'::TIMESTAMPTZ`);
+    await this.connection.run(`CREATE OR REPLACE TEMP VIEW period_counts AS
+      SELECT creation_time, account, region_id, instance_id, command_name, command_type, invocation_status,
+        1::BIGINT AS invocations, creation_time AS last_creation_time FROM (${latest})
+      UNION ALL
+      SELECT day AS creation_time, account, region_id, instance_id, command_name, command_type,
+        invocation_status, invocations, last_creation_time
+      FROM (${daily})${cut.length > 0 ? ` WHERE day NOT IN (${cut.join(', ')})` : ''}`);
+    return 'period_counts';
+  }
+
+  /**
+   * Reads the `coverage` dataset into memory once, for the rest of the session, when the catalog says it
+   * is small (at most 250,000 rows, some 50 MB): a report reads it four times (the gaps of its rows, the
+   * coverage windows, the gaps it lists and whether each is resolved), and a scan of its files (one or
+   * more a day of crawls) costs far more than their rows (a tenth of a second for 100 files). The
+   * `coverage` view, and `gaps` on it, then read the copy: the same rows, as of the session's catalog.
+   */
+  async holdCoverage(): Promise<void> {
+    if (this.#coverageHeld) return;
+    this.#coverageHeld = true;
+    const rows = this.catalog.files.filter((f) => f.table === 'coverage').reduce((n, f) => n + f.rows, 0);
+    if (rows > HELD_COVERAGE_ROWS) return;
+    await this.connection.run('CREATE TEMP TABLE held_coverage AS SELECT * FROM coverage');
+    await this.connection.run('CREATE OR REPLACE TEMP VIEW coverage AS SELECT * FROM held_coverage');
   }
 
   /** Opens a session over the archive at `root` as of its current catalog. Takes no lock. */

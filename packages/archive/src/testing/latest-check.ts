@@ -41,3 +41,27 @@ export async function latestVersusHistory(archive: { root: string; catalog: Cata
      LIMIT 10`,
   );
 }
+
+/**
+ * The rows of the maintained daily counts that differ from the counts of the latest state the history
+ * implies (per UTC creation day, account, region, instance, command name and type, and status), each side
+ * labelled; empty when they are equal row for row.
+ */
+export async function dailyCountsVersusHistory(archive: {
+  root: string;
+  catalog: Catalog;
+}): Promise<unknown[]> {
+  const cols = `day, account, region_id, instance_id, command_name, command_type, invocation_status, invocations,
+    last_creation_time`;
+  // Counted here the plain way (a time-zone-aware date_trunc), not the way the archive counts them.
+  const counted = `SELECT date_trunc('day', creation_time) AS day, account, region_id, instance_id, command_name,
+      command_type, invocation_status, count(*) AS invocations, max(creation_time) AS last_creation_time
+    FROM (${FROM_HISTORY}) GROUP BY ALL`;
+  return queryCommitted(
+    archive,
+    `(SELECT 'maintained only' AS side, * FROM (SELECT ${cols} FROM invocations_daily EXCEPT ALL SELECT ${cols} FROM (${counted})))
+     UNION ALL
+     (SELECT 'history only' AS side, * FROM (SELECT ${cols} FROM (${counted}) EXCEPT ALL SELECT ${cols} FROM invocations_daily))
+     LIMIT 10`,
+  );
+}

@@ -10,7 +10,16 @@ import {
   resolveScope,
 } from './report-options.js';
 import type { ReportResult } from './report-result.js';
-import { FAILED, gapFlag, groupOf, IN_SCOPE, NOT_FINAL, OPEN_GAPS, scopeParams } from './report-sql.js';
+import {
+  COUNT,
+  FAILED,
+  gapFlag,
+  groupOf,
+  IN_SCOPE,
+  NOT_FINAL,
+  OPEN_GAPS,
+  scopeParams,
+} from './report-sql.js';
 
 /** Options of {@link change}. */
 export interface ChangeOptions extends ReportOptions, FailureOptions {
@@ -60,14 +69,15 @@ export const CHANGE_COLUMNS: ResultColumn[] = [
  * current one begins. Groups present in either period; the biggest rise first.
  */
 const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
-    SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time >= $current AS current
+    SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time >= $current AS current,
+      invocations
     FROM ${source} WHERE ${IN_SCOPE}
   ), totals AS (
     SELECT grp,
-      count(*) FILTER (WHERE NOT current AND NOT ${NOT_FINAL('status')}) AS previous_total,
-      count(*) FILTER (WHERE NOT current AND ${FAILED('status')}) AS previous_failed,
-      count(*) FILTER (WHERE current AND NOT ${NOT_FINAL('status')}) AS total,
-      count(*) FILTER (WHERE current AND ${FAILED('status')}) AS failed
+      ${COUNT(`NOT current AND NOT ${NOT_FINAL('status')}`)} AS previous_total,
+      ${COUNT(`NOT current AND ${FAILED('status')}`)} AS previous_failed,
+      ${COUNT(`current AND NOT ${NOT_FINAL('status')}`)} AS total,
+      ${COUNT(`current AND ${FAILED('status')}`)} AS failed
     FROM scoped GROUP BY grp
   ), rates AS (
     SELECT *,
@@ -90,7 +100,9 @@ export async function change(session: QuerySession, options: ChangeOptions = {})
   const failure = failureStatuses(options);
   const previousSince = new Date(2 * scope.since.getTime() - scope.until.getTime());
   const both = { ...scope, since: previousSince };
-  const source = await session.periodSource(both.since, both.until);
+  await session.holdCoverage();
+  // The day where the current period begins is counted invocation by invocation when it divides it.
+  const source = await session.periodCounts(both.since, both.until, [scope.since]);
   const { rows } = await session.run(sql(group, source), {
     ...scopeParams(both, failure),
     current: scope.since,

@@ -12,7 +12,17 @@ import {
   resolveScope,
 } from './report-options.js';
 import type { ReportResult } from './report-result.js';
-import { FAILED, gapFlag, groupOf, IN_SCOPE, NOT_FINAL, OPEN_GAPS, STEP, scopeParams } from './report-sql.js';
+import {
+  FAILED,
+  gapFlag,
+  groupOf,
+  IN_SCOPE,
+  NOT_FINAL,
+  OPEN_GAPS,
+  STEP,
+  scopeParams,
+  UTC_DAY,
+} from './report-sql.js';
 
 /** Options of {@link failureRate}. */
 export interface FailureRateOptions extends ReportOptions, FailureOptions {
@@ -59,22 +69,24 @@ export const FAILURE_RATE_COLUMNS: ResultColumn[] = [
 
 /**
  * Every bucket of the period (days, weeks or months, UTC) for every group with invocations in it, even
- * when a bucket has none (so that a bucket lost to a gap shows up, with `gap` set). Read from the
- * `invocations` view (each invocation's latest state) and the `gaps` view.
+ * when a bucket has none (so that a bucket lost to a gap shows up, with `gap` set). Counts each
+ * invocation's latest state (see `QuerySession.periodCounts`), and reads the `gaps` view.
  */
-const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
-    SELECT CAST(date_trunc($by, creation_time) AS DATE) AS period, ${groupOf(group)} AS grp,
-      invocation_status AS status
+const sql = (group: ReportGroup | undefined, source: string) => `WITH daily AS (
+    SELECT ${UTC_DAY} AS day, ${groupOf(group)} AS grp, invocation_status AS status, sum(invocations) AS n
     FROM ${source} WHERE ${IN_SCOPE}
+    GROUP BY ALL
+  ), scoped AS (
+    SELECT CAST(date_trunc($by, day) AS DATE) AS period, grp, status, n FROM daily
   ), periods AS (
     SELECT CAST(p AS DATE) AS period FROM range(date_trunc($by, $since), $until, ${STEP}) AS t(p)
   ), groups AS (
-    SELECT DISTINCT grp FROM scoped UNION SELECT CAST(NULL AS VARCHAR) WHERE NOT $grouped
+    SELECT DISTINCT grp FROM daily UNION SELECT CAST(NULL AS VARCHAR) WHERE NOT $grouped
   ), counts AS (
     SELECT period, grp,
-      count(*) FILTER (WHERE NOT ${NOT_FINAL('status')}) AS total,
-      count(*) FILTER (WHERE ${FAILED('status')}) AS failed,
-      count(*) FILTER (WHERE ${NOT_FINAL('status')}) AS not_final
+      CAST(coalesce(sum(n) FILTER (WHERE NOT ${NOT_FINAL('status')}), 0) AS BIGINT) AS total,
+      CAST(coalesce(sum(n) FILTER (WHERE ${FAILED('status')}), 0) AS BIGINT) AS failed,
+      CAST(coalesce(sum(n) FILTER (WHERE ${NOT_FINAL('status')}), 0) AS BIGINT) AS not_final
     FROM scoped GROUP BY period, grp
   ), ${OPEN_GAPS}
   SELECT p.period, g.grp AS "group", coalesce(c.total, 0) AS total, coalesce(c.failed, 0) AS failed,
@@ -97,7 +109,8 @@ export async function failureRate(
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
   const failure = failureStatuses(options);
-  const source = await session.periodSource(scope.since, scope.until);
+  await session.holdCoverage();
+  const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), {
     ...scopeParams(scope, failure),
     by,

@@ -24,6 +24,21 @@ export const IN_SCOPE = `creation_time >= $since AND creation_time < $until
   AND (len($instances) = 0 OR list_contains($instances, instance_id))
   AND (len($commands) = 0 OR list_contains($commands, command_name))`;
 
+/**
+ * The UTC day of `creation_time`, as a DATE, by arithmetic on its microseconds: a TIMESTAMPTZ's own
+ * `date_trunc` or cast goes through ICU's calendar, which costs more than the whole scan over millions of
+ * invocations (2 s instead of 0.1 s for ten million). Buckets are then cut from the day (`date_trunc` of a
+ * DATE needs no time zone), once per day and group rather than once per invocation.
+ */
+export const UTC_DAY = 'CAST(make_timestamp(epoch_us(creation_time)) AS DATE)';
+
+/**
+ * How many invocations of the rows matching `condition` (0 when none): rows of `QuerySession.periodCounts`
+ * each stand for `invocations` of them.
+ */
+export const COUNT = (condition: string) =>
+  `CAST(coalesce(sum(invocations) FILTER (WHERE ${condition}), 0) AS BIGINT)`;
+
 /** Whether `status` (a column) is not final. */
 export const NOT_FINAL = (status: string) => `list_contains($non_final, ${status})`;
 

@@ -10,7 +10,16 @@ import {
   resolveScope,
 } from './report-options.js';
 import type { ReportResult } from './report-result.js';
-import { gapFlag, groupOf, IN_SCOPE, NOT_FINAL, OPEN_GAPS, STEP, scopeParams } from './report-sql.js';
+import {
+  gapFlag,
+  groupOf,
+  IN_SCOPE,
+  NOT_FINAL,
+  OPEN_GAPS,
+  STEP,
+  scopeParams,
+  UTC_DAY,
+} from './report-sql.js';
 
 /** Options of {@link statusMix}. */
 export interface StatusMixOptions extends ReportOptions {
@@ -53,12 +62,13 @@ export const STATUS_MIX_COLUMNS: ResultColumn[] = [
 ];
 
 /** One row per bucket, group and status present (a status with no invocation has no row). */
-const sql = (group: ReportGroup | undefined, source: string) => `WITH scoped AS (
-    SELECT CAST(date_trunc($by, creation_time) AS DATE) AS period, ${groupOf(group)} AS grp,
-      invocation_status AS status
+const sql = (group: ReportGroup | undefined, source: string) => `WITH daily AS (
+    SELECT ${UTC_DAY} AS day, ${groupOf(group)} AS grp, invocation_status AS status, sum(invocations) AS n
     FROM ${source} WHERE ${IN_SCOPE}
+    GROUP BY ALL
   ), counts AS (
-    SELECT period, grp, status, count(*) AS count FROM scoped GROUP BY period, grp, status
+    SELECT CAST(date_trunc($by, day) AS DATE) AS period, grp, status, CAST(sum(n) AS BIGINT) AS count
+    FROM daily GROUP BY ALL
   ), ${OPEN_GAPS}
   SELECT period, grp AS "group", status, NOT ${NOT_FINAL('status')} AS final, count,
     count / sum(count) OVER (PARTITION BY period, grp) AS share,
@@ -74,7 +84,8 @@ export async function statusMix(
   const scope = resolveScope(options);
   const by = checkBucket(options.by);
   const group = checkGroup(options.group);
-  const source = await session.periodSource(scope.since, scope.until);
+  await session.holdCoverage();
+  const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), { ...scopeParams(scope), by });
   return {
     report: 'status-mix',

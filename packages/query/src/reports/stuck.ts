@@ -89,6 +89,7 @@ export async function stuck(session: QuerySession, options: StuckOptions = {}): 
     asOf = typeof newest === 'string' ? new Date(newest) : scope.now;
     asOfBasis = typeof newest === 'string' ? 'newest-run' : 'now';
   }
+  await session.holdCoverage();
   const source = await session.periodSource(scope.since, scope.until);
   const { rows } = await session.run(sql(source), {
     ...scopeParams(scope),

@@ -11,7 +11,16 @@ import {
   resolveScope,
 } from './report-options.js';
 import type { ReportResult } from './report-result.js';
-import { FAILED, gapFlag, groupOf, IN_SCOPE, NOT_FINAL, OPEN_GAPS, scopeParams } from './report-sql.js';
+import {
+  COUNT,
+  FAILED,
+  gapFlag,
+  groupOf,
+  IN_SCOPE,
+  NOT_FINAL,
+  OPEN_GAPS,
+  scopeParams,
+} from './report-sql.js';
 
 /** Options of {@link topFailing}. */
 export interface TopFailingOptions extends ReportOptions, FailureOptions {
@@ -57,13 +66,14 @@ export const TOP_FAILING_COLUMNS: ResultColumn[] = [
 
 /** Groups with at least one failure, most failures first, then highest rate, then name. */
 const sql = (group: ReportGroup, source: string) => `WITH scoped AS (
-    SELECT ${groupOf(group)} AS grp, invocation_status AS status, creation_time FROM ${source} WHERE ${IN_SCOPE}
+    SELECT ${groupOf(group)} AS grp, invocation_status AS status, invocations, last_creation_time
+    FROM ${source} WHERE ${IN_SCOPE}
   ), totals AS (
     SELECT grp,
-      count(*) FILTER (WHERE NOT ${NOT_FINAL('status')}) AS total,
-      count(*) FILTER (WHERE ${FAILED('status')}) AS failed,
-      count(*) FILTER (WHERE ${NOT_FINAL('status')}) AS not_final,
-      max(creation_time) FILTER (WHERE ${FAILED('status')}) AS last_failed_at
+      ${COUNT(`NOT ${NOT_FINAL('status')}`)} AS total,
+      ${COUNT(FAILED('status'))} AS failed,
+      ${COUNT(NOT_FINAL('status'))} AS not_final,
+      max(last_creation_time) FILTER (WHERE ${FAILED('status')}) AS last_failed_at
     FROM scoped GROUP BY grp
   ), ${OPEN_GAPS}
   SELECT grp AS "group", total, failed, failed / total AS rate, not_final, last_failed_at,
@@ -83,7 +93,8 @@ export async function topFailing(
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1)
     throw new ReportOptionsError(`limit must be an integer >= 1, got ${limit}`, 'limit');
-  const source = await session.periodSource(scope.since, scope.until);
+  await session.holdCoverage();
+  const source = await session.periodCounts(scope.since, scope.until);
   const { rows } = await session.run(sql(group, source), { ...scopeParams(scope, failure), limit });
   return {
     report: 'top-failing',
