@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { archivedInvocations, withArchiveRoot, withEmulator } from '../helpers/harness.js';
-import { proveComplete, readerSeesWholeSnapshots, runArchiveJob, SOAK, seeded } from './reliability-harness.js';
+import {
+  proveComplete,
+  readerSeesWholeSnapshots,
+  runArchiveJob,
+  SOAK,
+  seeded,
+} from './reliability-harness.js';
 
 const fleet = {
   seed: 1302,
@@ -32,9 +38,9 @@ describe('interrupt: SIGINT and SIGTERM at seeded instants', () => {
             });
             if (run.code === 0) break; // the run was over before the instant came
             expect(run.code, run.stderr).toBe(STATUS[signal]);
-            const kept = new RegExp(`stopped by ${signal}: (\\d+) new and (\\d+) changed invocations are kept`).exec(
-              run.stderr,
-            );
+            const kept = new RegExp(
+              `stopped by ${signal}: (\\d+) new and (\\d+) changed invocations are kept`,
+            ).exec(run.stderr);
             expect(kept, run.stderr).not.toBeNull();
             // Every invocation the run says it read is committed, and readers see whole snapshots.
             const after = (await archivedInvocations(root).catch(() => new Map())).size;
