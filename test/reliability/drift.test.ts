@@ -54,7 +54,9 @@ describe('drift: the fleet changes while the archive job runs', () => {
           expect([0, 4], first.stderr).toContain(first.code);
           expect(created).toBeGreaterThan(10);
           expect(releasedAt).toBeDefined();
-          const second = await runArchiveJob(emu, root, { flags: ['--budget', 'DescribeInvocations=100000'] });
+          const second = await runArchiveJob(emu, root, {
+            flags: ['--budget', 'DescribeInvocations=100000'],
+          });
           expect(second.code, second.stderr).toBe(0);
           const proof = await proveComplete(emu, root, since);
           expect(proof.problems).toEqual([]);

@@ -95,20 +95,17 @@ describe('retention and the record cap between runs', () => {
   });
 
   it('the 100,000-style cap rotating records out between runs: a cap-rotated gap on that instance only', async () => {
-    await withEmulator(
-      fleet({ retention: { maxRecords: 600, capScope: 'region' } }),
-      async (emu) => {
-        await withArchiveRoot(async (root) => {
-          expect((await runArchiveJob(emu, root)).code).toBe(0);
-          const [busy] = emu.admin.instances().map((i) => i.instanceId) as [string];
-          commands(emu, busy, 900, 20_000); // its region keeps 600: the first 300 rotate out unseen
-          const rotated = emu.admin
-            .groundTruth()
-            .filter((t) => t.commandName === 'between-runs' && t.expiryReason === 'cap');
-          expect(rotated.length).toBe(300);
-          await expectGaps(emu, root, [busy], 'cap-rotated');
-        });
-      },
-    );
+    await withEmulator(fleet({ retention: { maxRecords: 600, capScope: 'region' } }), async (emu) => {
+      await withArchiveRoot(async (root) => {
+        expect((await runArchiveJob(emu, root)).code).toBe(0);
+        const [busy] = emu.admin.instances().map((i) => i.instanceId) as [string];
+        commands(emu, busy, 900, 20_000); // its region keeps 600: the first 300 rotate out unseen
+        const rotated = emu.admin
+          .groundTruth()
+          .filter((t) => t.commandName === 'between-runs' && t.expiryReason === 'cap');
+        expect(rotated.length).toBe(300);
+        await expectGaps(emu, root, [busy], 'cap-rotated');
+      });
+    });
   });
 });
