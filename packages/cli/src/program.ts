@@ -14,6 +14,7 @@ import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
 import { EXIT_HELP } from './help-text.js';
 import { type CommandIo, processIo } from './io.js';
+import { VERSION } from './version.js';
 
 /**
  * Runs the `swas-archive` command line and resolves with its exit status. Errors become one line on stderr
@@ -32,7 +33,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
       'Keeps the command history of Alibaba Cloud Simple Application Server fleets beyond two weeks, as Parquet.',
     )
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP);
