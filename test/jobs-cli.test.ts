@@ -26,7 +26,7 @@ describe('the failure-trends and compliance-export jobs', () => {
       emu,
     });
     expect(r.code).toBe(0);
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await emu?.close();
@@ -120,7 +120,7 @@ describe('the failure-trends and compliance-export jobs', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${result.csv} exists and was not made by this job`);
     expect(await readFile(result.csv, 'utf8')).toBe('my own notes\n');
-  }, 30_000);
+  }, 120_000);
 
   it('compliance-export exports the period with a manifest that export verify accepts, in a folder named by its days, never overwritten', async () => {
     const out = join(dir, 'exports');
@@ -165,7 +165,7 @@ describe('the failure-trends and compliance-export jobs', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/exists and is not empty/);
     expect(await readFile(join(folder, 'manifest.json'), 'utf8')).toBe(manifest);
-  }, 30_000);
+  }, 120_000);
 
   it('both take their settings from the config file (flags win); a bad key there is named (exit 2)', async () => {
     const here = await mkdtemp(join(dir, 'config-'));
@@ -199,6 +199,14 @@ describe('the failure-trends and compliance-export jobs', () => {
       signature: 'valid',
       rows: truthIn('2026-04-26T00:00:00', '2026-04-28T00:00:00').length,
     });
+    // health takes its thresholds from the file too: here, a last run may be at most 0 s old.
+    await writeFile(
+      join(here, 'swas-archive.config.json'),
+      JSON.stringify({ ...config, health: { maxAge: '0s' } }),
+    );
+    const health = await runCli(['health'], { cwd: here });
+    expect(health.code).toBe(8);
+    expect(health.stdout).toMatch(/^unhealthy: the last complete run ended/);
     await writeFile(
       join(here, 'swas-archive.config.json'),
       JSON.stringify({ ...config, failureTrends: { dayz: 3 } }),
@@ -206,7 +214,7 @@ describe('the failure-trends and compliance-export jobs', () => {
     const bad = await runCli(['run', 'failure-trends'], { cwd: here });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown key "dayz" in failureTrends/);
-  }, 30_000);
+  }, 120_000);
 
   it('over an unresolved gap compliance-export exits 4 unless --allow-gaps and failure-trends exits 0, both naming it; no archive exits 2', async () => {
     const released = emu.admin.instances()[0]?.instanceId ?? '';
@@ -252,5 +260,5 @@ describe('the failure-trends and compliance-export jobs', () => {
       expect([job, none.code]).toEqual([job, 2]);
       expect(none.stderr).toContain(`no archive at ${join(dir, 'nothing')}`);
     }
-  }, 40_000);
+  }, 120_000);
 });
