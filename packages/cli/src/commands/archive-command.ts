@@ -4,12 +4,11 @@ import {
   type ArchiveJobResult,
   archiveJob,
   CONFIG_FILE,
-  configPath,
   durationMs,
   type LoadedConfig,
-  loadConfig,
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
+import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
 import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
@@ -178,7 +177,7 @@ function checkBudgetFlags(flags: ArchiveFlags): void {
 export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Promise<number> {
   const log = createLogger(flags.quiet ? 'warn' : flags.logLevel, flags.logFormat);
   checkBudgetFlags(flags);
-  const loaded = await findConfig(flags, io.env);
+  const loaded = await findConfig(flags.config, io.env);
   const options = jobOptions(flags, loaded, io.env);
   const stop = stopOnSignals(log);
   const view = progressView(log, process.stderr, flags.quiet);
@@ -225,17 +224,6 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
 }
 
-/** The config file named by `--config`, else `swas-archive.config.json` where the user runs the command, if any. */
-async function findConfig(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<LoadedConfig | undefined> {
-  if (flags.config) return loadConfig(userPath(flags.config, env));
-  const here = userPath(CONFIG_FILE, env);
-  return loadConfig(here).catch((error: unknown) => {
-    // No file there is the usual case; a file there that cannot be used is an error.
-    if ((error as { message?: string }).message?.startsWith('no config file')) return undefined;
-    throw error;
-  });
-}
-
 /** The job's options: the flags given, else the config file, else the defaults. */
 function jobOptions(
   flags: ArchiveFlags,
@@ -243,12 +231,7 @@ function jobOptions(
   env: NodeJS.ProcessEnv,
 ): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
   const c = loaded?.config ?? {};
-  const fromConfig = (path: string | undefined) => (path && loaded ? configPath(loaded, path) : undefined);
-  const root =
-    (flags.data ? userPath(flags.data, env) : undefined) ??
-    (env.SWAS_ARCHIVE_DATA ? userPath(env.SWAS_ARCHIVE_DATA, env) : undefined) ??
-    fromConfig(c.archive) ??
-    userPath('data/archive', env);
+  const root = archiveRootOf(flags.data, loaded, env);
   const accounts = flags.profile?.length
     ? flags.profile.map((p) => ({ name: p, profile: p }))
     : flags.account
@@ -286,7 +269,7 @@ function jobOptions(
     retentionMs: retentionDays * 86_400_000,
     redaction: redactionOf(loaded, env),
     compactAbove: c.compaction?.above,
-    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : fromConfig(c.metricsFile),
+    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : pathFromConfig(loaded, c.metricsFile),
   };
 }
 
