@@ -48,6 +48,8 @@ export type CrawlEvent =
    * The region's schedule: instances due this run, quiet ones that can wait for a later one, and how long
    * a record lives there now (the retention, or less when the cap rotates faster).
    */
+  /** Crawling is over (done, stopped or failed): what was read is being committed. */
+  | { type: 'crawl-done' }
   | { type: 'schedule'; account: string; regionId: string; due: number; deferred: number; lifetimeMs: number }
   | {
       type: 'instance-done';

@@ -138,6 +138,7 @@ class CrawlRun implements RunContext {
     if (going())
       fatal = await this.#each((account) => this.#account(account, regions.get(account.name) ?? []));
     limit.abort();
+    if (this.#feeder) this.options.onEvent({ type: 'crawl-done' });
     const interrupted = this.options.signal?.aborted === true || this.#timedOut;
     if (interrupted) fatal = undefined;
     else if (!fatal) this.#reportUnlisted();

@@ -79,7 +79,7 @@ export async function crawlInstance(
     options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
   } catch (error) {
     if (run.stopped()) {
-      await recordStopped(run, where, observedAt, walk.partial());
+      await recordStopped(run, where, observedAt, walk.partial(), cursor);
       return;
     }
     if (stopsTheRun(error)) throw error;
@@ -110,10 +110,18 @@ async function recordStopped(
   where: InstanceRef,
   observedAt: Date,
   partial: InstanceOutcome | undefined,
+  previous: InstanceCursor | undefined,
 ): Promise<void> {
   run.tally.stopped.push(where);
   const coverage = stoppedCoverage(where, observedAt, partial);
-  await run.feeder.instanceDone(coverage, cursorKey(where), partial?.cursor);
+  // The rate and the last walk to the end stay what they were: a stopped walk measures neither.
+  const { rate, checkedAt } = previous ?? {};
+  const cursor = partial && {
+    ...partial.cursor,
+    ...(rate === undefined ? {} : { rate }),
+    ...(checkedAt === undefined ? {} : { checkedAt }),
+  };
+  await run.feeder.instanceDone(coverage, cursorKey(where), cursor);
 }
 
 /** An instance that disappeared: recorded with when it was found gone, and a gap after its last archived record. */
