@@ -90,8 +90,8 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
     const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * w.options.retentionMs;
     outcome.gap = {
       // A hole an earlier stop left below the edge went with it.
-      // The previous walk to the end proved everything created before it began (`checkedAt`).
-      start: c.hole ? c.hole.above : Math.max(c.windowEnd, c.checkedAt ?? c.windowEnd),
+      // From the edge, not `checkedAt`: that is the crawler's clock, and creation times are the server's.
+      start: c.hole ? c.hole.above : c.windowEnd,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',
       detail: `no record archived by the previous run is held any more: records created after ${new Date(c.windowEnd).toISOString()} and before the oldest one held may have vanished unseen`,
