@@ -41,6 +41,18 @@ export function positiveNumber(flag: string) {
   };
 }
 
+/** `--shard i/n` (also a config file's `shard`): worker i of n, 0 <= i < n. */
+export function parseShard(value: string, what = '--shard'): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count)
+    throw new InvalidArgumentError(
+      `${what} must be i/n with n >= 1 and 0 <= i < n (shards are numbered from 0, e.g. 0/3, 1/3, 2/3), got "${value}".`,
+    );
+  return { index, count };
+}
+
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
 

@@ -17,3 +17,4 @@ export type {
 export { crawl } from './crawl-run.js';
 export { CrawlConfigurationError } from './errors.js';
 export type { RetryOptions } from './retry-policy.js';
+export { type CrawlShard, shardOf } from './shard-of.js';

@@ -1,21 +1,13 @@
-import { ACTIONS, type Action, DEFAULT_BUDGETS } from '@swas-archive/crawler';
-import {
-  type ArchiveJobOptions,
-  type ArchiveJobResult,
-  archiveJob,
-  CONFIG_FILE,
-  configPath,
-  durationMs,
-  type LoadedConfig,
-  loadConfig,
-} from '@swas-archive/pipelines';
+import { ACTIONS, DEFAULT_BUDGETS } from '@swas-archive/crawler';
+import { type ArchiveJobResult, archiveJob, CONFIG_FILE } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
-import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
+import { actionNumber, DATA_HELP, list, parseShard, positiveInt, positiveNumber } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
+import { findConfig, jobOptions } from './archive-job-options.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -25,6 +17,7 @@ export interface ArchiveFlags {
   data?: string;
   regions?: string[];
   instances?: string[];
+  shard?: { index: number; count: number };
   budget?: Record<string, number>;
   inFlight?: Record<string, number>;
   concurrency?: number;
@@ -58,6 +51,11 @@ export function addArchiveFlags(command: Command): Command {
     .option('--data <dir>', DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
+    .option(
+      '--shard <i/n>',
+      'be worker i of n (from 0) sharing the archive: crawl only the (account, region)s a stable hash gives it, commit in turns (default: the whole fleet)',
+      (v: string) => parseShard(v),
+    )
     .option(
       '--budget <Action=N>',
       `calls per minute per account and region for one action, repeatable (defaults: ${defaults('callsPerMinute')})`,
@@ -223,86 +221,4 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
     return EXIT.damaged;
   }
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
-}
-
-/** The config file named by `--config`, else `swas-archive.config.json` where the user runs the command, if any. */
-async function findConfig(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<LoadedConfig | undefined> {
-  if (flags.config) return loadConfig(userPath(flags.config, env));
-  const here = userPath(CONFIG_FILE, env);
-  return loadConfig(here).catch((error: unknown) => {
-    // No file there is the usual case; a file there that cannot be used is an error.
-    if ((error as { message?: string }).message?.startsWith('no config file')) return undefined;
-    throw error;
-  });
-}
-
-/** The job's options: the flags given, else the config file, else the defaults. */
-function jobOptions(
-  flags: ArchiveFlags,
-  loaded: LoadedConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
-  const c = loaded?.config ?? {};
-  const fromConfig = (path: string | undefined) => (path && loaded ? configPath(loaded, path) : undefined);
-  const root =
-    (flags.data ? userPath(flags.data, env) : undefined) ??
-    (env.SWAS_ARCHIVE_DATA ? userPath(env.SWAS_ARCHIVE_DATA, env) : undefined) ??
-    fromConfig(c.archive) ??
-    userPath('data/archive', env);
-  const accounts = flags.profile?.length
-    ? flags.profile.map((p) => ({ name: p, profile: p }))
-    : flags.account
-      ? [{ name: flags.account }]
-      : (c.accounts ?? [{ name: 'default' }]);
-  const perAction = (
-    given: Record<string, number> | undefined,
-    file: Partial<Record<Action, number>> | undefined,
-  ) => ({ ...file, ...(given as Partial<Record<Action, number>>) }) as Partial<Record<Action, number>>;
-  const retentionDays = flags.retentionDays ?? c.retentionDays ?? 14;
-  return {
-    root,
-    accounts,
-    endpoint: flags.endpoint ?? c.endpoint,
-    timeoutMs: flags.timeoutMs,
-    regions: flags.regions ?? c.regions,
-    instances: flags.instances ?? c.instances,
-    withResults: flags.withResults ?? c.withResults ?? false,
-    full: flags.full ?? false,
-    budgets: {
-      callsPerMinute: perAction(flags.budget, c.budgets?.callsPerMinute),
-      inFlight: {
-        ...perAction(flags.inFlight, c.budgets?.inFlight),
-        ...(flags.concurrency ? { DescribeInvocations: flags.concurrency } : {}),
-      },
-      accounts: c.budgets?.accounts,
-    },
-    commitEvery: flags.commitEvery,
-    commitIntervalMs:
-      flags.commitInterval !== undefined
-        ? flags.commitInterval * 1000
-        : c.commitInterval
-          ? durationMs(c.commitInterval)
-          : undefined,
-    retentionMs: retentionDays * 86_400_000,
-    redaction: redactionOf(loaded, env),
-    compactAbove: c.compaction?.above,
-    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : fromConfig(c.metricsFile),
-  };
-}
-
-/** The config's redaction policy, its HMAC key read from the environment variable it names. */
-function redactionOf(
-  loaded: LoadedConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): ArchiveJobOptions['redaction'] {
-  const r = loaded?.config.redaction;
-  if (!r) return undefined;
-  const { hmacKeyEnv, ...policy } = r;
-  if (!hmacKeyEnv) return policy;
-  const hmacKey = env[hmacKeyEnv];
-  if (!hmacKey)
-    throw new ConfigUsageError(
-      `config ${loaded.path}: redaction.hmacKeyEnv names ${hmacKeyEnv}, which is not set: export ${hmacKeyEnv}=<a key of at least 16 characters>`,
-    );
-  return { ...policy, hmacKey };
 }
