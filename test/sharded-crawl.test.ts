@@ -62,7 +62,9 @@ describe('sharded crawls', () => {
           session.close();
         }
         // The API saw each region's instances listed by one worker only: no budget was shared.
-        const listings = emu.admin.requestLog().filter((e) => e.action === 'ListInstances' && e.outcome === 'ok');
+        const listings = emu.admin
+          .requestLog()
+          .filter((e) => e.action === 'ListInstances' && e.outcome === 'ok');
         expect(new Set(listings.map((e) => e.regionId)).size).toBe(listings.length);
       });
     });
