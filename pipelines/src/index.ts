@@ -7,6 +7,11 @@ export {
 } from './archive-job.js';
 export { type ArchiveStatus, archiveStatus, type InstanceAtRisk } from './archive-status.js';
 export {
+  type ComplianceExportJobOptions,
+  type ComplianceExportJobResult,
+  complianceExportJob,
+} from './compliance-export-job.js';
+export {
   CONFIG_FILE,
   ConfigError,
   configJsonSchema,
@@ -22,7 +27,12 @@ export {
   type DumpReadOptions,
   readDump,
 } from './dump-reader.js';
-export { ImportUsageError } from './errors.js';
+export { ImportUsageError, JobUsageError } from './errors.js';
+export {
+  type FailureTrendsJobOptions,
+  type FailureTrendsJobResult,
+  failureTrendsJob,
+} from './failure-trends-job.js';
 export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
 export {
   type ImportEvent,

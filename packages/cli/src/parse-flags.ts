@@ -41,18 +41,6 @@ export function positiveNumber(flag: string) {
   };
 }
 
-/** `--shard i/n` (also a config file's `shard`): worker i of n, 0 <= i < n. */
-export function parseShard(value: string, what = '--shard'): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count)
-    throw new InvalidArgumentError(
-      `${what} must be i/n with n >= 1 and 0 <= i < n (shards are numbered from 0, e.g. 0/3, 1/3, 2/3), got "${value}".`,
-    );
-  return { index, count };
-}
-
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
 
@@ -77,4 +65,26 @@ export function memorySize(flag: string) {
       throw new InvalidArgumentError(`${flag} must be a size such as 160MB or 1GB, got "${value}".`);
     return value.trim();
   };
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+};
+
+/** `--max-bytes`: bytes, or a size such as `256MiB`, `1GB`. */
+export function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(value.trim());
+  const n = m ? Math.floor(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] as number)) : Number.NaN;
+  if (!Number.isFinite(n) || n < 4096)
+    throw new InvalidArgumentError(
+      `--max-bytes must be a size of at least 4096 bytes (e.g. 64MiB, 1GB), got "${value}".`,
+    );
+  return n;
 }

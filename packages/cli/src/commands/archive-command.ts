@@ -1,13 +1,21 @@
-import { ACTIONS, DEFAULT_BUDGETS } from '@swas-archive/crawler';
-import { type ArchiveJobResult, archiveJob, CONFIG_FILE } from '@swas-archive/pipelines';
+import { ACTIONS, type Action, DEFAULT_BUDGETS } from '@swas-archive/crawler';
+import {
+  type ArchiveJobOptions,
+  type ArchiveJobResult,
+  archiveJob,
+  CONFIG_FILE,
+  durationMs,
+  type LoadedConfig,
+} from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
+import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
-import { actionNumber, DATA_HELP, list, parseShard, positiveInt, positiveNumber } from '../parse-flags.js';
+import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
-import { findConfig, jobOptions } from './archive-job-options.js';
+import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -17,7 +25,7 @@ export interface ArchiveFlags {
   data?: string;
   regions?: string[];
   instances?: string[];
-  shard?: { index: number; count: number };
+  shard?: ShardFlag;
   budget?: Record<string, number>;
   inFlight?: Record<string, number>;
   concurrency?: number;
@@ -51,11 +59,7 @@ export function addArchiveFlags(command: Command): Command {
     .option('--data <dir>', DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
-    .option(
-      '--shard <i/n>',
-      'be worker i of n (from 0) sharing the archive: crawl only the (account, region)s a stable hash gives it, commit in turns (default: the whole fleet)',
-      (v: string) => parseShard(v),
-    )
+    .addOption(shardOption())
     .option(
       '--budget <Action=N>',
       `calls per minute per account and region for one action, repeatable (defaults: ${defaults('callsPerMinute')})`,
@@ -176,7 +180,7 @@ function checkBudgetFlags(flags: ArchiveFlags): void {
 export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Promise<number> {
   const log = createLogger(flags.quiet ? 'warn' : flags.logLevel, flags.logFormat);
   checkBudgetFlags(flags);
-  const loaded = await findConfig(flags, io.env);
+  const loaded = await findConfig(flags.config, io.env);
   const options = jobOptions(flags, loaded, io.env);
   const stop = stopOnSignals(log);
   const view = progressView(log, process.stderr, flags.quiet);
@@ -221,4 +225,71 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
     return EXIT.damaged;
   }
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
+}
+
+/** The job's options: the flags given, else the config file, else the defaults. */
+function jobOptions(
+  flags: ArchiveFlags,
+  loaded: LoadedConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
+  const c = loaded?.config ?? {};
+  const root = archiveRootOf(flags.data, loaded, env);
+  const accounts = flags.profile?.length
+    ? flags.profile.map((p) => ({ name: p, profile: p }))
+    : flags.account
+      ? [{ name: flags.account }]
+      : (c.accounts ?? [{ name: 'default' }]);
+  const perAction = (
+    given: Record<string, number> | undefined,
+    file: Partial<Record<Action, number>> | undefined,
+  ) => ({ ...file, ...(given as Partial<Record<Action, number>>) }) as Partial<Record<Action, number>>;
+  const retentionDays = flags.retentionDays ?? c.retentionDays ?? 14;
+  return {
+    root,
+    accounts,
+    endpoint: flags.endpoint ?? c.endpoint,
+    timeoutMs: flags.timeoutMs,
+    regions: flags.regions ?? c.regions,
+    instances: flags.instances ?? c.instances,
+    shard: flags.shard ?? shardFromConfig(loaded),
+    withResults: flags.withResults ?? c.withResults ?? false,
+    full: flags.full ?? false,
+    budgets: {
+      callsPerMinute: perAction(flags.budget, c.budgets?.callsPerMinute),
+      inFlight: {
+        ...perAction(flags.inFlight, c.budgets?.inFlight),
+        ...(flags.concurrency ? { DescribeInvocations: flags.concurrency } : {}),
+      },
+      accounts: c.budgets?.accounts,
+    },
+    commitEvery: flags.commitEvery,
+    commitIntervalMs:
+      flags.commitInterval !== undefined
+        ? flags.commitInterval * 1000
+        : c.commitInterval
+          ? durationMs(c.commitInterval)
+          : undefined,
+    retentionMs: retentionDays * 86_400_000,
+    redaction: redactionOf(loaded, env),
+    compactAbove: c.compaction?.above,
+    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : pathFromConfig(loaded, c.metricsFile),
+  };
+}
+
+/** The config's redaction policy, its HMAC key read from the environment variable it names. */
+function redactionOf(
+  loaded: LoadedConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): ArchiveJobOptions['redaction'] {
+  const r = loaded?.config.redaction;
+  if (!r) return undefined;
+  const { hmacKeyEnv, ...policy } = r;
+  if (!hmacKeyEnv) return policy;
+  const hmacKey = env[hmacKeyEnv];
+  if (!hmacKey)
+    throw new ConfigUsageError(
+      `config ${loaded.path}: redaction.hmacKeyEnv names ${hmacKeyEnv}, which is not set: export ${hmacKeyEnv}=<a key of at least 16 characters>`,
+    );
+  return { ...policy, hmacKey };
 }
