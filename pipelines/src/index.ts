@@ -1,3 +1,4 @@
+export type { BudgetPlan, RegionBudgetPlan } from '@swas-archive/crawler';
 export {
   type AccountSource,
   type ArchiveJobEvent,
@@ -42,3 +43,4 @@ export {
   type SkippedPage,
 } from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';
+export { budgetOf, type PlanOptions, planArchive } from './plan-job.js';

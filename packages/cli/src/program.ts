@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { healthCommand } from './commands/health.js';
 import { importCommand } from './commands/import.js';
+import { planCommand } from './commands/plan.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
     ddlCommand,
     compactCommand,
     healthCommand,
+    planCommand,
     runsCommand,
     gapsCommand,
     demoCommand,

@@ -95,6 +95,7 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
       oldestNew > serverNow - 0.95 * w.options.retentionMs;
     outcome.gap = {
       // A hole an earlier stop left below the edge went with it.
+      // From the edge, not `checkedAt`: that is the crawler's clock, and creation times are the server's.
       start: c.hole ? c.hole.above : c.windowEnd,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',

@@ -9,13 +9,14 @@ import {
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
 import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
-import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
 import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
+import { durationFlag, redactionOf } from './archive-config.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -37,6 +38,8 @@ export interface ArchiveFlags {
   commitInterval?: number;
   retentionDays?: number;
   timeoutMs?: number;
+  maxDuration?: string;
+  every?: string;
   config?: string;
   metricsFile?: string;
   json: boolean;
@@ -108,6 +111,14 @@ export function addArchiveFlags(command: Command): Command {
       '--timeout-ms <ms>',
       'time allowed for one API call (default: 20000)',
       positiveInt('--timeout-ms'),
+    )
+    .option(
+      '--max-duration <duration>',
+      'stop crawling after this long (8h, 90m), committing what was read; the next run goes on where expiry is nearest',
+    )
+    .option(
+      '--every <duration>',
+      'how often this job is scheduled (6h): quiet instances are then checked only as often as their records need',
     )
     .option(
       '--config <file>',
@@ -200,6 +211,12 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   const { report } = result;
   if (result.archiveOpened)
     io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
+  if (report.outcome === 'interrupted' && report.stopReason === 'time-limit') {
+    log.warn(
+      `stopped at --max-duration: ${report.stopped.length} instance(s) stopped midway; the next run goes on with those nearest expiry`,
+    );
+    return report.gaps.length > 0 || report.incomplete.length > 0 ? EXIT.partial : EXIT.ok;
+  }
   if (report.outcome === 'interrupted') {
     log.warn(
       `stopped by ${report.stopReason}: ${report.recordsNew} new and ${report.recordsChanged} changed invocations are kept in ${report.commits} snapshot(s); ${report.stopped.length} instance(s) stopped midway, and the next run goes on from there`,
@@ -271,25 +288,10 @@ function jobOptions(
           ? durationMs(c.commitInterval)
           : undefined,
     retentionMs: retentionDays * 86_400_000,
+    maxDurationMs: durationFlag('--max-duration', flags.maxDuration ?? c.schedule?.maxDuration),
+    runEveryMs: durationFlag('--every', flags.every ?? c.schedule?.every),
     redaction: redactionOf(loaded, env),
     compactAbove: c.compaction?.above,
     metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : pathFromConfig(loaded, c.metricsFile),
   };
-}
-
-/** The config's redaction policy, its HMAC key read from the environment variable it names. */
-function redactionOf(
-  loaded: LoadedConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): ArchiveJobOptions['redaction'] {
-  const r = loaded?.config.redaction;
-  if (!r) return undefined;
-  const { hmacKeyEnv, ...policy } = r;
-  if (!hmacKeyEnv) return policy;
-  const hmacKey = env[hmacKeyEnv];
-  if (!hmacKey)
-    throw new ConfigUsageError(
-      `config ${loaded.path}: redaction.hmacKeyEnv names ${hmacKeyEnv}, which is not set: export ${hmacKeyEnv}=<a key of at least 16 characters>`,
-    );
-  return { ...policy, hmacKey };
 }
