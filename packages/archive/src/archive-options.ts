@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ArchiveUsageError } from './errors.js';
 import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { type ArchiveShard, checkShard } from './shard-lease.js';
 
 /** Options of `openArchive`. */
 export interface ArchiveOptions {
@@ -37,10 +38,17 @@ export interface ArchiveOptions {
    * @default 16
    */
   compactAbove?: number;
+  /**
+   * This writer is one shard of a split crawl sharing the root: it holds the lease of its shard for the
+   * whole run and the writer lock only while it commits, waiting its turn behind the other shards (see the
+   * package README, "Shards"). @default none: one writer holds the lock for its whole run
+   */
+  shard?: ArchiveShard;
 }
 
 /** {@link ArchiveOptions} with the root made absolute, the defaults filled in and every value checked. */
-export type ArchiveSettings = Required<ArchiveOptions> & {
+export type ArchiveSettings = Required<Omit<ArchiveOptions, 'shard'>> & {
+  shard?: ArchiveShard;
   /** Most bytes of rows one write sorts at once: a third of the memory limit (see `ParquetFileWriter`). */
   writeBudgetBytes: number;
 };
@@ -90,8 +98,10 @@ export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings 
       root,
     );
   }
+  if (options.shard) checkShard(options.shard, root);
   return {
     root,
+    shard: options.shard,
     redaction,
     rowGroupSize,
     schemaVersion,
