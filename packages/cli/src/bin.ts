@@ -4,8 +4,9 @@ import { relaunch, shouldRelaunch, watchLauncher } from './relaunch.js';
 
 const argv = process.argv.slice(2);
 if (shouldRelaunch(argv, process.env, process.execArgv)) {
-  // A crawl runs in a child with a bounded heap (see relaunch.ts); this process only waits for it.
-  process.exitCode = await relaunch(fileURLToPath(import.meta.url), argv);
+  // A crawl runs in a child with a bounded heap (see relaunch.ts); this process only waits for it. The
+  // script as the user named it (a link called swas-archive on the PATH), which the demo's hints repeat.
+  process.exitCode = await relaunch(process.argv[1] ?? fileURLToPath(import.meta.url), argv);
 } else {
   watchLauncher();
   // A reader that stops early (`| head`) closes stdout: the rest of the output has nowhere to go, but the
