@@ -9,6 +9,7 @@ import {
 import { createSwasClient, type StaticCredentials } from '@swas-archive/client';
 import {
   type BudgetOptions,
+  type Clock,
   type CrawlAccount,
   type CrawlEvent,
   type CrawlProgress,
@@ -58,6 +59,16 @@ export interface ArchiveJobOptions {
   onEvent?: (event: ArchiveJobEvent) => void;
   /** Stops the job: what was read is committed, and the next run goes on from there. */
   signal?: AbortSignal;
+  /** Longest the crawl may take, ms (`--max-duration`): it stops with cursors the next run goes on from. */
+  maxDurationMs?: number;
+  /** How often the job runs, ms (`--every`): quiet instances are then checked only as often as needed. */
+  runEveryMs?: number;
+  /** Records the service keeps at most. @default 100000 */
+  recordCap?: number;
+  /** Whether the cap counts per region or per account. @default 'account' */
+  capScope?: 'region' | 'account';
+  /** The crawl's clock (a simulation's). @default the real clock */
+  clock?: Clock;
 }
 
 /** What the archive job tells as it goes. */
@@ -129,6 +140,11 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       onProgress: options.onProgress,
       onEvent: options.onEvent,
       signal: options.signal,
+      maxDurationMs: options.maxDurationMs,
+      runEveryMs: options.runEveryMs,
+      recordCap: options.recordCap,
+      capScope: options.capScope,
+      clock: options.clock,
     });
     if (archive && (options.verifyWritten ?? true)) verify = await verifyRun(archive, report.runId);
   } finally {

@@ -48,11 +48,11 @@ export interface Journal {
 export async function commitJournal(root: string, journal: Journal): Promise<Catalog> {
   const staged = join(root, STAGING_DIR, journal.snapshot.id, 'journal.json');
   await writeFileAtomic(staged, JSON.stringify(journal));
-  crashPoint('journal-written');
+  crashPoint('journal-written', journal.snapshot.kind);
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
   await rename(staged, join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`));
   await fsyncDir(join(root, JOURNAL_DIR));
-  crashPoint('committed');
+  crashPoint('committed', journal.snapshot.kind);
   return applyJournal(root, journal);
 }
 
@@ -69,7 +69,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
         root,
       );
     }
-    if (i === 0) crashPoint('file-moved');
+    if (i === 0) crashPoint('file-moved', journal.snapshot.kind);
   }
   let catalog = await readCatalog(root);
   if (!catalog.snapshots.some((s) => s.id === journal.snapshot.id)) {
@@ -90,7 +90,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
     };
     await writeCatalog(root, catalog);
   }
-  crashPoint('catalog-written');
+  crashPoint('catalog-written', journal.snapshot.kind);
   for (const path of journal.remove) {
     // Readers that loaded the previous catalog may still be reading these: keep them a while in the trash.
     if (await exists(join(root, path)))
@@ -98,7 +98,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
   }
   await rm(join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`), { force: true });
   await rm(join(root, STAGING_DIR, journal.snapshot.id), { recursive: true, force: true });
-  crashPoint('cleaned');
+  crashPoint('cleaned', journal.snapshot.kind);
   return catalog;
 }
 

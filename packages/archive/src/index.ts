@@ -7,6 +7,7 @@ export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
 export { readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';
 export type { CompactionOptions, CompactionResult } from './compaction.js';
+export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export {
   ArchiveCorruptError,
   ArchiveError,

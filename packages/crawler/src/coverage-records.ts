@@ -20,7 +20,8 @@ export function completeCoverage(
     windowEnd: date(outcome.windowEnd),
     joinedPrevious: outcome.joinedPrevious,
     gapStart: date(outcome.gap?.start),
-    gapEnd: date(outcome.gap?.end),
+    // A gap whose end no record held marks reaches up to now.
+    gapEnd: outcome.gap ? new Date(outcome.gap.end ?? observedAt.getTime()) : undefined,
     gapReason: outcome.gap?.reason,
     detail:
       outcome.gap?.detail ??
@@ -55,14 +56,21 @@ export function stoppedCoverage(
   };
 }
 
-/** An instance that could not be crawled: open from its last archived record, with the reason. */
+/**
+ * An instance that could not be crawled: a gap from its last archived record (or the top of the hole a
+ * stopped walk left) to the oldest record this walk handed on, or to now when it handed on none.
+ */
 export function failedCoverage(
   where: InstanceRef,
   observedAt: Date,
   previous: InstanceCursor | undefined,
   reason: string,
+  oldestHandedOn: number | undefined,
 ): CoverageRecord {
-  return openGap(where, observedAt, previous, 'instance-failed', reason);
+  const coverage = openGap(where, observedAt, previous, 'instance-failed', reason);
+  if (previous?.hole) coverage.gapStart = date(previous.hole.above);
+  coverage.gapEnd = new Date(oldestHandedOn ?? observedAt.getTime());
+  return coverage;
 }
 
 /** An instance that disappeared: a gap after its last archived record, if it had one. */
@@ -71,11 +79,17 @@ export function releasedCoverage(
   observedAt: Date,
   previous: InstanceCursor | undefined,
 ): CoverageRecord {
-  const detail =
-    previous?.windowEnd === undefined
-      ? 'instance released before any of its records could be archived'
-      : 'instance released: records created after its last archived one (if any) can no longer be read';
-  return openGap(where, observedAt, previous, 'released', detail);
+  const coverage = openGap(where, observedAt, previous, 'released', releasedDetail(previous));
+  // Nothing created after the release can be missing: the window ends there.
+  coverage.gapEnd = observedAt;
+  if (previous?.hole) coverage.gapStart = date(previous.hole.above);
+  return coverage;
+}
+
+function releasedDetail(previous: InstanceCursor | undefined): string {
+  return previous?.windowEnd === undefined
+    ? 'instance released before any of its records could be archived'
+    : 'instance released: records created after its last archived one (if any) can no longer be read';
 }
 
 /** No window proved this run: a gap open from the last archived record (or from the beginning). */

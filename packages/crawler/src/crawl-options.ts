@@ -62,6 +62,27 @@ export interface CrawlOptions {
    * report says `interrupted`. @default none
    */
   signal?: AbortSignal;
+  /**
+   * Longest time the run may crawl, ms: then it stops as on `signal` (reason `time-limit`), committing what
+   * it read with cursors that let the next run go on, and the instances it did not reach keep the earliest
+   * deadlines, so the next run starts with them. @default no limit
+   */
+  maxDurationMs?: number;
+  /**
+   * How often runs are scheduled, ms: instances with at most a page of new records a run (quiet ones)
+   * are then checked only when the next run could come too late for their oldest record that may be
+   * unarchived (see `deadline-schedule.ts`). @default unknown: every instance is checked every run
+   */
+  runEveryMs?: number;
+  /** Records the service keeps at most (unconfirmed: 100,000), to estimate how fast the cap rotates. @default 100000 */
+  recordCap?: number;
+  /**
+   * Whether the cap counts per region or per account (unconfirmed): `account`, the default, is the safe
+   * guess (a shorter record lifetime, so instances are checked sooner). @default 'account'
+   */
+  capScope?: 'region' | 'account';
+  /** Time as budgets, deadlines, time limits and observation times read it. @default the real clock */
+  clock?: Clock;
 }
 
 /** Crawl options once checked, with every default filled in. */
@@ -84,7 +105,11 @@ export interface ResolvedCrawlOptions {
   onProgress: (progress: CrawlProgress) => void;
   onEvent: (event: CrawlEvent) => void;
   signal?: AbortSignal;
-  /** Budgets, backoff, deadlines and progress read this clock (tests inject a fake one). */
+  maxDurationMs?: number;
+  runEveryMs?: number;
+  recordCap: number;
+  capScope: 'region' | 'account';
+  /** Budgets, backoff, deadlines and progress read this clock (tests and simulations inject their own). */
   clock: Clock;
 }
 
@@ -99,6 +124,9 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     ['instanceDeadlineMs', options.instanceDeadlineMs],
     ['retentionMs', options.retentionMs],
     ['retry.attempts', options.retry?.attempts],
+    ['maxDurationMs', options.maxDurationMs],
+    ['runEveryMs', options.runEveryMs],
+    ['recordCap', options.recordCap],
   ] as const) {
     if (value !== undefined && (!Number.isFinite(value) || value <= 0))
       throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${value}`, name);
@@ -120,7 +148,11 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     onProgress: options.onProgress ?? ignore,
     onEvent: options.onEvent ?? ignore,
     signal: options.signal,
-    clock: realClock,
+    maxDurationMs: options.maxDurationMs,
+    runEveryMs: options.runEveryMs,
+    recordCap: options.recordCap ?? 100_000,
+    capScope: options.capScope ?? 'account',
+    clock: options.clock ?? realClock,
   };
 }
 

@@ -48,7 +48,7 @@ export async function holeWalk(w: WalkContext, c: EdgedCursor, hole: CursorHole)
     const after = hole.above === undefined ? 'the oldest held' : new Date(hole.above).toISOString();
     outcome.gap = {
       start: hole.above,
-      end: oldestInHole,
+      end: oldestInHole ?? hole.below,
       reason: 'expired-unseen',
       detail: `records a stopped run left unread (created after ${after}) expired before this run could read them`,
     };

@@ -85,11 +85,17 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
   const outcome = outcomeOf(w, boundary, boundary ? c.windowEnd : oldestNew);
   if (!boundary) {
     // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
-    // ones. The newest record tells the server's time better than the local clock does.
+    // ones. The newest record tells the server's time better than the local clock does. An edge older
+    // than the horizon went by age, however young the records held now (a quiet instance, 20 days on).
     const serverNow = Math.max(newestOf(seen.values()) ?? c.windowEnd, c.windowEnd);
-    const rotated = oldestNew !== undefined && oldestNew > serverNow - 0.95 * w.options.retentionMs;
+    const horizon = serverNow - w.options.retentionMs;
+    const rotated =
+      oldestNew !== undefined &&
+      c.windowEnd > horizon &&
+      oldestNew > serverNow - 0.95 * w.options.retentionMs;
     outcome.gap = {
       // A hole an earlier stop left below the edge went with it.
+      // From the edge, not `checkedAt`: that is the crawler's clock, and creation times are the server's.
       start: c.hole ? c.hole.above : c.windowEnd,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',

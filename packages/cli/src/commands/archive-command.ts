@@ -4,18 +4,18 @@ import {
   type ArchiveJobResult,
   archiveJob,
   CONFIG_FILE,
-  configPath,
   durationMs,
   type LoadedConfig,
-  loadConfig,
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
+import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
+import { durationFlag, redactionOf } from './archive-config.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -36,6 +36,8 @@ export interface ArchiveFlags {
   commitInterval?: number;
   retentionDays?: number;
   timeoutMs?: number;
+  maxDuration?: string;
+  every?: string;
   config?: string;
   metricsFile?: string;
   json: boolean;
@@ -108,6 +110,14 @@ export function addArchiveFlags(command: Command): Command {
       positiveInt('--timeout-ms'),
     )
     .option(
+      '--max-duration <duration>',
+      'stop crawling after this long (8h, 90m), committing what was read; the next run goes on where expiry is nearest',
+    )
+    .option(
+      '--every <duration>',
+      'how often this job is scheduled (6h): quiet instances are then checked only as often as their records need',
+    )
+    .option(
       '--config <file>',
       `a config file (default: ${CONFIG_FILE} in the current folder, if there is one); flags win`,
     )
@@ -178,7 +188,7 @@ function checkBudgetFlags(flags: ArchiveFlags): void {
 export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Promise<number> {
   const log = createLogger(flags.quiet ? 'warn' : flags.logLevel, flags.logFormat);
   checkBudgetFlags(flags);
-  const loaded = await findConfig(flags, io.env);
+  const loaded = await findConfig(flags.config, io.env);
   const options = jobOptions(flags, loaded, io.env);
   const stop = stopOnSignals(log);
   const view = progressView(log, process.stderr, flags.quiet);
@@ -198,6 +208,12 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   const { report } = result;
   if (result.archiveOpened)
     io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
+  if (report.outcome === 'interrupted' && report.stopReason === 'time-limit') {
+    log.warn(
+      `stopped at --max-duration: ${report.stopped.length} instance(s) stopped midway; the next run goes on with those nearest expiry`,
+    );
+    return report.gaps.length > 0 || report.incomplete.length > 0 ? EXIT.partial : EXIT.ok;
+  }
   if (report.outcome === 'interrupted') {
     log.warn(
       `stopped by ${report.stopReason}: ${report.recordsNew} new and ${report.recordsChanged} changed invocations are kept in ${report.commits} snapshot(s); ${report.stopped.length} instance(s) stopped midway, and the next run goes on from there`,
@@ -225,17 +241,6 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
 }
 
-/** The config file named by `--config`, else `swas-archive.config.json` where the user runs the command, if any. */
-async function findConfig(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<LoadedConfig | undefined> {
-  if (flags.config) return loadConfig(userPath(flags.config, env));
-  const here = userPath(CONFIG_FILE, env);
-  return loadConfig(here).catch((error: unknown) => {
-    // No file there is the usual case; a file there that cannot be used is an error.
-    if ((error as { message?: string }).message?.startsWith('no config file')) return undefined;
-    throw error;
-  });
-}
-
 /** The job's options: the flags given, else the config file, else the defaults. */
 function jobOptions(
   flags: ArchiveFlags,
@@ -243,12 +248,7 @@ function jobOptions(
   env: NodeJS.ProcessEnv,
 ): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
   const c = loaded?.config ?? {};
-  const fromConfig = (path: string | undefined) => (path && loaded ? configPath(loaded, path) : undefined);
-  const root =
-    (flags.data ? userPath(flags.data, env) : undefined) ??
-    (env.SWAS_ARCHIVE_DATA ? userPath(env.SWAS_ARCHIVE_DATA, env) : undefined) ??
-    fromConfig(c.archive) ??
-    userPath('data/archive', env);
+  const root = archiveRootOf(flags.data, loaded, env);
   const accounts = flags.profile?.length
     ? flags.profile.map((p) => ({ name: p, profile: p }))
     : flags.account
@@ -284,25 +284,10 @@ function jobOptions(
           ? durationMs(c.commitInterval)
           : undefined,
     retentionMs: retentionDays * 86_400_000,
+    maxDurationMs: durationFlag('--max-duration', flags.maxDuration ?? c.schedule?.maxDuration),
+    runEveryMs: durationFlag('--every', flags.every ?? c.schedule?.every),
     redaction: redactionOf(loaded, env),
     compactAbove: c.compaction?.above,
-    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : fromConfig(c.metricsFile),
+    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : pathFromConfig(loaded, c.metricsFile),
   };
-}
-
-/** The config's redaction policy, its HMAC key read from the environment variable it names. */
-function redactionOf(
-  loaded: LoadedConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): ArchiveJobOptions['redaction'] {
-  const r = loaded?.config.redaction;
-  if (!r) return undefined;
-  const { hmacKeyEnv, ...policy } = r;
-  if (!hmacKeyEnv) return policy;
-  const hmacKey = env[hmacKeyEnv];
-  if (!hmacKey)
-    throw new ConfigUsageError(
-      `config ${loaded.path}: redaction.hmacKeyEnv names ${hmacKeyEnv}, which is not set: export ${hmacKeyEnv}=<a key of at least 16 characters>`,
-    );
-  return { ...policy, hmacKey };
 }
