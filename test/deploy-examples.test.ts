@@ -217,6 +217,43 @@ describe('the deployment examples parse and name only commands and flags that ex
     expect(pod.securityContext.runAsUser).toBe(1000);
   });
 
+  it('Kubernetes Indexed Job: n shards, each --shard <its index>/n on a shared claim, a real command line', async () => {
+    const doc = parseAllDocuments(await read('kubernetes-indexed-job.yaml'));
+    const [job] = (Array.isArray(doc) ? doc : [doc]).map((d) => d.toJS()) as [
+      Manifest & {
+        spec: {
+          completionMode: string;
+          completions: number;
+          parallelism: number;
+          template: CronJobSpec['jobTemplate']['spec']['template'];
+        };
+      },
+    ];
+    expect([job.apiVersion, job.kind, job.spec.completionMode]).toEqual(['batch/v1', 'Job', 'Indexed']);
+    const pod = job.spec.template.spec;
+    const container = pod.containers[0] as Omit<(typeof pod.containers)[number], 'env'> & {
+      env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+    };
+    const env = new Map(container.env.map((e) => [e.name, e]));
+    const shards = Number(env.get('SHARDS')?.value);
+    expect([job.spec.completions, job.spec.parallelism]).toEqual([shards, shards]);
+    expect(env.get('SHARD_INDEX')?.valueFrom?.fieldRef?.fieldPath).toBe(
+      "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+    );
+    // As Kubernetes expands $(NAME) for each pod: every index gives a command line the program accepts.
+    for (let i = 0; i < shards; i++) {
+      const args = container.args.map((a) =>
+        a.replace('$(SHARD_INDEX)', String(i)).replace('$(SHARDS)', String(shards)),
+      );
+      expect(args[args.indexOf('--shard') + 1]).toBe(`${i}/${shards}`);
+      expect(checkArgs(args)).toEqual([]);
+    }
+    for (const e of container.env) expect([...CREDENTIAL_ENV, 'SHARDS', 'SHARD_INDEX']).toContain(e.name);
+    const data = container.args[container.args.indexOf('--data') + 1] as string;
+    const mount = container.volumeMounts.find((m) => data.startsWith(`${m.mountPath}/`));
+    expect(pod.volumes.find((v) => v.name === mount?.name)?.persistentVolumeClaim?.claimName).toBeTruthy();
+  });
+
   it('Dockerfile: multi-stage on node:20-slim, the pinned pnpm, pnpm deploy of the CLI, its bin as entry point', async () => {
     const steps = parseDockerfile(await read('Dockerfile'));
     const from = steps.filter(([i]) => i === 'FROM').map(([, a]) => a);

@@ -41,6 +41,11 @@ export interface ArchiveJobOptions {
   timeoutMs?: number;
   regions?: readonly string[];
   instances?: readonly string[];
+  /**
+   * Worker `index` of `count` sharing the archive: crawls only its (account, region)s (see `shardOf` of the
+   * crawler) and commits in turns with the other shards. @default one worker, the whole fleet
+   */
+  shard?: { index: number; count: number };
   withResults?: boolean;
   full?: boolean;
   budgets?: BudgetOptions;
@@ -113,11 +118,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       root: options.root,
       redaction: options.redaction,
       compactAbove: options.compactAbove,
+      shard: options.shard,
     });
     const from = archive.lockTakenOverFrom;
     if (from) options.onEvent?.({ type: 'lock-taken-over', from });
     const { completed, discarded } = archive.recovery;
-    const leftovers = discarded.filter((d) => d !== 'duckdb-spill');
+    const leftovers = discarded.filter((d) => !d.startsWith('duckdb-spill'));
     if (completed.length > 0 || leftovers.length > 0)
       options.onEvent?.({ type: 'recovered', completed, discarded: leftovers });
     options.onEvent?.({ type: 'archive-opened', root: archive.root });
@@ -131,6 +137,7 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       archive: open,
       regions: options.regions,
       instances: options.instances,
+      shard: options.shard,
       withResults: options.withResults,
       full: options.full,
       budgets: options.budgets,

@@ -45,6 +45,13 @@ export const CONFIG_SCHEMA = z
       .describe('the accounts to archive; secrets never go here (profiles or the environment only)'),
     regions: z.array(z.string()).optional().describe('only these regions'),
     instances: z.array(z.string()).optional().describe('only these instance ids'),
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, 'i/n, such as "0/3"')
+      .optional()
+      .describe(
+        'this worker is shard i of n (0 <= i < n): it crawls the (account, region)s a stable hash gives it',
+      ),
     withResults: z.boolean().optional().describe('also fetch exit codes and output'),
     budgets: z
       .object({

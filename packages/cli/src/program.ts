@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command-context.js';
 import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
+import { ddlCommand } from './commands/ddl.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { healthCommand } from './commands/health.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CommandContext): Command {
     exportCommand,
     importCommand,
     verifyCommand,
+    ddlCommand,
     compactCommand,
     healthCommand,
     planCommand,

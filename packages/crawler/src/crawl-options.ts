@@ -5,6 +5,7 @@ import { type Clock, realClock } from './clock.js';
 import type { CrawlEvent, CrawlProgress } from './crawl-report.js';
 import { CrawlConfigurationError } from './errors.js';
 import type { RetryOptions } from './retry-policy.js';
+import type { CrawlShard } from './shard-of.js';
 
 const DAY = 86_400_000;
 
@@ -30,6 +31,11 @@ export interface CrawlOptions {
   regions?: readonly string[];
   /** Only these instance ids. @default every instance */
   instances?: readonly string[];
+  /**
+   * This run is worker `index` of `count`: it crawls only the (account, region)s that `shardOf` gives it,
+   * so that each belongs to exactly one worker (and its budgets stay exact). @default every region
+   */
+  shard?: CrawlShard;
   /** Also fetch `DescribeInvocationResult` for each invocation that became final and was not archived with its result. @default false */
   withResults?: boolean;
   /** Walk every page of every instance instead of only what can be new. @default false */
@@ -93,6 +99,7 @@ export interface ResolvedCrawlOptions {
   regions?: readonly string[];
   /** Undefined: every instance. */
   instances?: readonly string[];
+  shard?: CrawlShard;
   withResults: boolean;
   full: boolean;
   budgets: ResolvedBudgets;
@@ -131,11 +138,26 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     if (value !== undefined && (!Number.isFinite(value) || value <= 0))
       throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${value}`, name);
   }
+  const { shard } = options;
+  if (
+    shard &&
+    (!Number.isInteger(shard.count) ||
+      shard.count < 1 ||
+      !Number.isInteger(shard.index) ||
+      shard.index < 0 ||
+      shard.index >= shard.count)
+  )
+    throw new CrawlConfigurationError(
+      `Expected \`shard\` i/n with n >= 1 and 0 <= i < n, got ${shard.index}/${shard.count}`,
+      'shard',
+    );
+  const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
   return {
     accounts: options.accounts,
     archive: options.archive,
     regions: options.regions,
     instances: options.instances,
+    shard,
     withResults: options.withResults ?? false,
     full: options.full ?? false,
     budgets: resolveBudgets(options.budgets),
@@ -144,7 +166,7 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     commitEvery: options.commitEvery ?? 100_000,
     commitIntervalMs: options.commitIntervalMs ?? 60_000,
     retentionMs: options.retentionMs ?? 14 * DAY,
-    runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}`,
+    runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}${suffix}`,
     onProgress: options.onProgress ?? ignore,
     onEvent: options.onEvent ?? ignore,
     signal: options.signal,

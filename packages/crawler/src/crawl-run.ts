@@ -17,6 +17,7 @@ import type { CallApi, RunContext } from './instance-task.js';
 import { crawlRegion, listInstances, type RegionRun } from './region-crawl.js';
 import { callWithRetry, type RetryContext } from './retry-policy.js';
 import { type BudgetBound, RunTally } from './run-tally.js';
+import { shardOf } from './shard-of.js';
 import { type FeedTotals, SnapshotFeeder } from './snapshot-feeder.js';
 
 /** An attempt unanswered this long is worth saying (the client's timeout is longer). */
@@ -234,6 +235,8 @@ class CrawlRun implements RunContext {
 
   /** Ids asked for that no region listed and no cursor knows: most likely a typo. */
   #reportUnlisted(): void {
+    // A shard sees only its regions: an instance of another shard's region is not missing.
+    if (this.options.shard && this.options.shard.count > 1) return;
     const keys = [...this.#cursors.keys()];
     for (const id of this.options.instances ?? []) {
       const known = keys.some((k) => k.endsWith(`/${id}`));
@@ -261,7 +264,10 @@ class CrawlRun implements RunContext {
         'regions',
       );
     }
-    regions.set(account.name, [...wanted]);
+    // A shard crawls only its own (account, region)s: each belongs to exactly one worker of the split.
+    const shard = this.options.shard;
+    const mine = shard ? wanted.filter((r) => shardOf(account.name, r, shard.count) === shard.index) : wanted;
+    regions.set(account.name, [...mine]);
   }
 
   async #account(account: CrawlAccount, wanted: readonly string[]): Promise<void> {

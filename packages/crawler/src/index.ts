@@ -29,3 +29,4 @@ export { crawl } from './crawl-run.js';
 export { recordLifetimeMs } from './deadline-schedule.js';
 export { CrawlConfigurationError } from './errors.js';
 export type { RetryOptions } from './retry-policy.js';
+export { type CrawlShard, shardOf } from './shard-of.js';

@@ -15,6 +15,7 @@ import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
+import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
 import { durationFlag, redactionOf } from './archive-config.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
@@ -25,6 +26,7 @@ export interface ArchiveFlags {
   data?: string;
   regions?: string[];
   instances?: string[];
+  shard?: ShardFlag;
   budget?: Record<string, number>;
   inFlight?: Record<string, number>;
   concurrency?: number;
@@ -60,6 +62,7 @@ export function addArchiveFlags(command: Command): Command {
     .option('--data <dir>', DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
+    .addOption(shardOption())
     .option(
       '--budget <Action=N>',
       `calls per minute per account and region for one action, repeatable (defaults: ${defaults('callsPerMinute')})`,
@@ -266,6 +269,7 @@ function jobOptions(
     timeoutMs: flags.timeoutMs,
     regions: flags.regions ?? c.regions,
     instances: flags.instances ?? c.instances,
+    shard: flags.shard ?? shardFromConfig(loaded),
     withResults: flags.withResults ?? c.withResults ?? false,
     full: flags.full ?? false,
     budgets: {
