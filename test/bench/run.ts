@@ -1,6 +1,7 @@
 import { archiveIngest } from './archive-ingest.bench.js';
 import { archiveLayout } from './archive-layout.bench.js';
 import { archiveSize } from './archive-size.bench.js';
+import { budgetSim } from './budget-sim.bench.js';
 import { crawlMemory } from './crawl-memory.bench.js';
 import { crawlerAdaptive } from './crawler-adaptive.bench.js';
 import { crawlerBudget } from './crawler-budget.bench.js';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'query-export': queryExport,
   import: importDumps,
   export: exportFormats,
+  'budget-sim': budgetSim,
 };
 
 const wanted = process.argv.slice(2);
