@@ -35,4 +35,4 @@ export type { ArchiveShard } from './shard-lease.js';
 export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
-export type { LockOwner } from './writer-lock.js';
+export { LAUNCHER_PID_ENV, type LockOwner } from './writer-lock.js';
