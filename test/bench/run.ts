@@ -9,6 +9,7 @@ import { emulatorThroughput } from './emulator-throughput.bench.js';
 import { exportFormats } from './export.bench.js';
 import { importDumps } from './import.bench.js';
 import { queryExport } from './query-export.bench.js';
+import { readSide } from './read-side.bench.js';
 import { type BenchResult, record } from './results.js';
 
 /** Every bench, by name. `pnpm bench [name …]` runs the named ones, or all. */
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'crawler-budget': crawlerBudget,
   'crawler-adaptive': crawlerAdaptive,
   'query-export': queryExport,
+  'read-side': readSide,
   import: importDumps,
   export: exportFormats,
 };
