@@ -18,7 +18,7 @@ export async function timeCli(args: string[]): Promise<number> {
     stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -38,7 +38,7 @@ export async function peakRssOfCli(args: string[]): Promise<{ bytes: number; sec
     stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   // The CLI's stdout is time's, inherited: where it points is where the CSV goes.
