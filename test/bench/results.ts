@@ -19,7 +19,7 @@ export interface BenchResult {
 const JSON_PATH = new URL('./results.json', import.meta.url);
 const MD_PATH = new URL('./RESULTS.md', import.meta.url);
 
-interface Stored {
+export interface Stored {
   [bench: string]: { machine: string; date: string; node: string; load?: string; figures: Figure[] };
 }
 
@@ -46,7 +46,7 @@ export async function record(result: BenchResult): Promise<void> {
   await writeFile(MD_PATH, render(stored));
 }
 
-function render(stored: Stored): string {
+export function render(stored: Stored): string {
   const lines = [
     '# Benchmark results',
     '',
