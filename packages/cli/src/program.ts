@@ -1,24 +1,61 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command-context.js';
+import { compactCommand } from './commands/compact.js';
+import { crawlCommand } from './commands/crawl.js';
+import { ddlCommand } from './commands/ddl.js';
+import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { healthCommand } from './commands/health.js';
+import { importCommand } from './commands/import.js';
+import { planCommand } from './commands/plan.js';
+import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { gapsCommand, runsCommand } from './commands/runs-and-gaps.js';
+import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
 import { EXIT_HELP } from './help-text.js';
 import { type CommandIo, processIo } from './io.js';
+import { VERSION } from './version.js';
 
-/** Each command's module, loaded only when needed: a command's dependencies are most of the start-up time. */
-const COMMANDS: Record<string, () => Promise<(ctx: CommandContext) => Command>> = {
-  crawl: async () => (await import('./commands/crawl.js')).crawlCommand,
-  run: async () => (await import('./commands/run.js')).runCommand,
-  query: async () => (await import('./commands/query.js')).queryCommand,
-  report: async () => (await import('./commands/report.js')).reportCommand,
-  export: async () => (await import('./commands/export.js')).exportCommand,
-  import: async () => (await import('./commands/import.js')).importCommand,
-  verify: async () => (await import('./commands/verify.js')).verifyCommand,
-  compact: async () => (await import('./commands/compact.js')).compactCommand,
-  health: async () => (await import('./commands/health.js')).healthCommand,
-  runs: async () => (await import('./commands/runs-and-gaps.js')).runsCommand,
-  gaps: async () => (await import('./commands/runs-and-gaps.js')).gapsCommand,
-  demo: async () => (await import('./commands/demo.js')).demoCommand,
-};
+/**
+ * The `swas-archive` program: every command with its flags, its output going to `ctx`, and errors thrown
+ * (never `process.exit`). Tests read its commands and options to check that examples name only real ones.
+ */
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('swas-archive')
+    .description(
+      'Keeps the command history of Alibaba Cloud Simple Application Server fleets beyond two weeks, as Parquet.',
+    )
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_HELP);
+  for (const command of [
+    crawlCommand,
+    runCommand,
+    queryCommand,
+    reportCommand,
+    exportCommand,
+    importCommand,
+    verifyCommand,
+    ddlCommand,
+    compactCommand,
+    healthCommand,
+    planCommand,
+    runsCommand,
+    gapsCommand,
+    demoCommand,
+  ]) {
+    // Settings a `.command()` child would inherit (output, exit override, help after errors).
+    const child = command(ctx).copyInheritedSettings(program);
+    // `report`'s own subcommands (one per report) inherit them in turn.
+    for (const grandchild of child.commands) grandchild.copyInheritedSettings(child);
+    program.addCommand(child);
+  }
+  return program;
+}
 
 /**
  * Runs the `swas-archive` command line and resolves with its exit status. Errors become one line on stderr
@@ -26,33 +63,12 @@ const COMMANDS: Record<string, () => Promise<(ctx: CommandContext) => Command>> 
  */
 export async function run(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let status: number = EXIT.ok;
-  const ctx: CommandContext = {
+  const program = buildProgram({
     ...io,
     exit: (s) => {
       status = s;
     },
-  };
-  const program = new Command('swas-archive')
-    .description(
-      'Keeps the command history of Alibaba Cloud Simple Application Server fleets beyond two weeks, as Parquet.',
-    )
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXIT_HELP);
-  // A command named first loads alone (`report` loads neither the crawler, nor the client, nor the
-  // emulator); anything else (help, a version, a mistyped command) loads them all, to list them.
-  const named = COMMANDS[argv[0] ?? ''];
-  const loaders = named ? [named] : Object.values(COMMANDS);
-  for (const command of await Promise.all(loaders.map((load) => load()))) {
-    // Settings a `.command()` child would inherit (output, exit override, help after errors).
-    const child = command(ctx).copyInheritedSettings(program);
-    // `report`'s own subcommands (one per report) inherit them in turn.
-    for (const grandchild of child.commands) grandchild.copyInheritedSettings(child);
-    program.addCommand(child);
-  }
-
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return status;
