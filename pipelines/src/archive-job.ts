@@ -158,8 +158,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
     await archive?.close();
   }
   if (!archive || !options.metricsFile) return { report, archiveOpened: archive !== undefined, verify };
-  const status = await archiveStatus(options.root, report.finishedAt);
   const retentionMs = options.retentionMs ?? 14 * 86_400_000;
+  const status = await archiveStatus(options.root, report.finishedAt, {
+    retentionMs,
+    recordCap: options.recordCap,
+    capScope: options.capScope,
+  });
   await writeMetricsFile(options.metricsFile, await metricsText(report, status, retentionMs));
   return { report, archiveOpened: true, verify, status };
 }

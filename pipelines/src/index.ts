@@ -34,7 +34,7 @@ export {
   type FailureTrendsJobResult,
   failureTrendsJob,
 } from './failure-trends-job.js';
-export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
+export { checkHealth, type HealthOptions, type HealthResult, healthFigures } from './health.js';
 export {
   type ImportEvent,
   type ImportJobOptions,

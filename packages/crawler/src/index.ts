@@ -30,3 +30,9 @@ export { recordLifetimeMs } from './deadline-schedule.js';
 export { CrawlConfigurationError } from './errors.js';
 export type { RetryOptions } from './retry-policy.js';
 export { type CrawlShard, shardOf } from './shard-of.js';
+export {
+  type UnarchivedInstance,
+  type UnarchivedRisk,
+  type UnarchivedRiskOptions,
+  unarchivedRisk,
+} from './unarchived-risk.js';
