@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { isStoreUrl } from '@swas-archive/archive';
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit-codes.js';
 
 /** `a,b , c` → `['a', 'b', 'c']` */
 export const list = (value: string, previous: string[] = []): string[] => [
@@ -56,7 +58,16 @@ export function userPath(path: string, env: NodeJS.ProcessEnv): string {
 
 /** The archive folder, absolute: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
-  userPath(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive', env);
+  userPath(localOnly(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive'), env);
+
+/** Refuses an object-store archive where a command reads or writes a folder. */
+export function localOnly(data: string): string {
+  if (isStoreUrl(data))
+    throw new UsageError(
+      `${data}: this command needs an archive folder; object-store archives (s3://) work with crawl, run archive, query and report only`,
+    );
+  return data;
+}
 
 /** `--memory-limit`: a DuckDB size such as `160MB` or `1GB`. */
 export function memorySize(flag: string) {

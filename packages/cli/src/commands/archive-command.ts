@@ -8,7 +8,7 @@ import {
   type LoadedConfig,
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
+import { archiveLocationOf, findConfig, pathFromConfig } from '../config-file.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
@@ -209,6 +209,18 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
     stop.dispose();
   }
   const { report } = result;
+  const p = result.published;
+  if (p)
+    log.info(
+      {
+        seq: p.seq,
+        uploaded: p.uploaded,
+        uploadedBytes: p.uploadedBytes,
+        fetched: p.fetched,
+        removed: p.removed,
+      },
+      p.seq ? `published catalog ${p.seq} to ${p.url}` : `nothing new to publish to ${p.url}`,
+    );
   if (result.archiveOpened)
     io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
   if (report.outcome === 'interrupted' && report.stopReason === 'time-limit') {
@@ -251,7 +263,7 @@ function jobOptions(
   env: NodeJS.ProcessEnv,
 ): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
   const c = loaded?.config ?? {};
-  const root = archiveRootOf(flags.data, loaded, env);
+  const root = archiveLocationOf(flags.data, loaded, env);
   const accounts = flags.profile?.length
     ? flags.profile.map((p) => ({ name: p, profile: p }))
     : flags.account
@@ -264,6 +276,7 @@ function jobOptions(
   const retentionDays = flags.retentionDays ?? c.retentionDays ?? 14;
   return {
     root,
+    storeEnv: env,
     accounts,
     endpoint: flags.endpoint ?? c.endpoint,
     timeoutMs: flags.timeoutMs,

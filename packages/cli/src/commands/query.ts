@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { readCatalog } from '@swas-archive/archive';
 import { QuerySession } from '@swas-archive/query';
 import { Command, Option } from 'commander';
+import { readableArchive } from '../archive-copy.js';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeRows } from '../output/write-rows.js';
-import { DATA_HELP, dataDir } from '../parse-flags.js';
+import { DATA_HELP } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 
 /** The flags of `query`. */
@@ -48,15 +49,18 @@ ${examples(
 
 /** Streams the result of `sql` to stdout, nothing else; resolves with the exit status. */
 async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
-  const root = dataDir(flags.data, io.env);
-  await requireArchive(root);
-  const session = await QuerySession.open(root, limitsOf(flags));
+  const archive = await readableArchive(flags.data, io.env);
   try {
-    const result = await session.stream(sql);
-    await writeRows(io.stdout, flags.format, result.columns, result);
-    return 0;
+    const session = await QuerySession.open(archive.root, limitsOf(flags));
+    try {
+      const result = await session.stream(sql);
+      await writeRows(io.stdout, flags.format, result.columns, result);
+      return 0;
+    } finally {
+      session.close();
+    }
   } finally {
-    session.close();
+    await archive.dispose();
   }
 }
 
