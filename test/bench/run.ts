@@ -8,6 +8,7 @@ import { crawlerOverhead } from './crawler-overhead.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
 import { exportFormats } from './export.bench.js';
 import { importDumps } from './import.bench.js';
+import { objectStoreQuery } from './object-store-query.bench.js';
 import { queryExport } from './query-export.bench.js';
 import { type BenchResult, record } from './results.js';
 
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'crawler-budget': crawlerBudget,
   'crawler-adaptive': crawlerAdaptive,
   'query-export': queryExport,
+  'object-store-query': objectStoreQuery,
   import: importDumps,
   export: exportFormats,
 };
