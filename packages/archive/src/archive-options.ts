@@ -33,6 +33,13 @@ export interface ArchiveOptions {
    */
   memoryLimit?: string;
   /**
+   * DuckDB's threads for staging, sorting and writing Parquet. Each thread keeps buffers and malloc memory
+   * of its own, and DuckDB would start one per core of the host (not of the container): a few keep a crawl
+   * within a few hundred megabytes on any machine. At least 1.
+   * @default 2
+   */
+  threads?: number;
+  /**
    * A partition with this many files or more is compacted into few after the commit that made it so
    * (within the commit protocol, as a commit of its own). 0 turns it off.
    * @default 16
@@ -107,6 +114,7 @@ export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings 
     schemaVersion,
     lockStaleMs: options.lockStaleMs ?? 30_000,
     memoryLimit,
+    threads: checkThreads(options.threads, root),
     compactAbove: checkCompactAbove(options.compactAbove, root),
     writeBudgetBytes: Math.floor(memoryBytes / 3),
   };
@@ -119,6 +127,14 @@ function checkCompactAbove(value: number | undefined, root: string): number {
       `Expected \`compactAbove\` to be 0 (never) or an integer >= 2, got ${String(value)}`,
       root,
     );
+  }
+  return n;
+}
+
+function checkThreads(value: number | undefined, root: string): number {
+  const n = value ?? 2;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ArchiveUsageError(`Expected \`threads\` to be an integer >= 1, got ${String(value)}`, root);
   }
   return n;
 }

@@ -64,6 +64,10 @@ export class Archive {
       const db = await DuckDBInstance.create(':memory:', {
         temp_directory: join(root, STAGING_DIR, spill),
         memory_limit: settings.memoryLimit,
+        threads: String(settings.threads),
+        // Memory a write freed goes back to the system soon, not at 128 MB outstanding (the default).
+        allocator_flush_threshold: '16MB',
+        allocator_bulk_deallocation_flush_threshold: '32MB',
       });
       const con = await db.connect();
       await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC

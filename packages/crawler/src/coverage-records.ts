@@ -32,8 +32,8 @@ export function completeCoverage(
 }
 
 /**
- * An instance whose walk the run stopped: not complete, and no gap (what it did not read is still held;
- * the next run reads it first), with the window it did read.
+ * An instance whose walk the run stopped: not complete, with the window it did read; no gap for what it did
+ * not read (still held: the next run reads it first), only for a hole it read that had lost records.
  */
 export function stoppedCoverage(
   where: InstanceRef,
@@ -48,11 +48,17 @@ export function stoppedCoverage(
     windowStart: date(partial?.windowStart),
     windowEnd: date(partial?.windowEnd),
     joinedPrevious: partial?.joinedPrevious ?? false,
-    detail: !partial
-      ? 'the run was stopped before this instance proved anything new: the next run walks it again'
-      : hole
-        ? `the run was stopped: records created before ${new Date(hole.below).toISOString()} are still to read; the next run reads them first`
-        : 'the run was stopped: the next run goes on from the newest record read',
+    // A hole read to the end of the listing before the stop: what it lost is a gap, as in a complete walk.
+    gapStart: date(partial?.gap?.start),
+    gapEnd: partial?.gap ? new Date(partial.gap.end ?? observedAt.getTime()) : undefined,
+    gapReason: partial?.gap?.reason,
+    detail: partial?.gap
+      ? partial.gap.detail
+      : !partial
+        ? 'the run was stopped before this instance proved anything new: the next run walks it again'
+        : hole
+          ? `the run was stopped: records created before ${new Date(hole.below).toISOString()} are still to read; the next run reads them first`
+          : 'the run was stopped: the next run goes on from the newest record read',
   };
 }
 

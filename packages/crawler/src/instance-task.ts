@@ -114,6 +114,7 @@ async function recordStopped(
 ): Promise<void> {
   run.tally.stopped.push(where);
   const coverage = stoppedCoverage(where, observedAt, partial);
+  if (partial?.gap) reportGap(run, coverage);
   // The rate and the last walk to the end stay what they were: a stopped walk measures neither.
   const { rate, checkedAt } = previous ?? {};
   const cursor = partial && {
