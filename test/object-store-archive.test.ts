@@ -76,6 +76,7 @@ const fleet = {
 };
 
 describe('an archive in an S3-compatible store (--data s3://bucket/prefix)', () => {
+  // One test on purpose: each step builds on the store the previous one left.
   it('crawl commits to the store, query and report read it, two racing crawls never both commit', async () => {
     const server = await startS3TestServer(BUCKET);
     const cache = await mkdtemp(join(tmpdir(), 'swas-s3-cache-'));

@@ -36,6 +36,7 @@ async function cacheBytes(dir: string): Promise<{ files: number; bytes: number }
  * three regions) published to s3rver on this host, then `query` and `report` over `s3://` with a cold
  * cache, again with the cache filled, and over the same archive in a folder. s3rver on loopback: a real
  * store adds its latency and bandwidth per fetched file (4 fetched at once).
+ * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
  */
 export async function objectStoreQuery(): Promise<BenchResult> {
   const seed = await mkdtemp(join(tmpdir(), 'bench-s3-seed-'));

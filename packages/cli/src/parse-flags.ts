@@ -46,6 +46,9 @@ export function positiveNumber(flag: string) {
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
 
+/** Help text of `--data` where an object-store archive is taken too. */
+export const STORE_DATA_HELP = `${DATA_HELP}, or s3://bucket/prefix`;
+
 /**
  * A path the user typed, made absolute against the folder the user ran the command from. Under
  * `pnpm swas-archive …` the process runs at the workspace root, and pnpm passes the user's folder in

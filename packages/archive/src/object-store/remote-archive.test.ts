@@ -50,6 +50,7 @@ async function stageCommit(s: ObjectStore, cache: ObjectCache, prefix: string, c
 }
 
 describe('an archive in an S3-compatible store', () => {
+  // One test on purpose: the race, the reader and the cleanup each build on the store the step before left.
   it('commits through a conditional catalog put; of two racing writers one loses and nothing of it is visible', async () => {
     const s = store('race');
     const cache = new ObjectCache(cacheDir);

@@ -13,7 +13,14 @@ import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
-import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
+import {
+  actionNumber,
+  list,
+  positiveInt,
+  positiveNumber,
+  STORE_DATA_HELP,
+  userPath,
+} from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
 import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
 import { durationFlag, redactionOf } from './archive-config.js';
@@ -59,7 +66,7 @@ export function addArchiveFlags(command: Command): Command {
       '--endpoint <url>',
       'one endpoint for every region (the emulator, a private endpoint); default: the regional endpoints',
     )
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
     .addOption(shardOption())

@@ -10,7 +10,7 @@ import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeRows } from '../output/write-rows.js';
-import { DATA_HELP } from '../parse-flags.js';
+import { STORE_DATA_HELP } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 
 /** The flags of `query`. */
@@ -26,7 +26,7 @@ export function queryCommand(ctx: CommandContext): Command {
       'run one SELECT over the archive (read-only): views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
     )
     .argument('<sql>', 'one SELECT statement (WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE too)')
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'));
   return addResourceFlags(command)
     .addHelpText(

@@ -20,7 +20,7 @@ import type { CommandContext } from '../command-context.js';
 import { examples } from '../help-text.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeReport } from '../output/report-output.js';
-import { DATA_HELP, list, positiveInt } from '../parse-flags.js';
+import { list, positiveInt, STORE_DATA_HELP } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 import { reportHtmlCommand } from './report-html.js';
 
@@ -116,7 +116,7 @@ A report over a gap still exits 0: it is a read, and the gap is shown.`,
 function reportSubcommand(ctx: CommandContext, report: (typeof REPORTS)[number]): Command {
   const sub = new Command(report.name)
     .description(report.description)
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'))
     .option('--since <when>', 'start: 2026-11-01, an ISO time, or back from now: 30d, 12h, 2w', '30d')
     .option('--until <when>', 'end (exclusive; a date alone includes that day), same forms', 'now');
