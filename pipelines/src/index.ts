@@ -44,3 +44,4 @@ export {
 } from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';
 export { budgetOf, type PlanOptions, planArchive } from './plan-job.js';
+export { type StorePublish, storeReadCopy } from './store-archive.js';

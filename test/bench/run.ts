@@ -10,6 +10,7 @@ import { crawlerOverhead } from './crawler-overhead.bench.js';
 import { emulatorThroughput } from './emulator-throughput.bench.js';
 import { exportFormats } from './export.bench.js';
 import { importDumps } from './import.bench.js';
+import { objectStoreQuery } from './object-store-query.bench.js';
 import { queryExport } from './query-export.bench.js';
 import { readSide } from './read-side.bench.js';
 import { type BenchResult, record } from './results.js';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'crawler-adaptive': crawlerAdaptive,
   'query-export': queryExport,
   'read-side': readSide,
+  'object-store-query': objectStoreQuery,
   import: importDumps,
   export: exportFormats,
   'budget-sim': budgetSim,
