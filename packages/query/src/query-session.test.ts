@@ -13,12 +13,12 @@ let session: QuerySession;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'swas-session-'));
   outside = await mkdtemp(join(tmpdir(), 'swas-outside-'));
-  // Files of the archive's own (no catalog needed to read them by path) and one elsewhere.
-  await mkdir(join(root, 'invocation_observations', 'date=2026-11-14'), { recursive: true });
+  // A file inside the archive's folder (read by path; no dataset of its own, so no catalog is needed) and one elsewhere.
+  await mkdir(join(root, 'scratch', 'date=2026-11-14'), { recursive: true });
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   await con.run(
-    `COPY (SELECT range AS n FROM range(7)) TO '${join(root, 'invocation_observations', 'date=2026-11-14', 'a.parquet')}' (FORMAT parquet)`,
+    `COPY (SELECT range AS n FROM range(7)) TO '${join(root, 'scratch', 'date=2026-11-14', 'a.parquet')}' (FORMAT parquet)`,
   );
   await con.run(`COPY (SELECT 42 AS secret) TO '${join(outside, 'elsewhere.parquet')}' (FORMAT parquet)`);
   con.closeSync();
@@ -78,7 +78,7 @@ describe('a session runs one SELECT over the archive and nothing else', () => {
   });
 
   it('creates nothing for what it refused', async () => {
-    expect((await readdir(root)).sort()).toEqual(['invocation_observations']);
+    expect((await readdir(root)).sort()).toEqual(['scratch']);
     expect((await readdir(outside)).sort()).toEqual(['elsewhere.parquet']);
     expect(await exists(join(outside, 'x.csv'))).toBe(false);
   });
@@ -125,7 +125,7 @@ describe('a session runs one SELECT over the archive and nothing else', () => {
     ];
     for (const sql of forms) expect((await session.run(sql)).rows.length, sql).toBeGreaterThan(0);
     const { rows } = await session.run(
-      `SELECT sum(n) AS total FROM read_parquet('${root}/invocation_observations/**/*.parquet')`,
+      `SELECT sum(n) AS total FROM read_parquet('${root}/scratch/**/*.parquet')`,
     );
     expect(rows).toEqual([{ total: 21 }]);
   });
