@@ -1,6 +1,7 @@
 import type { InvocationObservation } from '@swas-archive/archive';
 import { decodeInvocations, type Invocation } from '@swas-archive/client';
-import { dumpEntries, type Placement } from './dump-pages.js';
+import { invocationObservation } from '@swas-archive/crawler';
+import { definedOnly, dumpEntries, type Placement } from './dump-pages.js';
 import { dumpValues } from './dump-values.js';
 
 /** How pages are placed and dated when the dump does not say. */
@@ -54,11 +55,20 @@ export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): 
     ...(options.regionId ? { regionId: options.regionId } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   };
-  const skipped = (line: number, reason: string): DumpItem => ({
-    type: 'skipped',
-    skipped: { file: file.path, line, reason },
-  });
+  let problems = 0;
+  const skipped = (line: number, reason: string): DumpItem => {
+    problems++;
+    return { type: 'skipped', skipped: { file: file.path, line, reason: printable(reason) } };
+  };
   for await (const v of dumpValues(file.path)) {
+    // A file this broken is no dump (a binary, a log): the rest is not read, nor reported line by line.
+    if (problems >= MAX_PROBLEMS_PER_FILE) {
+      yield skipped(
+        v.line,
+        `${MAX_PROBLEMS_PER_FILE} problems so far: gave up on the rest of the file (is it a dump of DescribeInvocations pages?)`,
+      );
+      return;
+    }
     if ('error' in v) {
       yield skipped(v.line, v.error);
       continue;
@@ -68,7 +78,7 @@ export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): 
         yield skipped(v.line, entry.reason);
         continue;
       }
-      const where = { ...defaults, ...definedOf(entry.placement) };
+      const where = { ...defaults, ...definedOnly(entry.placement) };
       if (!where.regionId || !where.instanceId) {
         yield skipped(
           v.line,
@@ -93,32 +103,28 @@ export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): 
         regionId: where.regionId,
         instanceId: where.instanceId,
       };
-      yield { type: 'page', observations: items.map((inv) => observationOf(place, inv, observedAt)) };
+      yield { type: 'page', observations: items.map((inv) => invocationObservation(place, inv, observedAt)) };
     }
   }
 }
 
-/** What a crawl would store for `inv` seen at `observedAt` (the crawler's own mapping, field for field). */
-function observationOf(
-  where: { account: string; regionId: string; instanceId: string },
-  inv: Invocation,
-  observedAt: Date,
-): InvocationObservation {
-  return {
-    account: where.account,
-    regionId: where.regionId,
-    instanceId: where.instanceId,
-    invokeId: inv.invokeId,
-    creationTime: inv.creationTime,
-    invocationStatus: inv.invocationStatus,
-    invokeStatus: inv.invokeStatus,
-    commandType: inv.commandType,
-    commandName: inv.commandName,
-    commandContent: inv.commandContent,
-    commandContentBase64: inv.commandContentBase64,
-    parameters: inv.parameters,
-    observedAt,
-  };
+/** Problems reported in one file before the rest of it is given up. */
+export const MAX_PROBLEMS_PER_FILE = 20;
+
+/** Longest reason reported, in characters. */
+const MAX_REASON = 240;
+
+/**
+ * A reason as it may be printed: the dump's own text quoted in it (by a parser's message) with every
+ * character outside printable ASCII escaped, and cut to {@link MAX_REASON} characters, so that a binary
+ * file never writes raw bytes or control codes to a terminal.
+ */
+export function printable(reason: string): string {
+  const escaped = reason.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return escaped.length > MAX_REASON ? `${escaped.slice(0, MAX_REASON - 1)}…` : escaped;
 }
 
 function pathPlacement(path: string, pattern: RegExp | undefined): Placement {
@@ -128,8 +134,4 @@ function pathPlacement(path: string, pattern: RegExp | undefined): Placement {
     ...(groups.region ? { regionId: groups.region } : {}),
     ...(groups.instance ? { instanceId: groups.instance } : {}),
   };
-}
-
-function definedOf(p: Placement): Placement {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Placement;
 }

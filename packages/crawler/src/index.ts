@@ -16,4 +16,5 @@ export type {
 } from './crawl-report.js';
 export { crawl } from './crawl-run.js';
 export { CrawlConfigurationError } from './errors.js';
+export { invocationObservation } from './record-mapping.js';
 export type { RetryOptions } from './retry-policy.js';
