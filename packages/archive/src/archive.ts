@@ -10,7 +10,7 @@ import { type CompactionOptions, type CompactionResult, compactPartitions } from
 import { upgradeDailyCounts } from './daily-counts.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
-import { SnapshotWriter } from './snapshot-writer.js';
+import { type SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { type LockOwner, WriterLock } from './writer-lock.js';
 
@@ -96,7 +96,7 @@ export class Archive {
    * Starts a snapshot: what the next atomic commit adds. A run commits one or more snapshots, one after
    * another; a second open snapshot is refused ({@link ArchiveUsageError}).
    */
-  beginSnapshot(runId: string): SnapshotWriter {
+  beginSnapshot(runId: string, options: SnapshotOptions = {}): SnapshotWriter {
     this.lock.assertHeld();
     if (this.#active)
       throw new ArchiveUsageError(
@@ -123,6 +123,7 @@ export class Archive {
       },
       newSnapshotId(),
       runId,
+      options,
     );
     this.#active = writer;
     return writer;

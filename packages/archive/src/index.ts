@@ -24,7 +24,7 @@ export type {
 export type { RedactionAction, RedactionPolicy } from './redaction.js';
 export { ARCHIVE_ROOT_ENTRIES } from './root-entries.js';
 export type { TableName } from './schema.js';
-export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
+export type { CommitResult, SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
 export type { LockOwner } from './writer-lock.js';

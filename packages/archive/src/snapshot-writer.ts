@@ -33,6 +33,8 @@ export interface CommitResult {
   rows: Partial<Record<TableName, number>>;
   /** Observations not written because the archive already held the same state. */
   skipped: number;
+  /** Observations of an import not written because their state is not final and they are dated after a final one. */
+  stale: number;
   /** Invocations written for the first time. */
   newInvocations: number;
   /** Invocations already archived that were written again with a new state. */
@@ -72,6 +74,16 @@ export interface SnapshotContext {
   budgetBytes: number;
 }
 
+/** Options of a snapshot. */
+export interface SnapshotOptions {
+  /**
+   * The observations come from dumps rather than the API now: their times may be wrong (a file's
+   * modification time), so one of a state that is not final dated at or after a final observation of its
+   * invocation is dropped (counted in {@link CommitResult.stale}). @default false
+   */
+  imported?: boolean;
+}
+
 /**
  * One snapshot of a run: what one atomic commit adds (observations in batches, instances, coverage, the
  * run's row, cursors). A run commits one or more snapshots. Rows are staged in DuckDB; nothing is visible
@@ -90,6 +102,7 @@ export class SnapshotWriter {
     private readonly ctx: SnapshotContext,
     readonly snapshotId: string,
     readonly runId: string,
+    private readonly options: SnapshotOptions = {},
   ) {
     const v = ctx.schemaVersion;
     const stage = <T>(table: TableName, getters: Getters<T>) => {
@@ -201,6 +214,7 @@ export class SnapshotWriter {
         { root: this.ctx.root, catalog: this.ctx.catalog() },
         this.ctx.schemaVersion,
         this.ctx.budgetBytes,
+        this.options.imported === true,
       );
       const deduped = performance.now();
       const { files, rows, replaced } = await this.#writeFiles();
