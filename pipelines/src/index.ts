@@ -26,6 +26,7 @@ export { ImportUsageError } from './errors.js';
 export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
 export {
   type ImportEvent,
+  type ImportedInstance,
   type ImportJobOptions,
   type ImportJobResult,
   importJob,

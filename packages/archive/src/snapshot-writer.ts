@@ -79,7 +79,9 @@ export interface SnapshotOptions {
   /**
    * The observations come from dumps rather than the API now: their times may be wrong (a file's
    * modification time), so one of a state that is not final dated at or after a final observation of its
-   * invocation is dropped (counted in {@link CommitResult.stale}). @default false
+   * invocation is dropped (counted in {@link CommitResult.stale}). The run's `recordsNew` and
+   * `recordsChanged` are then the commit's own `newInvocations` and `changedInvocations` (what an import
+   * adds is known only once deduped), whatever {@link SnapshotWriter.setRun} was given. @default false
    */
   imported?: boolean;
 }
@@ -216,6 +218,10 @@ export class SnapshotWriter {
         this.ctx.budgetBytes,
         this.options.imported === true,
       );
+      if (this.options.imported && this.#runs.rows > 0)
+        await this.ctx.con.run(
+          `UPDATE stage_runs SET records_new = ${counts.newInvocations}, records_changed = ${counts.changedInvocations}`,
+        );
       const deduped = performance.now();
       const { files, rows, replaced } = await this.#writeFiles();
       crashPoint('staged');
