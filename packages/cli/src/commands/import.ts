@@ -102,7 +102,7 @@ refused.
 ${examples(
   ['swas-archive import --region cn-hangzhou --instance 2ad1… dumps/*.json', 'one instance of pages'],
   [
-    "swas-archive import --path-pattern '/(?<region>[^/]+)/(?<instance>[^/]+)/[^/]+$' \\\n      dumps/*/*/*.json.gz",
+    "swas-archive import \\\n      --path-pattern '/(?<region>[^/]+)/(?<instance>[^/]+)/[^/]+$' \\\n      dumps/*/*/*.json.gz",
     'a cron dump of many instances, region/instance/page.json.gz',
   ],
 )}`,

@@ -1,7 +1,7 @@
 import type { QuerySession } from '../query-session.js';
 import { type FailureRateResult, failureRate } from '../reports/failure-rate.js';
 import type { FailureOptions, ReportBucket, ReportGroup, ReportOptions } from '../reports/report-options.js';
-import type { ReportCoverage, ReportGap } from '../reports/report-result.js';
+import type { CoverageWindow, ReportCoverage, ReportGap } from '../reports/report-result.js';
 import { type StatusMixResult, statusMix } from '../reports/status-mix.js';
 import { type TopFailingResult, type TopFailingRow, topFailing } from '../reports/top-failing.js';
 import { coverageBars, coverageSpec, failureRateSpec, renderSvg, statusMixSpec } from './report-charts.js';
@@ -106,20 +106,46 @@ export async function htmlReport(
   };
 }
 
-/** The plain statement of completeness: every instance covered, or each unresolved gap. */
+/**
+ * The plain statement of completeness: every instance covered, or what is wrong: no coverage at all, the
+ * unresolved gaps, and the parts of the period no window proved complete (imported, completeness unknown,
+ * or never covered).
+ */
 function completeness(coverage: ReportCoverage): { ok: boolean; text: string; gaps: string[] } {
   const open = coverage.gaps.filter((g) => !g.resolved);
   const covered = new Set(coverage.windows.map((w) => `${w.account}/${w.region_id}/${w.instance_id}`)).size;
-  if (open.length === 0)
+  if (coverage.spanned)
     return {
       ok: true,
       text: `Every instance covered without gaps (${covered} with windows proven complete).`,
       gaps: [],
     };
+  const unknown = (w: CoverageWindow) =>
+    coverage.unproven.some(
+      (u) =>
+        `${u.account}/${u.region_id}/${u.instance_id}` === `${w.account}/${w.region_id}/${w.instance_id}` &&
+        u.window_start < w.window_end &&
+        u.window_end > w.window_start,
+    );
+  const lines = [
+    ...open.map(gapText),
+    ...coverage.uncovered.map(
+      (w) =>
+        `${w.account}/${w.region_id}/${w.instance_id}: ${unknown(w) ? 'imported, completeness unknown' : 'no coverage'} from ${w.window_start} to ${w.window_end}`,
+    ),
+  ];
+  if (open.length === 0 && coverage.uncovered.length === 0)
+    return { ok: false, text: 'No coverage recorded for the period: no run covered it.', gaps: [] };
+  const parts = [
+    open.length > 0 ? `${open.length} unresolved gap${open.length === 1 ? '' : 's'}` : '',
+    coverage.uncovered.length > 0
+      ? `${coverage.uncovered.length} part${coverage.uncovered.length === 1 ? '' : 's'} of the period not proven complete`
+      : '',
+  ].filter((p) => p !== '');
   return {
     ok: false,
-    text: `${open.length} unresolved gap${open.length === 1 ? '' : 's'}: invocations created in ${open.length === 1 ? 'it' : 'them'} may be missing from every figure below.`,
-    gaps: open.map(gapText),
+    text: `${parts.join(' and ')}: invocations created in ${lines.length === 1 ? 'it' : 'them'} may be missing from every figure below.`,
+    gaps: lines,
   };
 }
 
