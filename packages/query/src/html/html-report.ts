@@ -48,52 +48,12 @@ export async function htmlReport(
   const commands = await topFailing(session, { ...base, group: 'command', limit: options.limit });
   const instances = await topFailing(session, { ...base, group: 'instance', limit: options.limit });
   const coverage = rate.coverage;
-  const bars = coverageBars(coverage);
-  const [rateSvg, mixSvg, coverageSvg] = await Promise.all([
-    renderSvg(failureRateSpec(rate.rows, group)),
-    renderSvg(statusMixSpec(mix.rows)),
-    renderSvg(coverageSpec(bars)),
-  ]);
   const generatedAt = new Date().toISOString();
-  const catalog = session.catalog;
   const html = page({
     title: `swas-archive report ${rate.since.slice(0, 10)} to ${rate.until.slice(0, 10)}`,
-    header: [
-      ['period', `creation times ${rate.since} to ${rate.until} (UTC)`],
-      [
-        'archive',
-        `${session.root} (catalog version ${catalog.version}, ${catalog.snapshots.length} snapshots)`,
-      ],
-      ['made', generatedAt],
-      ['failures', `${rate.failureStatuses.join(', ')}; Pending, Running, Stopping in no rate`],
-    ],
+    header: headerRows(session, rate, generatedAt),
     completeness: completeness(coverage),
-    sections: [
-      {
-        id: 'failure-rate',
-        title: `Failure rate by ${group}, per ${by}`,
-        body: figure('failure-rate', rateSvg),
-      },
-      { id: 'status-mix', title: `Status mix, per ${by}`, body: figure('status-mix', mixSvg) },
-      {
-        id: 'top-commands',
-        title: 'Most failing commands',
-        body: topTable('top-commands', 'command', commands.rows),
-      },
-      {
-        id: 'top-instances',
-        title: 'Most failing instances',
-        body: topTable('top-instances', 'instance', instances.rows),
-      },
-      {
-        id: 'coverage',
-        title: 'Coverage per instance',
-        body:
-          bars.length === 0
-            ? '<p class="note">No coverage recorded for the period: no run covered it.</p>'
-            : figure('coverage', coverageSvg),
-      },
-    ],
+    sections: await sections({ rate, mix, commands, instances, group, by }),
   });
   return {
     html,
@@ -104,6 +64,63 @@ export async function htmlReport(
     coverage,
     generatedAt,
   };
+}
+
+/** The header's rows: the period, the archive, when the page was made, the failure statuses. */
+function headerRows(session: QuerySession, rate: FailureRateResult, generatedAt: string): [string, string][] {
+  const catalog = session.catalog;
+  return [
+    ['period', `creation times ${rate.since} to ${rate.until} (UTC)`],
+    [
+      'archive',
+      `${session.root} (catalog version ${catalog.version}, ${catalog.snapshots.length} snapshots)`,
+    ],
+    ['made', generatedAt],
+    ['failures', `${rate.failureStatuses.join(', ')}; Pending, Running, Stopping in no rate`],
+  ];
+}
+
+/** The page's sections: the two charts, the two tables, the coverage timeline (charts rendered at once). */
+async function sections(r: {
+  rate: FailureRateResult;
+  mix: StatusMixResult;
+  commands: TopFailingResult;
+  instances: TopFailingResult;
+  group: string;
+  by: string;
+}): Promise<{ id: string; title: string; body: string }[]> {
+  const bars = coverageBars(r.rate.coverage);
+  const [rateSvg, mixSvg, coverageSvg] = await Promise.all([
+    renderSvg(failureRateSpec(r.rate.rows, r.group)),
+    renderSvg(statusMixSpec(r.mix.rows)),
+    renderSvg(coverageSpec(bars)),
+  ]);
+  return [
+    {
+      id: 'failure-rate',
+      title: `Failure rate by ${r.group}, per ${r.by}`,
+      body: figure('failure-rate', rateSvg),
+    },
+    { id: 'status-mix', title: `Status mix, per ${r.by}`, body: figure('status-mix', mixSvg) },
+    {
+      id: 'top-commands',
+      title: 'Most failing commands',
+      body: topTable('top-commands', 'command', r.commands.rows),
+    },
+    {
+      id: 'top-instances',
+      title: 'Most failing instances',
+      body: topTable('top-instances', 'instance', r.instances.rows),
+    },
+    {
+      id: 'coverage',
+      title: 'Coverage per instance',
+      body:
+        bars.length === 0
+          ? '<p class="note">No coverage recorded for the period: no run covered it.</p>'
+          : figure('coverage', coverageSvg),
+    },
+  ];
 }
 
 /**
