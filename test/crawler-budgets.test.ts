@@ -1,32 +1,14 @@
-import type { RunningEmulator } from '@swas-archive/emulator';
 import { describe, expect, it } from 'vitest';
 import { quietFleet } from './helpers/fleets.js';
 import {
   archivedInvocations,
   archiveVersusTruth,
+  busiestWindow,
   clientOf,
   crawlOnce,
   withArchiveRoot,
   withEmulator,
 } from './helpers/harness.js';
-
-/** The most calls of one (key, region, action) in any window of `windowMs`, from the emulator's log. */
-function busiestWindow(emu: RunningEmulator, action: string, windowMs: number): number {
-  const byKey = new Map<string, number[]>();
-  for (const e of emu.admin.requestLog()) {
-    if (e.action !== action) continue;
-    const key = `${e.accessKeyId}/${e.regionId}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), e.timeMs]);
-  }
-  let most = 0;
-  for (const times of byKey.values()) {
-    for (let i = 0, j = 0; j < times.length; j++) {
-      while ((times[j] as number) - (times[i] as number) >= windowMs) i++;
-      most = Math.max(most, j - i + 1);
-    }
-  }
-  return most;
-}
 
 describe('budgets', () => {
   it('never exceeds a budget in any window, and is never throttled at the right budget', async () => {

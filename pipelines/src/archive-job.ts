@@ -9,6 +9,7 @@ import {
 import { createSwasClient, type StaticCredentials } from '@swas-archive/client';
 import {
   type BudgetOptions,
+  type Clock,
   type CrawlAccount,
   type CrawlEvent,
   type CrawlProgress,
@@ -40,6 +41,11 @@ export interface ArchiveJobOptions {
   timeoutMs?: number;
   regions?: readonly string[];
   instances?: readonly string[];
+  /**
+   * Worker `index` of `count` sharing the archive: crawls only its (account, region)s (see `shardOf` of the
+   * crawler) and commits in turns with the other shards. @default one worker, the whole fleet
+   */
+  shard?: { index: number; count: number };
   withResults?: boolean;
   full?: boolean;
   budgets?: BudgetOptions;
@@ -58,6 +64,16 @@ export interface ArchiveJobOptions {
   onEvent?: (event: ArchiveJobEvent) => void;
   /** Stops the job: what was read is committed, and the next run goes on from there. */
   signal?: AbortSignal;
+  /** Longest the crawl may take, ms (`--max-duration`): it stops with cursors the next run goes on from. */
+  maxDurationMs?: number;
+  /** How often the job runs, ms (`--every`): quiet instances are then checked only as often as needed. */
+  runEveryMs?: number;
+  /** Records the service keeps at most. @default 100000 */
+  recordCap?: number;
+  /** Whether the cap counts per region or per account. @default 'account' */
+  capScope?: 'region' | 'account';
+  /** The crawl's clock (a simulation's). @default the real clock */
+  clock?: Clock;
 }
 
 /** What the archive job tells as it goes. */
@@ -102,11 +118,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       root: options.root,
       redaction: options.redaction,
       compactAbove: options.compactAbove,
+      shard: options.shard,
     });
     const from = archive.lockTakenOverFrom;
     if (from) options.onEvent?.({ type: 'lock-taken-over', from });
     const { completed, discarded } = archive.recovery;
-    const leftovers = discarded.filter((d) => d !== 'duckdb-spill');
+    const leftovers = discarded.filter((d) => !d.startsWith('duckdb-spill'));
     if (completed.length > 0 || leftovers.length > 0)
       options.onEvent?.({ type: 'recovered', completed, discarded: leftovers });
     options.onEvent?.({ type: 'archive-opened', root: archive.root });
@@ -120,6 +137,7 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       archive: open,
       regions: options.regions,
       instances: options.instances,
+      shard: options.shard,
       withResults: options.withResults,
       full: options.full,
       budgets: options.budgets,
@@ -129,6 +147,11 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       onProgress: options.onProgress,
       onEvent: options.onEvent,
       signal: options.signal,
+      maxDurationMs: options.maxDurationMs,
+      runEveryMs: options.runEveryMs,
+      recordCap: options.recordCap,
+      capScope: options.capScope,
+      clock: options.clock,
     });
     if (archive && (options.verifyWritten ?? true)) verify = await verifyRun(archive, report.runId);
   } finally {

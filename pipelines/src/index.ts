@@ -1,3 +1,4 @@
+export type { BudgetPlan, RegionBudgetPlan } from '@swas-archive/crawler';
 export {
   type AccountSource,
   type ArchiveJobEvent,
@@ -6,6 +7,11 @@ export {
   archiveJob,
 } from './archive-job.js';
 export { type ArchiveStatus, archiveStatus, type InstanceAtRisk } from './archive-status.js';
+export {
+  type ComplianceExportJobOptions,
+  type ComplianceExportJobResult,
+  complianceExportJob,
+} from './compliance-export-job.js';
 export {
   CONFIG_FILE,
   ConfigError,
@@ -22,7 +28,12 @@ export {
   type DumpReadOptions,
   readDump,
 } from './dump-reader.js';
-export { ImportUsageError } from './errors.js';
+export { ImportUsageError, JobUsageError } from './errors.js';
+export {
+  type FailureTrendsJobOptions,
+  type FailureTrendsJobResult,
+  failureTrendsJob,
+} from './failure-trends-job.js';
 export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
 export {
   type ImportEvent,
@@ -33,3 +44,4 @@ export {
   type SkippedPage,
 } from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';
+export { budgetOf, type PlanOptions, planArchive } from './plan-job.js';

@@ -1,6 +1,8 @@
 import { archiveIngest } from './archive-ingest.bench.js';
 import { archiveLayout } from './archive-layout.bench.js';
 import { archiveSize } from './archive-size.bench.js';
+import { budgetSim } from './budget-sim.bench.js';
+import { crawlMemory } from './crawl-memory.bench.js';
 import { crawlerAdaptive } from './crawler-adaptive.bench.js';
 import { crawlerBudget } from './crawler-budget.bench.js';
 import { crawlerIncremental } from './crawler-incremental.bench.js';
@@ -19,11 +21,13 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'archive-layout': archiveLayout,
   'crawler-incremental': crawlerIncremental,
   'crawler-overhead': crawlerOverhead,
+  'crawl-memory': crawlMemory,
   'crawler-budget': crawlerBudget,
   'crawler-adaptive': crawlerAdaptive,
   'query-export': queryExport,
   import: importDumps,
   export: exportFormats,
+  'budget-sim': budgetSim,
 };
 
 const wanted = process.argv.slice(2);

@@ -198,3 +198,21 @@ function invisibleInstances(emu: RunningEmulator): Set<string> {
       .map((i) => i.instanceId),
   );
 }
+
+/** The most calls of one (key, region, action) in any window of `windowMs`, from the emulator's log. */
+export function busiestWindow(emu: RunningEmulator, action: string, windowMs: number): number {
+  const byKey = new Map<string, number[]>();
+  for (const e of emu.admin.requestLog()) {
+    if (e.action !== action) continue;
+    const key = `${e.accessKeyId}/${e.regionId}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), e.timeMs]);
+  }
+  let most = 0;
+  for (const times of byKey.values()) {
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while ((times[j] as number) - (times[i] as number) >= windowMs) i++;
+      most = Math.max(most, j - i + 1);
+    }
+  }
+  return most;
+}

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './durable-fs.js';
 import { ArchiveCorruptError } from './errors.js';
-import { SCHEMA_VERSION, type TableName } from './schema.js';
+import { SCHEMA_VERSION, TABLE_NAMES, type TableName } from './schema.js';
 
 /** One committed data file. */
 export interface CatalogFile {
@@ -80,21 +80,29 @@ export function emptyCatalog(): Catalog {
   };
 }
 
-/** Reads the catalog of the archive at `root`; a folder without one is an empty archive. */
+/**
+ * Reads the catalog of the archive at `root`; a folder without one is an empty archive, unless its datasets
+ * hold files: then the catalog was lost, and an empty one would hide them ({@link ArchiveCorruptError}).
+ */
 export async function readCatalog(root: string): Promise<Catalog> {
   let text: string;
   try {
     text = await readFile(join(root, CATALOG_FILE), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyCatalog();
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const orphans = await datasetsWithFiles(root);
+    if (orphans.length === 0) return emptyCatalog();
+    throw new ArchiveCorruptError(
+      `the catalog ${join(root, CATALOG_FILE)} is missing, but ${orphans.join(', ')} hold data files: it cannot be rebuilt from them (it alone says which files are committed, and holds the crawl cursors), so nothing was changed; restore catalog.json from a backup`,
+      root,
+    );
   }
   let catalog: Catalog;
   try {
     catalog = JSON.parse(text) as Catalog;
   } catch (error) {
     throw new ArchiveCorruptError(
-      `the catalog ${join(root, CATALOG_FILE)} is not valid JSON: restore it from a backup`,
+      `the catalog ${join(root, CATALOG_FILE)} is damaged (not valid JSON): it cannot be rebuilt from the data files, so it was left as it is and nothing was changed; restore it from a backup`,
       root,
       { cause: error },
     );
@@ -106,6 +114,27 @@ export async function readCatalog(root: string): Promise<Catalog> {
     );
   }
   return catalog;
+}
+
+/**
+ * The datasets of `root` that hold anything. A first commit interrupted after its commit point may have
+ * moved files in before any catalog exists: its journal, still pending, accounts for them.
+ */
+async function datasetsWithFiles(root: string): Promise<string[]> {
+  if ((await entries(join(root, '_journal'))).length > 0) return [];
+  const found: string[] = [];
+  for (const table of TABLE_NAMES) if ((await entries(join(root, table))).length > 0) found.push(table);
+  return found;
+}
+
+/** The names in `dir`; none when it does not exist. */
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 /** Replaces the catalog of the archive at `root` atomically (see `writeFileAtomic`). */

@@ -48,11 +48,11 @@ export interface Journal {
 export async function commitJournal(root: string, journal: Journal): Promise<Catalog> {
   const staged = join(root, STAGING_DIR, journal.snapshot.id, 'journal.json');
   await writeFileAtomic(staged, JSON.stringify(journal));
-  crashPoint('journal-written');
+  crashPoint('journal-written', journal.snapshot.kind);
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
   await rename(staged, join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`));
   await fsyncDir(join(root, JOURNAL_DIR));
-  crashPoint('committed');
+  crashPoint('committed', journal.snapshot.kind);
   return applyJournal(root, journal);
 }
 
@@ -69,7 +69,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
         root,
       );
     }
-    if (i === 0) crashPoint('file-moved');
+    if (i === 0) crashPoint('file-moved', journal.snapshot.kind);
   }
   let catalog = await readCatalog(root);
   if (!catalog.snapshots.some((s) => s.id === journal.snapshot.id)) {
@@ -90,7 +90,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
     };
     await writeCatalog(root, catalog);
   }
-  crashPoint('catalog-written');
+  crashPoint('catalog-written', journal.snapshot.kind);
   for (const path of journal.remove) {
     // Readers that loaded the previous catalog may still be reading these: keep them a while in the trash.
     if (await exists(join(root, path)))
@@ -98,7 +98,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
   }
   await rm(join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`), { force: true });
   await rm(join(root, STAGING_DIR, journal.snapshot.id), { recursive: true, force: true });
-  crashPoint('cleaned');
+  crashPoint('cleaned', journal.snapshot.kind);
   return catalog;
 }
 
@@ -110,11 +110,18 @@ export interface Recovery {
   discarded: string[];
 }
 
+/** The DuckDB spill folders under `_staging/` (`duckdb-spill`, and one per shard): not a commit's. */
+export const SPILL_PREFIX = 'duckdb-spill';
+
 /**
- * Run by a writer at open, under the lock: finishes committed journals, discards uncommitted staging,
- * and empties trash older than `trashTtlMs` (15 minutes by default).
+ * Run by a writer at open, under the lock (and by a shard before each commit, under its turn): finishes
+ * committed journals, discards uncommitted staging, and empties trash older than `trashTtlMs` (15 minutes
+ * by default). `keepSpill` leaves DuckDB's spill folders alone: other shards' DuckDBs may be using theirs.
  */
-export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<Recovery> {
+export async function recover(
+  root: string,
+  { trashTtlMs = 15 * 60_000, keepSpill = false }: { trashTtlMs?: number; keepSpill?: boolean } = {},
+): Promise<Recovery> {
   const completed: string[] = [];
   const journals = (await list(join(root, JOURNAL_DIR))).filter((n) => n.endsWith('.json')).sort();
   for (const name of journals) {
@@ -122,7 +129,9 @@ export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<R
     await applyJournal(root, journal);
     completed.push(journal.snapshot.id);
   }
-  const discarded = await list(join(root, STAGING_DIR));
+  const discarded = (await list(join(root, STAGING_DIR))).filter(
+    (name) => !(keepSpill && name.startsWith(SPILL_PREFIX)),
+  );
   for (const name of discarded) await rm(join(root, STAGING_DIR, name), { recursive: true, force: true });
   const now = Date.now();
   for (const name of await list(join(root, TRASH_DIR))) {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog, CatalogFile } from './catalog.js';
 import { commitJournal, type JournalFile, newSnapshotId } from './commit-journal.js';
+import { crashPoint } from './crash-point.js';
 import { ArchiveCorruptError } from './errors.js';
 import { ParquetFileWriter } from './parquet-file-writer.js';
 import { SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
@@ -80,6 +81,7 @@ export async function compactPartitions(
   if (files.length === 0) {
     return { catalog: ctx.catalog, result: { partitions: 0, filesBefore: 0, filesAfter: 0, rows: 0 } };
   }
+  crashPoint('staged', 'compaction');
   const catalog = await commitJournal(ctx.root, {
     snapshot: {
       id: snapshotId,

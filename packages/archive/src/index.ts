@@ -7,6 +7,7 @@ export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
 export { readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';
 export type { CompactionOptions, CompactionResult } from './compaction.js';
+export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export {
   ArchiveCorruptError,
   ArchiveError,
@@ -14,6 +15,12 @@ export {
   ArchivePathError,
   ArchiveUsageError,
 } from './errors.js';
+export {
+  DDL_ENGINES,
+  type DdlEngine,
+  type ExternalDdlOptions,
+  externalTableDdl,
+} from './external-ddl.js';
 export type {
   CoverageRecord,
   InstanceObservation,
@@ -23,7 +30,8 @@ export type {
 } from './records.js';
 export type { RedactionAction, RedactionPolicy } from './redaction.js';
 export { ARCHIVE_ROOT_ENTRIES } from './root-entries.js';
-export type { TableName } from './schema.js';
+export { type ColumnType, TABLE_NAMES, TABLES, type TableName } from './schema.js';
+export type { ArchiveShard } from './shard-lease.js';
 export type { CommitResult, SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';

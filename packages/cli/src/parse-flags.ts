@@ -66,3 +66,25 @@ export function memorySize(flag: string) {
     return value.trim();
   };
 }
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+};
+
+/** `--max-bytes`: bytes, or a size such as `256MiB`, `1GB`. */
+export function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(value.trim());
+  const n = m ? Math.floor(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] as number)) : Number.NaN;
+  if (!Number.isFinite(n) || n < 4096)
+    throw new InvalidArgumentError(
+      `--max-bytes must be a size of at least 4096 bytes (e.g. 64MiB, 1GB), got "${value}".`,
+    );
+  return n;
+}

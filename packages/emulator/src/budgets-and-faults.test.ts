@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from './http/fault-options.js';
 import { startEmulator } from './index.js';
@@ -66,7 +67,11 @@ describe('faults', () => {
       seed: 1,
       faults: {
         trickleMs: 300,
-        schedule: FAULT_KINDS.map((fault, i) => ({ action: 'ListRegions', call: i + 1, fault })),
+        schedule: FAULT_KINDS.filter((f) => f !== 'hang').map((fault, i) => ({
+          action: 'ListRegions',
+          call: i + 1,
+          fault,
+        })),
       },
     });
     try {
@@ -100,6 +105,24 @@ describe('faults', () => {
     }
   });
 
+  it('hang: reads the request and never answers, until the emulator closes the connection', async () => {
+    const emu = await startEmulator({
+      seed: 1,
+      faults: { schedule: [{ action: 'ListRegions', call: 1, fault: 'hang' }] },
+    });
+    const key = emu.credentials[0] as { accessKeyId: string; accessKeySecret: string };
+    const hung = rawRequest(emu.endpoint, key, { Action: 'ListRegions' }).then(
+      () => 'answered',
+      () => 'closed',
+    );
+    const early = await Promise.race([hung, sleep(300).then(() => 'waiting')]);
+    // The next call is answered meanwhile: only that connection hangs.
+    const next = await rawRequest(emu.endpoint, key, { Action: 'ListRegions' });
+    await emu.close();
+    expect([early, next.status, await hung]).toEqual(['waiting', 200, 'closed']);
+    expect(emu.admin.requestLog().map((e) => e.fault ?? 'none')).toEqual(['hang', 'none']);
+  });
+
   it('injects faults by probability, the same for the same seed', async () => {
     const run = async () => {
       const emu = await startEmulator({
@@ -128,7 +151,8 @@ describe('faults', () => {
       }
     };
     const first = await run();
-    for (const kind of [...FAULT_KINDS, 'none']) expect(first).toContain(kind);
+    // A hang is not rolled here: each would hold a request until the emulator closes.
+    for (const kind of [...FAULT_KINDS.filter((f) => f !== 'hang'), 'none']) expect(first).toContain(kind);
     const share = first.filter((f) => f !== 'none').length / first.length;
     expect(share).toBeGreaterThan(0.3);
     expect(share).toBeLessThan(0.7);

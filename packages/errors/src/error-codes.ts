@@ -147,6 +147,13 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'an import that cannot start: no file, a file that cannot be read',
   },
+  'job.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary:
+      'a scheduled job that cannot start: no archive, a bad period, an output file the job did not make',
+  },
   'cli.usage': {
     exit: 'usage',
     transient: false,

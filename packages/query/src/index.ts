@@ -39,6 +39,7 @@ export {
   type ReportGroup,
   type ReportOptions,
 } from './reports/report-options.js';
+export { parseInstant } from './reports/report-period.js';
 export type { CoverageWindow, ReportCoverage, ReportGap, ReportResult } from './reports/report-result.js';
 export {
   type StatusMixOptions,

@@ -4,18 +4,19 @@ import {
   type ArchiveJobResult,
   archiveJob,
   CONFIG_FILE,
-  configPath,
   durationMs,
   type LoadedConfig,
-  loadConfig,
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { ConfigUsageError, EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
+import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
+import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
 import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
+import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
+import { durationFlag, redactionOf } from './archive-config.js';
 import { crawlEventLogger, reportJson, summary } from './crawl-output.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
@@ -25,6 +26,7 @@ export interface ArchiveFlags {
   data?: string;
   regions?: string[];
   instances?: string[];
+  shard?: ShardFlag;
   budget?: Record<string, number>;
   inFlight?: Record<string, number>;
   concurrency?: number;
@@ -36,6 +38,8 @@ export interface ArchiveFlags {
   commitInterval?: number;
   retentionDays?: number;
   timeoutMs?: number;
+  maxDuration?: string;
+  every?: string;
   config?: string;
   metricsFile?: string;
   json: boolean;
@@ -58,6 +62,7 @@ export function addArchiveFlags(command: Command): Command {
     .option('--data <dir>', DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
+    .addOption(shardOption())
     .option(
       '--budget <Action=N>',
       `calls per minute per account and region for one action, repeatable (defaults: ${defaults('callsPerMinute')})`,
@@ -106,6 +111,14 @@ export function addArchiveFlags(command: Command): Command {
       '--timeout-ms <ms>',
       'time allowed for one API call (default: 20000)',
       positiveInt('--timeout-ms'),
+    )
+    .option(
+      '--max-duration <duration>',
+      'stop crawling after this long (8h, 90m), committing what was read; the next run goes on where expiry is nearest',
+    )
+    .option(
+      '--every <duration>',
+      'how often this job is scheduled (6h): quiet instances are then checked only as often as their records need',
     )
     .option(
       '--config <file>',
@@ -178,7 +191,7 @@ function checkBudgetFlags(flags: ArchiveFlags): void {
 export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Promise<number> {
   const log = createLogger(flags.quiet ? 'warn' : flags.logLevel, flags.logFormat);
   checkBudgetFlags(flags);
-  const loaded = await findConfig(flags, io.env);
+  const loaded = await findConfig(flags.config, io.env);
   const options = jobOptions(flags, loaded, io.env);
   const stop = stopOnSignals(log);
   const view = progressView(log, process.stderr, flags.quiet);
@@ -198,6 +211,12 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   const { report } = result;
   if (result.archiveOpened)
     io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
+  if (report.outcome === 'interrupted' && report.stopReason === 'time-limit') {
+    log.warn(
+      `stopped at --max-duration: ${report.stopped.length} instance(s) stopped midway; the next run goes on with those nearest expiry`,
+    );
+    return report.gaps.length > 0 || report.incomplete.length > 0 ? EXIT.partial : EXIT.ok;
+  }
   if (report.outcome === 'interrupted') {
     log.warn(
       `stopped by ${report.stopReason}: ${report.recordsNew} new and ${report.recordsChanged} changed invocations are kept in ${report.commits} snapshot(s); ${report.stopped.length} instance(s) stopped midway, and the next run goes on from there`,
@@ -225,17 +244,6 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
   return report.outcome === 'complete' ? EXIT.ok : EXIT.partial;
 }
 
-/** The config file named by `--config`, else `swas-archive.config.json` where the user runs the command, if any. */
-async function findConfig(flags: ArchiveFlags, env: NodeJS.ProcessEnv): Promise<LoadedConfig | undefined> {
-  if (flags.config) return loadConfig(userPath(flags.config, env));
-  const here = userPath(CONFIG_FILE, env);
-  return loadConfig(here).catch((error: unknown) => {
-    // No file there is the usual case; a file there that cannot be used is an error.
-    if ((error as { message?: string }).message?.startsWith('no config file')) return undefined;
-    throw error;
-  });
-}
-
 /** The job's options: the flags given, else the config file, else the defaults. */
 function jobOptions(
   flags: ArchiveFlags,
@@ -243,12 +251,7 @@ function jobOptions(
   env: NodeJS.ProcessEnv,
 ): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
   const c = loaded?.config ?? {};
-  const fromConfig = (path: string | undefined) => (path && loaded ? configPath(loaded, path) : undefined);
-  const root =
-    (flags.data ? userPath(flags.data, env) : undefined) ??
-    (env.SWAS_ARCHIVE_DATA ? userPath(env.SWAS_ARCHIVE_DATA, env) : undefined) ??
-    fromConfig(c.archive) ??
-    userPath('data/archive', env);
+  const root = archiveRootOf(flags.data, loaded, env);
   const accounts = flags.profile?.length
     ? flags.profile.map((p) => ({ name: p, profile: p }))
     : flags.account
@@ -266,6 +269,7 @@ function jobOptions(
     timeoutMs: flags.timeoutMs,
     regions: flags.regions ?? c.regions,
     instances: flags.instances ?? c.instances,
+    shard: flags.shard ?? shardFromConfig(loaded),
     withResults: flags.withResults ?? c.withResults ?? false,
     full: flags.full ?? false,
     budgets: {
@@ -284,25 +288,10 @@ function jobOptions(
           ? durationMs(c.commitInterval)
           : undefined,
     retentionMs: retentionDays * 86_400_000,
+    maxDurationMs: durationFlag('--max-duration', flags.maxDuration ?? c.schedule?.maxDuration),
+    runEveryMs: durationFlag('--every', flags.every ?? c.schedule?.every),
     redaction: redactionOf(loaded, env),
     compactAbove: c.compaction?.above,
-    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : fromConfig(c.metricsFile),
+    metricsFile: flags.metricsFile ? userPath(flags.metricsFile, env) : pathFromConfig(loaded, c.metricsFile),
   };
-}
-
-/** The config's redaction policy, its HMAC key read from the environment variable it names. */
-function redactionOf(
-  loaded: LoadedConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): ArchiveJobOptions['redaction'] {
-  const r = loaded?.config.redaction;
-  if (!r) return undefined;
-  const { hmacKeyEnv, ...policy } = r;
-  if (!hmacKeyEnv) return policy;
-  const hmacKey = env[hmacKeyEnv];
-  if (!hmacKey)
-    throw new ConfigUsageError(
-      `config ${loaded.path}: redaction.hmacKeyEnv names ${hmacKeyEnv}, which is not set: export ${hmacKeyEnv}=<a key of at least 16 characters>`,
-    );
-  return { ...policy, hmacKey };
 }

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readCatalog } from '@swas-archive/archive';
 import { QuerySession } from '@swas-archive/query';
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../command-context.js';
@@ -67,6 +68,8 @@ export async function requireArchive(root: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR')
       throw new UsageError(`cannot read the archive at ${root} (${code}): check its permissions`);
+    // A folder whose datasets hold files lost its catalog: that is damage (exit 6), not "no archive".
+    if (code === 'ENOENT') await readCatalog(root);
     throw new UsageError(
       `no archive at ${root}: run \`swas-archive crawl --data ${root}\` first, or point --data (or SWAS_ARCHIVE_DATA) at an archive`,
     );

@@ -91,6 +91,8 @@ export interface InvocationRecord {
   outputBytes: number;
   expiredAt?: number;
   expiryReason?: ExpiryReason;
+  /** When a `DescribeInvocations` answer first listed it (virtual time); unset while none has. */
+  listedAt?: number;
 }
 
 const FINISHED_STATUSES = new Set<InvocationStatus>(['Success']);

@@ -92,6 +92,7 @@ function logEntry(
     timeMs: arrived,
     virtualMs: now,
     regionId: request.params.RegionId,
+    instanceId: request.params.InstanceId,
     action: request.params.Action ?? request.headers['x-acs-action'],
     httpStatus: 0,
     outcome: 'ok',

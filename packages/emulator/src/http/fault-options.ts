@@ -1,7 +1,7 @@
 import { EmulatorOptionsError } from '../errors.js';
 
 /** Faults that replace or spoil an answer. */
-export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle';
+export type FaultKind = 'internal-error' | 'service-unavailable' | 'reset' | 'truncate' | 'trickle' | 'hang';
 /** Every {@link FaultKind}. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   'internal-error',
@@ -9,6 +9,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'reset',
   'truncate',
   'trickle',
+  'hang',
 ];
 
 /** Probabilities (0–1) of each fault, and added latency, for one action or all. */
@@ -27,6 +28,8 @@ export interface FaultRule {
   truncate?: number;
   /** The body is sent slowly, over `trickleMs`. */
   trickle?: number;
+  /** The request is read and never answered: the connection stays open until the client gives up. */
+  hang?: number;
 }
 
 /** Named sets of fault rules. */
@@ -81,6 +84,7 @@ export const RULE_KEYS: readonly [keyof FaultRule, FaultKind][] = [
   ['reset', 'reset'],
   ['truncate', 'truncate'],
   ['trickle', 'trickle'],
+  ['hang', 'hang'],
 ];
 
 /** `options` if they are valid, else an {@link EmulatorOptionsError} naming the invalid one. */

@@ -13,6 +13,8 @@ export interface RequestLogEntry {
   virtualTime: string;
   accessKeyId?: string;
   regionId?: string;
+  /** The `InstanceId` the request named, if it named one. */
+  instanceId?: string;
   action?: string;
   signatureVersion?: 'v2' | 'v3';
   /** HTTP status sent; 0 when the connection was reset. */

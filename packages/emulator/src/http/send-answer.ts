@@ -12,8 +12,8 @@ export interface Answer {
 }
 
 /**
- * Writes `answer` out, spoiled as `fault` says: a reset connection, a body cut in half, or one
- * trickling in over `trickleMs`.
+ * Writes `answer` out, spoiled as `fault` says: a reset connection, a body cut in half, one
+ * trickling in over `trickleMs`, or none at all (`hang`).
  */
 export async function sendAnswer(
   res: ServerResponse,
@@ -27,6 +27,8 @@ export async function sendAnswer(
     res.socket?.destroy();
     return;
   }
+  // Never answered: the client's timeout (or the emulator's close) ends the connection.
+  if (fault === 'hang') return;
   const headers = {
     'content-type': contentType(format),
     date: new Date(now).toUTCString(),

@@ -1,0 +1,97 @@
+import { CRASH_POINTS } from '@swas-archive/archive';
+import type { RunningEmulator } from '@swas-archive/emulator';
+import { describe, expect, it } from 'vitest';
+import { withArchiveRoot, withEmulator } from '../helpers/harness.js';
+import {
+  type ArchiveRunOptions,
+  proveComplete,
+  readerSeesWholeSnapshots,
+  runArchiveJob,
+  SOAK,
+  seeded,
+} from './reliability-harness.js';
+
+/** One region of four instances, frozen (the truth cannot move): every difference is the archive's. */
+const fleet = (seed: number) => ({
+  seed,
+  clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
+  fleet: { regions: 1, instancesPerRegion: 4, invocations: 3000 },
+});
+
+/**
+ * A run that lasts a few seconds and commits often: 64 pages at 40 a second, a commit every 0.4 s, and a
+ * compaction whenever a partition reaches 3 files, so that a random instant falls in listing, paging,
+ * staging, a commit or a compaction.
+ */
+const slowRun: ArchiveRunOptions = {
+  flags: ['--budget', 'DescribeInvocations=2400', '--commit-interval', '0.4', '--log-level', 'debug'],
+  config: { compaction: { above: 3 } },
+};
+
+/** Where a kill landed: the named commit step, or the last thing the run logged before the instant. */
+function landedIn(stderr: string, step?: string): string {
+  if (step) return step;
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const last = lines.at(-1);
+  if (!last || !lines.some((l) => l.includes('archive-opened'))) return 'listing';
+  try {
+    return `after ${String((JSON.parse(last) as { msg?: string }).msg)}`;
+  } catch {
+    return 'paging';
+  }
+}
+
+/** Kills the archive job again and again at seeded instants; returns where each kill landed. */
+async function killChain(emu: RunningEmulator, root: string, random: () => number, kills: string[]) {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    // Every other kill is at a named commit step: of an ingest, then of a compaction, in turn.
+    const step = attempt % 2 === 1;
+    const point = CRASH_POINTS[Math.floor(random() * CRASH_POINTS.length)] as string;
+    const spec = `${attempt % 4 === 1 ? 'ingest' : 'compaction'}:${point}@${1 + Math.floor(random() * 2)}`;
+    const run = await runArchiveJob(emu, root, {
+      ...slowRun,
+      ...(step ? { env: { SWAS_ARCHIVE_CRASH_AT: spec } } : { stopAfterMs: 100 + random() * 2500 }),
+    });
+    if (run.signal !== 'SIGKILL') {
+      // The run finished before the instant came (or never reached the step): it must have completed.
+      expect(run.code, run.stderr).toBe(0);
+      return;
+    }
+    kills.push(landedIn(run.stderr, step ? spec : undefined));
+    // At once, before any rerun: a reader sees whole snapshots only.
+    expect(await readerSeesWholeSnapshots(emu, root)).toEqual([]);
+  }
+}
+
+describe('crash: the archive job killed (SIGKILL) at seeded instants, then rerun at once', () => {
+  const wanted = SOAK ? 100 : 10;
+  for (const seed of [1301]) {
+    it(`seed ${seed}: ${wanted} kill points; nothing lost, duplicated or half-visible; verify clean; equal to the truth`, async () => {
+      await withEmulator(fleet(seed), async (emu) => {
+        const random = seeded(seed);
+        const kills: string[] = [];
+        let compared = 0;
+        while (kills.length < wanted) {
+          await withArchiveRoot(async (root) => {
+            await killChain(emu, root, random, kills);
+            const rerun = await runArchiveJob(emu, root, {
+              flags: ['--budget', 'DescribeInvocations=100000'],
+            });
+            expect(rerun.code, rerun.stderr).toBe(0);
+            const proof = await proveComplete(emu, root);
+            expect(proof.problems).toEqual([]);
+            expect(proof.compared).toBe(3000);
+            compared += proof.compared;
+          });
+        }
+        console.info(
+          `crash seed ${seed}: ${kills.length} kills (${kills.join('; ')}), ${compared} rows compared`,
+        );
+        // The kills spread over the run: before the archive opened, while paging, and at commit steps.
+        expect(kills.some((k) => k === 'listing')).toBe(true);
+        expect(kills.some((k) => k.startsWith('ingest:'))).toBe(true);
+        expect(kills.some((k) => k.startsWith('compaction:'))).toBe(true);
+      });
+    }, 600_000);
+  }
+});
