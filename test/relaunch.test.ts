@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { LAUNCHER_PID_ENV as ARCHIVE_LAUNCHER_PID_ENV } from '@swas-archive/archive';
 import { describe, expect, it } from 'vitest';
-import { shouldRelaunch, userSetHeap } from '../packages/cli/src/relaunch.js';
+import { LAUNCHER_PID_ENV, shouldRelaunch, userSetHeap } from '../packages/cli/src/relaunch.js';
 import { withArchiveRoot, withEmulator } from './helpers/harness.js';
 import { runCli } from './helpers/run-cli.js';
 
 describe('a crawl sets the memory it needs itself', () => {
+  it('the launcher names itself to the archive under the name the archive reads', () => {
+    expect(LAUNCHER_PID_ENV).toBe(ARCHIVE_LAUNCHER_PID_ENV);
+  });
+
   it('relaunches only commands that crawl, once, and never over a heap setting of the user', () => {
     expect(shouldRelaunch(['crawl', '--data', 'x'], {}, [])).toBe(true);
     expect(shouldRelaunch(['run', 'archive'], {}, [])).toBe(true);

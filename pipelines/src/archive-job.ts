@@ -1,6 +1,7 @@
 import {
   type Archive,
   checkArchiveRoot,
+  isStoreUrl,
   type LockOwner,
   openArchive,
   type RedactionPolicy,
@@ -18,6 +19,7 @@ import {
 } from '@swas-archive/crawler';
 import { type ArchiveStatus, archiveStatus } from './archive-status.js';
 import { metricsText, writeMetricsFile } from './metrics.js';
+import { type StorePublish, storeArchiveJob } from './store-archive.js';
 
 /** Where one account's credentials come from: keys given, a named profile, else the default chain. */
 export interface AccountSource {
@@ -31,8 +33,12 @@ export interface AccountSource {
 
 /** Options of {@link archiveJob}. */
 export interface ArchiveJobOptions {
-  /** The archive's folder, absolute. */
+  /** The archive's folder, absolute, or an object-store archive `s3://bucket/prefix` (see store-archive.ts). */
   root: string;
+  /** Where an `s3://` archive's settings come from (`AWS_ENDPOINT_URL`, keys, `SWAS_ARCHIVE_CACHE`). @default process.env */
+  storeEnv?: NodeJS.ProcessEnv;
+  /** Uploads of lost or crashed commits, and retired files, are removed from a store this long after. @default 1 h */
+  orphanGraceMs?: number;
   /** The accounts to archive. */
   accounts: readonly AccountSource[];
   /** One endpoint for every region (the emulator, a private endpoint). @default the regional endpoints */
@@ -91,6 +97,8 @@ export interface ArchiveJobResult {
   archiveOpened: boolean;
   /** The check of the files this run committed (when it committed any and `verifyWritten`). */
   verify?: VerifyReport;
+  /** What a run on an object-store archive published (undefined for a folder). */
+  published?: StorePublish;
   /** Where the archive stands after the run (read for the metrics). */
   status?: ArchiveStatus;
 }
@@ -101,6 +109,7 @@ export interface ArchiveJobResult {
  * nothing behind; it is closed (and its lock released) in every case.
  */
 export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJobResult> {
+  if (isStoreUrl(options.root)) return storeArchiveJob(options, archiveJob);
   // A path that cannot hold an archive is said before any call is made.
   await checkArchiveRoot(options.root);
   const accounts: CrawlAccount[] = options.accounts.map((a) => ({
@@ -158,8 +167,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
     await archive?.close();
   }
   if (!archive || !options.metricsFile) return { report, archiveOpened: archive !== undefined, verify };
-  const status = await archiveStatus(options.root, report.finishedAt);
   const retentionMs = options.retentionMs ?? 14 * 86_400_000;
+  const status = await archiveStatus(options.root, report.finishedAt, {
+    retentionMs,
+    recordCap: options.recordCap,
+    capScope: options.capScope,
+  });
   await writeMetricsFile(options.metricsFile, await metricsText(report, status, retentionMs));
   return { report, archiveOpened: true, verify, status };
 }

@@ -103,6 +103,11 @@ export const CONFIG_SCHEMA = z
           .describe(
             'the oldest unarchived record may be at most this share of the retention old (default 0.5)',
           ),
+        maxRecordsAtRisk: z
+          .int()
+          .min(0)
+          .optional()
+          .describe('records that expire within 24 h unarchived may be at most this many (default 0)'),
       })
       .strict()
       .optional(),

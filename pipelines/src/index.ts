@@ -34,7 +34,7 @@ export {
   type FailureTrendsJobResult,
   failureTrendsJob,
 } from './failure-trends-job.js';
-export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
+export { checkHealth, type HealthOptions, type HealthResult, healthFigures } from './health.js';
 export {
   type ImportEvent,
   type ImportedInstance,
@@ -45,3 +45,4 @@ export {
 } from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';
 export { budgetOf, type PlanOptions, planArchive } from './plan-job.js';
+export { type StorePublish, storeReadCopy } from './store-archive.js';

@@ -37,3 +37,9 @@ export class ArchivePathError extends ArchiveError {
   override name = 'ArchivePathError';
   readonly code = 'archive.path' as const;
 }
+
+/** The object store holding the archive cannot be reached, or refused a request (not a lost commit race). */
+export class ArchiveStoreError extends ArchiveError {
+  override name = 'ArchiveStoreError';
+  readonly code = 'archive.store' as const;
+}

@@ -13,6 +13,7 @@ export {
   ArchiveError,
   ArchiveLockedError,
   ArchivePathError,
+  ArchiveStoreError,
   ArchiveUsageError,
 } from './errors.js';
 export {
@@ -21,6 +22,18 @@ export {
   type ExternalDdlOptions,
   externalTableDdl,
 } from './external-ddl.js';
+export { isStoreUrl, parseStoreUrl } from './object-store/archive-location.js';
+export { type FetchStats, type LocalCopy, ObjectCache } from './object-store/object-cache.js';
+export type { ObjectStore, StoredObject } from './object-store/object-store.js';
+export { DEFAULT_ORPHAN_GRACE_MS, openStore, storeCache } from './object-store/open-store.js';
+export {
+  latestCatalog,
+  openWorkingCopy,
+  type PublishResult,
+  publishWorkingCopy,
+  type RemoteCatalog,
+} from './object-store/remote-archive.js';
+export { S3Store, s3ConfigFrom } from './object-store/s3-store.js';
 export type {
   CoverageRecord,
   InstanceObservation,
@@ -35,4 +48,4 @@ export type { ArchiveShard } from './shard-lease.js';
 export type { CommitResult, SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
-export type { LockOwner } from './writer-lock.js';
+export { LAUNCHER_PID_ENV, type LockOwner } from './writer-lock.js';

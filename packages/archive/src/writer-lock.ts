@@ -17,7 +17,21 @@ export interface LockOwner {
    * shards taking turns (see {@link LockOptions.waitForTurn}). Absent in locks of older versions: `run`.
    */
   mode?: LockMode;
+  /**
+   * The process that launched the holder and that the holder dies with (the CLI re-runs itself under a
+   * launcher to set its own memory limits): once it is gone, the holder is on its way out too.
+   */
+  launcherPid?: number;
 }
+
+/**
+ * Set by a launcher in the environment of the process it runs (its own pid): a lock taken by that process
+ * names it, so that a `kill -9` of the launcher (the process a scheduler knows) frees the lock at once.
+ */
+export const LAUNCHER_PID_ENV = 'SWAS_ARCHIVE_LAUNCHER_PID';
+
+/** How long a lock's holder whose launcher died is given to die too before it counts as alive. */
+const ORPHAN_EXIT_MS = 10_000;
 
 /** How long a lock is held: a whole run, or one commit of a shard. */
 export type LockMode = 'run' | 'commit';
@@ -103,6 +117,7 @@ export class WriterLock {
     } catch (error) {
       if (!(error instanceof ArchiveLockedError)) throw error;
       const owner = await readOwner(root, how.name);
+      if (owner && isOrphanHere(owner)) await exitOf(owner.pid, ORPHAN_EXIT_MS);
       if (!owner || !isDeadHere(owner, join(root, how.name)))
         throw lockedError(root, staleMs, owner, error, how.name);
       return WriterLock.#takeOver(root, staleMs, how, error);
@@ -179,6 +194,7 @@ export class WriterLock {
       since: new Date().toISOString(),
       lockIno: ino,
       mode: how.mode,
+      ...launcherOf(),
     };
     await writeFile(join(root, ownerFile(how.name)), `${JSON.stringify(owner)}\n`);
     heldHere.add(path);
@@ -256,6 +272,33 @@ function isDeadHere(owner: LockOwner, path: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
+}
+
+/** Whether a process with this pid runs on this host. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Whether the holder, alive on this host, was launched by a process that is gone: it dies with it. */
+function isOrphanHere(owner: LockOwner): boolean {
+  return owner.host === hostname() && owner.launcherPid !== undefined && !isAlive(owner.launcherPid);
+}
+
+/** Waits until the process `pid` has exited, for at most `ms`. */
+async function exitOf(pid: number, ms: number): Promise<void> {
+  for (const until = Date.now() + ms; isAlive(pid) && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 25));
+}
+
+/** This process's launcher, when a launcher named itself in the environment and is our parent. */
+function launcherOf(): { launcherPid?: number } {
+  const pid = Number(process.env[LAUNCHER_PID_ENV]);
+  return Number.isInteger(pid) && pid === process.ppid ? { launcherPid: pid } : {};
 }
 
 function lockedError(

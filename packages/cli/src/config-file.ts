@@ -1,5 +1,6 @@
+import { parseStoreUrl } from '@swas-archive/archive';
 import { CONFIG_FILE, configPath, type LoadedConfig, loadConfig } from '@swas-archive/pipelines';
-import { userPath } from './parse-flags.js';
+import { localOnly, userPath } from './parse-flags.js';
 
 /** The config file named by `--config`, else `swas-archive.config.json` where the user runs the command, if any. */
 export async function findConfig(
@@ -25,7 +26,22 @@ export function archiveRootOf(
   loaded: LoadedConfig | undefined,
   env: NodeJS.ProcessEnv,
 ): string {
-  if (flag) return userPath(flag, env);
-  if (env.SWAS_ARCHIVE_DATA) return userPath(env.SWAS_ARCHIVE_DATA, env);
-  return pathFromConfig(loaded, loaded?.config.archive) ?? userPath('data/archive', env);
+  if (flag) return userPath(localOnly(flag), env);
+  if (env.SWAS_ARCHIVE_DATA) return userPath(localOnly(env.SWAS_ARCHIVE_DATA), env);
+  const archive = loaded?.config.archive;
+  return pathFromConfig(loaded, archive && localOnly(archive)) ?? userPath('data/archive', env);
+}
+
+/**
+ * Like {@link archiveRootOf}, for the commands that also take an object-store archive: an `s3://` URL is
+ * kept as it is (checked; `oss://` and other schemes are refused with exit 2), a folder made absolute.
+ */
+export function archiveLocationOf(
+  flag: string | undefined,
+  loaded: LoadedConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
+  const given = flag ?? env.SWAS_ARCHIVE_DATA ?? loaded?.config.archive;
+  if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) return parseStoreUrl(given).url;
+  return archiveRootOf(flag, loaded, env);
 }

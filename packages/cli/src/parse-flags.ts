@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { isStoreUrl } from '@swas-archive/archive';
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit-codes.js';
 
 /** `a,b , c` → `['a', 'b', 'c']` */
 export const list = (value: string, previous: string[] = []): string[] => [
@@ -32,6 +34,15 @@ export function positiveInt(flag: string) {
   };
 }
 
+export function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} must be an integer >= 0, got "${value}".`);
+    return n;
+  };
+}
+
 export function positiveNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -43,6 +54,9 @@ export function positiveNumber(flag: string) {
 
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
+
+/** Help text of `--data` where an object-store archive is taken too. */
+export const STORE_DATA_HELP = `${DATA_HELP}, or s3://bucket/prefix`;
 
 /**
  * A path the user typed, made absolute against the folder the user ran the command from. Under
@@ -56,7 +70,16 @@ export function userPath(path: string, env: NodeJS.ProcessEnv): string {
 
 /** The archive folder, absolute: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
-  userPath(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive', env);
+  userPath(localOnly(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive'), env);
+
+/** Refuses an object-store archive where a command reads or writes a folder. */
+export function localOnly(data: string): string {
+  if (isStoreUrl(data))
+    throw new UsageError(
+      `${data}: this command needs an archive folder; object-store archives (s3://) work with crawl, run archive, query and report only`,
+    );
+  return data;
+}
 
 /** `--memory-limit`: a DuckDB size such as `160MB` or `1GB`. */
 export function memorySize(flag: string) {

@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
+/**
+ * The archive's `LAUNCHER_PID_ENV`, written out: the launcher loads nothing but Node's own modules. A lock
+ * taken under it names the launcher, so that a `kill -9` of the launcher frees the lock at once.
+ */
+export const LAUNCHER_PID_ENV = 'SWAS_ARCHIVE_LAUNCHER_PID';
+
 // Only node: built-ins here: the launching process loads nothing else, so it stays small (it lives as long
 // as the crawl, and its memory counts against the same container limit).
 
@@ -46,7 +52,7 @@ export function shouldRelaunch(argv: readonly string[], env: NodeJS.ProcessEnv, 
  * with this process (see {@link watchLauncher}), as a process killed outright would.
  */
 export async function relaunch(script: string, argv: readonly string[]): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, [MARK]: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, [MARK]: '1', [LAUNCHER_PID_ENV]: String(process.pid) };
   env.MALLOC_ARENA_MAX ??= CRAWL_MALLOC_ARENAS;
   const child = spawn(process.execPath, [...process.execArgv, ...CRAWL_NODE_FLAGS, script, ...argv], {
     env,
@@ -72,7 +78,9 @@ export async function relaunch(script: string, argv: readonly string[]): Promise
     child.once('exit', (c, s) => resolve([c, s]));
   });
   for (const s of signals) process.off(s, forward);
-  // Killed by a signal (an OOM kill): the status a shell would show, 128 + its number.
+  // Killed by a signal (an OOM kill, a crash): die of the same signal, as the process the caller started;
+  // where that signal does not end this one, the status a shell would show, 128 + its number.
+  if (signal) process.kill(process.pid, signal);
   return code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
 }
 

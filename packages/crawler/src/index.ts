@@ -31,3 +31,9 @@ export { CrawlConfigurationError } from './errors.js';
 export { invocationObservation } from './record-mapping.js';
 export type { RetryOptions } from './retry-policy.js';
 export { type CrawlShard, shardOf } from './shard-of.js';
+export {
+  type UnarchivedInstance,
+  type UnarchivedRisk,
+  type UnarchivedRiskOptions,
+  unarchivedRisk,
+} from './unarchived-risk.js';

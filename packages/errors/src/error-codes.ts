@@ -97,6 +97,12 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: "the archive's folder cannot be used: a file, not creatable, not writable",
   },
+  'archive.store': {
+    exit: 'unreachable',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'the object store holding the archive (s3://) cannot be reached or refused a request',
+  },
   'archive.corrupt': {
     exit: 'damaged',
     transient: false,

@@ -31,6 +31,7 @@ export {
   type FailureRateRow,
   failureRate,
 } from './reports/failure-rate.js';
+export { reportFiles } from './reports/report-files.js';
 export {
   type FailureOptions,
   REPORT_BUCKETS,

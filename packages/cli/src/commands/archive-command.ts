@@ -8,12 +8,19 @@ import {
   type LoadedConfig,
 } from '@swas-archive/pipelines';
 import { type Command, Option } from 'commander';
-import { archiveRootOf, findConfig, pathFromConfig } from '../config-file.js';
+import { archiveLocationOf, findConfig, pathFromConfig } from '../config-file.js';
 import { EXIT, exitStatusOf, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { createLogger, type LogFormat } from '../logger.js';
-import { actionNumber, DATA_HELP, list, positiveInt, positiveNumber, userPath } from '../parse-flags.js';
+import {
+  actionNumber,
+  list,
+  positiveInt,
+  positiveNumber,
+  STORE_DATA_HELP,
+  userPath,
+} from '../parse-flags.js';
 import { progressView } from '../progress-view.js';
 import { type ShardFlag, shardFromConfig, shardOption } from '../shard-flag.js';
 import { durationFlag, redactionOf } from './archive-config.js';
@@ -59,7 +66,7 @@ export function addArchiveFlags(command: Command): Command {
       '--endpoint <url>',
       'one endpoint for every region (the emulator, a private endpoint); default: the regional endpoints',
     )
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .option('--regions <a,b>', 'only these regions (default: every region ListRegions returns)', list)
     .option('--instances <id,…>', 'only these instances (default: every instance)', list)
     .addOption(shardOption())
@@ -209,6 +216,18 @@ export async function runArchiveCommand(flags: ArchiveFlags, io: CommandIo): Pro
     stop.dispose();
   }
   const { report } = result;
+  const p = result.published;
+  if (p)
+    log.info(
+      {
+        seq: p.seq,
+        uploaded: p.uploaded,
+        uploadedBytes: p.uploadedBytes,
+        fetched: p.fetched,
+        removed: p.removed,
+      },
+      p.seq ? `published catalog ${p.seq} to ${p.url}` : `nothing new to publish to ${p.url}`,
+    );
   if (result.archiveOpened)
     io.stdout.write(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : summary(report));
   if (report.outcome === 'interrupted' && report.stopReason === 'time-limit') {
@@ -251,7 +270,7 @@ function jobOptions(
   env: NodeJS.ProcessEnv,
 ): Omit<ArchiveJobOptions, 'onProgress' | 'onEvent' | 'signal'> {
   const c = loaded?.config ?? {};
-  const root = archiveRootOf(flags.data, loaded, env);
+  const root = archiveLocationOf(flags.data, loaded, env);
   const accounts = flags.profile?.length
     ? flags.profile.map((p) => ({ name: p, profile: p }))
     : flags.account
@@ -264,6 +283,7 @@ function jobOptions(
   const retentionDays = flags.retentionDays ?? c.retentionDays ?? 14;
   return {
     root,
+    storeEnv: env,
     accounts,
     endpoint: flags.endpoint ?? c.endpoint,
     timeoutMs: flags.timeoutMs,
