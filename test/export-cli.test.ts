@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '@swas-archive/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlOnce } from './helpers/harness.js';
-import { runCli } from './helpers/run-cli.js';
+import { crawlWithGap } from './helpers/gapped-archive.js';
+import { runCli, runCliInProcess } from './helpers/run-cli.js';
 
 const PERIOD = ['--since', '2026-05-20', '--until', '2026-06-03'];
 
@@ -15,28 +14,19 @@ let root: string;
 /** The instance whose second crawl failed: an unresolved gap in the period. */
 let broken: string;
 
+// In this process (the CLI's run(argv, io)); the bin is spawned once per command and exit status.
 const exportTo = (out: string, ...args: string[]) =>
+  runCliInProcess(['export', '--data', root, ...PERIOD, '--out', join(dir, out), ...args]);
+const verify = (out: string, ...args: string[]) =>
+  runCliInProcess(['export', 'verify', join(dir, out), ...args]);
+const exportBin = (out: string, ...args: string[]) =>
   runCli(['export', '--data', root, ...PERIOD, '--out', join(dir, out), ...args]);
-const verify = (out: string, ...args: string[]) => runCli(['export', 'verify', join(dir, out), ...args]);
+const verifyBin = (out: string, ...args: string[]) => runCli(['export', 'verify', join(dir, out), ...args]);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'swas-export-cli-'));
   root = join(dir, 'archive');
-  const emu = await startEmulator({
-    seed: 41,
-    clock: { start: '2026-06-01T00:00:00Z', speed: 0 },
-    fleet: { regions: 2, instancesPerRegion: 2, invocations: 400 },
-    live: { invocationsPerMinute: 1 },
-  });
-  try {
-    await crawlOnce(emu, root);
-    broken = emu.admin.instances()[0]?.instanceId ?? '';
-    emu.admin.setFaults({ instances: { [broken]: { internalError: 1 } } });
-    emu.admin.advance(26 * 3_600_000);
-    await crawlOnce(emu, root, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
-  } finally {
-    await emu.close();
-  }
+  broken = await crawlWithGap(root, 41);
 }, 60_000);
 
 afterAll(async () => {
@@ -45,7 +35,7 @@ afterAll(async () => {
 
 describe('swas-archive export', () => {
   it('a period with an unresolved gap: written, the gap named on stderr and in the manifest, exit 4', async () => {
-    const r = await exportTo('gappy', '--format', 'jsonl');
+    const r = await exportBin('gappy', '--format', 'jsonl');
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/the period has 1 unresolved gap/);
     expect(r.stderr).toContain(`GAP acct/`);
@@ -112,7 +102,7 @@ describe('swas-archive export', () => {
     await writeFile(join(folder, first.path), bytes);
     await rm(join(folder, second.path));
     await writeFile(join(folder, 'notes.txt'), 'added later\n');
-    const v = await verify('tampered');
+    const v = await verifyBin('tampered');
     expect(v.code).toBe(6);
     expect(v.stdout).toContain(`altered ${first.path}: its SHA-256 is`);
     expect(v.stdout).toContain(`missing ${second.path}`);
@@ -169,6 +159,20 @@ describe('swas-archive export', () => {
     // Without a key the signature is not checked, but the manifest's own hash still is.
     expect((await verify('hmac')).stdout).toMatch(/signature not-checked/);
 
+    // A public key cannot sign: refused before anything is written (exit 2, no folder, no staging).
+    const pub = await exportTo(
+      'edpub',
+      '--format',
+      'csv',
+      '--allow-gaps',
+      '--sign-key',
+      join(keys, 'ed.pub.pem'),
+    );
+    expect([pub.code, pub.stderr]).toEqual([
+      2,
+      expect.stringMatching(/Ed25519 public key, which cannot sign/),
+    ]);
+    expect((await readdir(dir)).filter((n) => n.startsWith('edpub'))).toEqual([]);
     expect(
       (await exportTo('ed', '--format', 'csv', '--allow-gaps', '--sign-key', join(keys, 'ed.pem'))).code,
     ).toBe(0);
@@ -199,7 +203,9 @@ describe('swas-archive export', () => {
       {
         onSpawn: (child) => {
           const poll = setInterval(async () => {
-            const partial = (await readdir(dir)).find((n) => n.startsWith('killed.partial-'));
+            const partial = (await readdir(dir)).find(
+              (n) => n.startsWith('killed.partial-') && !n.endsWith('.swas-archive-export-partial'),
+            );
             if (!partial) return;
             const files = await readdir(join(dir, partial)).catch(() => []);
             if (files.filter((f) => f.startsWith('part-')).length < 20) return;
@@ -215,26 +221,26 @@ describe('swas-archive export', () => {
     expect(existsSync(out)).toBe(false);
     const [partial] = staged;
     expect(partial).toMatch(/^killed\.partial-[0-9a-f]{12}$/);
-    expect(await readdir(join(dir, partial as string))).toContain('.swas-archive-export-partial');
+    expect(await readdir(dir)).toContain(`${partial}.swas-archive-export-partial`);
     expect(await readdir(join(dir, partial as string))).not.toContain('manifest.json');
-    const again = await exportTo('killed', '--format', 'jsonl', '--allow-gaps');
+    const again = await exportBin('killed', '--format', 'jsonl', '--allow-gaps');
     expect(again.code).toBe(0);
     expect((await readdir(dir)).filter((n) => n.startsWith('killed.partial-'))).toEqual([]);
-    expect((await verify('killed')).code).toBe(0);
+    expect((await verifyBin('killed')).code).toBe(0);
   });
 
   it('refuses an --out that is not empty (exit 2), and removes its own abandoned staging folders', async () => {
     const full = join(dir, 'full');
     await mkdir(full);
     await writeFile(join(full, 'keep.txt'), 'mine\n');
-    const r = await exportTo('full', '--format', 'csv');
+    const r = await exportBin('full', '--format', 'csv');
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/exists and is not empty/)]);
     expect(await readdir(full)).toEqual(['keep.txt']);
     // An interrupted export (its process gone) left a marked staging folder; a foreign one has no mark.
     const abandoned = join(dir, 'again.partial-0123456789ab');
     await mkdir(abandoned);
     await writeFile(
-      join(abandoned, '.swas-archive-export-partial'),
+      `${abandoned}.swas-archive-export-partial`,
       JSON.stringify({ pid: 2 ** 22 + 7, host: (await import('node:os')).hostname(), startedAt: '' }),
     );
     await appendFile(join(abandoned, 'part-00001.csv'), 'half');
@@ -243,9 +249,10 @@ describe('swas-archive export', () => {
     expect((await exportTo('again', '--format', 'csv', '--allow-gaps')).code).toBe(0);
     const names = await readdir(dir);
     expect(names).not.toContain('again.partial-0123456789ab');
+    expect(names).not.toContain('again.partial-0123456789ab.swas-archive-export-partial');
     expect(names).toContain('again.partial-foreign');
     // Inside the archive: refused.
-    const inside = await runCli([
+    const inside = await runCliInProcess([
       'export',
       '--data',
       root,

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '@swas-archive/emulator';
 import {
   change,
   failureRate,
@@ -15,7 +14,7 @@ import {
 } from '@swas-archive/query';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlOnce } from './helpers/harness.js';
+import { crawlWithGap } from './helpers/gapped-archive.js';
 import { CLI_BIN, runCli } from './helpers/run-cli.js';
 
 const PERIOD = ['--since', '2026-05-20', '--until', '2026-06-03'];
@@ -31,21 +30,7 @@ const report = (name: string, ...args: string[]) =>
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'swas-report-cli-'));
-  const emu = await startEmulator({
-    seed: 37,
-    clock: { start: '2026-06-01T00:00:00Z', speed: 0 },
-    fleet: { regions: 2, instancesPerRegion: 2, invocations: 400 },
-    live: { invocationsPerMinute: 1 },
-  });
-  try {
-    await crawlOnce(emu, root);
-    broken = emu.admin.instances()[0]?.instanceId ?? '';
-    emu.admin.setFaults({ instances: { [broken]: { internalError: 1 } } });
-    emu.admin.advance(26 * 3_600_000);
-    await crawlOnce(emu, root, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
-  } finally {
-    await emu.close();
-  }
+  broken = await crawlWithGap(root, 37);
   const session = await QuerySession.open(root);
   try {
     expected = {

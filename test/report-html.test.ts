@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '@swas-archive/emulator';
 import {
   failureRate,
   QuerySession,
@@ -14,7 +13,7 @@ import {
 } from '@swas-archive/query';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlOnce } from './helpers/harness.js';
+import { crawlWithGap } from './helpers/gapped-archive.js';
 import { runCli } from './helpers/run-cli.js';
 
 /** Debian's Chromium (`.ci/run` installs it where it can); playwright's own browsers cannot be fetched here. */
@@ -35,21 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report html in headless Chromium', () =>
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'swas-report-html-'));
     root = join(dir, 'archive');
-    const emu = await startEmulator({
-      seed: 37,
-      clock: { start: '2026-06-01T00:00:00Z', speed: 0 },
-      fleet: { regions: 2, instancesPerRegion: 2, invocations: 400 },
-      live: { invocationsPerMinute: 1 },
-    });
-    try {
-      await crawlOnce(emu, root);
-      broken = emu.admin.instances()[0]?.instanceId ?? '';
-      emu.admin.setFaults({ instances: { [broken]: { internalError: 1 } } });
-      emu.admin.advance(26 * 3_600_000);
-      await crawlOnce(emu, root, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
-    } finally {
-      await emu.close();
-    }
+    broken = await crawlWithGap(root, 37);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

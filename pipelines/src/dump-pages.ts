@@ -81,6 +81,7 @@ function placementOf(o: Record<string, unknown>): Placement | string {
   return out;
 }
 
-function definedOnly(p: Placement): Placement {
+/** The fields of `p` that are set. */
+export function definedOnly(p: Placement): Placement {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Placement;
 }

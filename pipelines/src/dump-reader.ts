@@ -1,6 +1,8 @@
 import type { InvocationObservation } from '@swas-archive/archive';
 import { decodeInvocations, type Invocation } from '@swas-archive/client';
-import { dumpEntries, type Placement } from './dump-pages.js';
+import { invocationObservation } from '@swas-archive/crawler';
+import { definedOnly, dumpEntries, type Placement } from './dump-pages.js';
+import { type PageTime, pageTime, pathPlacement } from './dump-placement.js';
 import { dumpValues } from './dump-values.js';
 
 /** How pages are placed and dated when the dump does not say. */
@@ -12,8 +14,9 @@ export interface DumpReadOptions {
   /** The instance of pages that do not say (`InstanceId`) and whose path does not either. */
   instanceId?: string;
   /**
-   * Takes the region and instance from each file's path: a regular expression with named groups `region`
-   * and/or `instance`, e.g. `/(?<region>[a-z]+-[a-z0-9-]+)\/(?<instance>[0-9a-f]{32})\//`.
+   * Takes the region and instance from each file's path (absolute): a regular expression with named groups
+   * `region` and/or `instance`, e.g. `/\/(?<region>[^/]+)\/(?<instance>[^/]+)\/[^/]+$/`. A region that
+   * is no region id (`cn-hangzhou`) is refused: the pages that needed it are skipped, saying so.
    */
   pathPattern?: RegExp;
   /**
@@ -21,6 +24,11 @@ export interface DumpReadOptions {
    * file's modification time
    */
   observedAt?: Date;
+  /**
+   * The service's retention: a page dated by its file's time is dated no later than its oldest creation
+   * time plus this. @default 14 days
+   */
+  retentionMs?: number;
 }
 
 /** A dump file, absolute, with its modification time (the default time its pages were read). */
@@ -39,26 +47,37 @@ export interface SkippedPage {
 
 /** What a dump yields: a page's observations, or a page skipped. */
 export type DumpItem =
-  | { type: 'page'; observations: InvocationObservation[] }
+  | { type: 'page'; observations: InvocationObservation[]; dated: Omit<PageTime, 'observedAt'> }
   | { type: 'skipped'; skipped: SkippedPage };
 
 /**
  * The pages of one dump file as observations, in order, each invocation decoded by the client's own
  * decoder (so equal to what a crawl archives), placed by the dump (`RegionId`, `InstanceId`, `Account`),
  * else the path pattern, else the options, and dated by `observedAt`, else the page's `ObservedAt`, else the
- * file's time. A page that cannot be read, decoded or placed is yielded as skipped, with its line.
+ * file's time (see {@link pageTime}). A page that cannot be read, decoded or placed is yielded as skipped,
+ * with its line.
  */
 export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): AsyncGenerator<DumpItem> {
+  const fromPath = pathPlacement(file.path, options.pathPattern);
   const defaults: Placement = {
-    ...pathPlacement(file.path, options.pathPattern),
     ...(options.regionId ? { regionId: options.regionId } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    ...('error' in fromPath ? {} : fromPath),
   };
-  const skipped = (line: number, reason: string): DumpItem => ({
-    type: 'skipped',
-    skipped: { file: file.path, line, reason },
-  });
+  let problems = 0;
+  const skipped = (line: number, reason: string): DumpItem => {
+    problems++;
+    return { type: 'skipped', skipped: { file: file.path, line, reason: printable(reason) } };
+  };
   for await (const v of dumpValues(file.path)) {
+    // A file this broken is no dump (a binary, a log): the rest is not read, nor reported line by line.
+    if (problems >= MAX_PROBLEMS_PER_FILE) {
+      yield skipped(
+        v.line,
+        `${MAX_PROBLEMS_PER_FILE} problems so far: gave up on the rest of the file (is it a dump of DescribeInvocations pages?)`,
+      );
+      return;
+    }
     if ('error' in v) {
       yield skipped(v.line, v.error);
       continue;
@@ -68,11 +87,13 @@ export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): 
         yield skipped(v.line, entry.reason);
         continue;
       }
-      const where = { ...defaults, ...definedOf(entry.placement) };
+      const where = { ...defaults, ...definedOnly(entry.placement) };
       if (!where.regionId || !where.instanceId) {
         yield skipped(
           v.line,
-          `no ${where.regionId ? 'instance' : 'region'}: the page does not say, and neither --region/--instance nor --path-pattern do`,
+          'error' in fromPath
+            ? fromPath.error
+            : `no ${where.regionId ? 'instance' : 'region'}: the page does not say, and neither --region/--instance nor --path-pattern do`,
         );
         continue;
       }
@@ -87,49 +108,44 @@ export async function* readDump(file: DumpFile, options: DumpReadOptions = {}): 
         yield skipped(v.line, `not a valid page: ${(error as Error).message}`);
         continue;
       }
-      const observedAt = options.observedAt ?? entry.placement.observedAt ?? file.mtime;
+      const { observedAt, ...dated } = pageTime(
+        items.map((i) => i.creationTime),
+        {
+          flag: options.observedAt,
+          page: entry.placement.observedAt,
+          file: file.mtime,
+          retentionMs: options.retentionMs,
+        },
+      );
       const place = {
         account: where.account ?? options.account ?? 'default',
         regionId: where.regionId,
         instanceId: where.instanceId,
       };
-      yield { type: 'page', observations: items.map((inv) => observationOf(place, inv, observedAt)) };
+      yield {
+        type: 'page',
+        observations: items.map((inv) => invocationObservation(place, inv, observedAt)),
+        dated,
+      };
     }
   }
 }
 
-/** What a crawl would store for `inv` seen at `observedAt` (the crawler's own mapping, field for field). */
-function observationOf(
-  where: { account: string; regionId: string; instanceId: string },
-  inv: Invocation,
-  observedAt: Date,
-): InvocationObservation {
-  return {
-    account: where.account,
-    regionId: where.regionId,
-    instanceId: where.instanceId,
-    invokeId: inv.invokeId,
-    creationTime: inv.creationTime,
-    invocationStatus: inv.invocationStatus,
-    invokeStatus: inv.invokeStatus,
-    commandType: inv.commandType,
-    commandName: inv.commandName,
-    commandContent: inv.commandContent,
-    commandContentBase64: inv.commandContentBase64,
-    parameters: inv.parameters,
-    observedAt,
-  };
-}
+/** Problems reported in one file before the rest of it is given up. */
+export const MAX_PROBLEMS_PER_FILE = 20;
 
-function pathPlacement(path: string, pattern: RegExp | undefined): Placement {
-  const groups = pattern?.exec(path)?.groups;
-  if (!groups) return {};
-  return {
-    ...(groups.region ? { regionId: groups.region } : {}),
-    ...(groups.instance ? { instanceId: groups.instance } : {}),
-  };
-}
+/** Longest reason reported, in characters. */
+const MAX_REASON = 240;
 
-function definedOf(p: Placement): Placement {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Placement;
+/**
+ * A reason as it may be printed: the dump's own text quoted in it (by a parser's message) with every
+ * character outside printable ASCII escaped, and cut to {@link MAX_REASON} characters, so that a binary
+ * file never writes raw bytes or control codes to a terminal.
+ */
+export function printable(reason: string): string {
+  const escaped = reason.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return escaped.length > MAX_REASON ? `${escaped.slice(0, MAX_REASON - 1)}…` : escaped;
 }

@@ -37,6 +37,7 @@ export {
 export { checkHealth, type HealthOptions, type HealthResult, healthFigures } from './health.js';
 export {
   type ImportEvent,
+  type ImportedInstance,
   type ImportJobOptions,
   type ImportJobResult,
   importJob,

@@ -63,3 +63,32 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   return { code, signal, stdout, stderr };
 }
+
+/**
+ * Runs the CLI in this process through `run(argv, io)`, with its own output streams and a clean
+ * environment (HOME nowhere, no credentials): the same program as the bin without spawning Node, for
+ * checks that are about what a command does rather than how the process ends.
+ */
+export async function runCliInProcess(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Omit<CliResult, 'signal'>> {
+  const { run } = await import('@swas-archive/cli');
+  const { PassThrough } = await import('node:stream');
+  const collect = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    return { stream, text: () => Buffer.concat(chunks).toString() };
+  };
+  const out = collect();
+  const err = collect();
+  const code = await run(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
+  });
+  // What the streams hold reaches their listeners within a turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { code, stdout: out.text(), stderr: err.text() };
+}

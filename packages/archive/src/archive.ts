@@ -11,7 +11,7 @@ import { upgradeDailyCounts } from './daily-counts.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
 import { refuseWhileShardsRun, shardLockName, takeShardLease } from './shard-lease.js';
-import { SnapshotWriter } from './snapshot-writer.js';
+import { type SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { type LockOwner, WriterLock } from './writer-lock.js';
 
@@ -140,7 +140,7 @@ export class Archive {
    * Starts a snapshot: what the next atomic commit adds. A run commits one or more snapshots, one after
    * another; a second open snapshot is refused ({@link ArchiveUsageError}).
    */
-  beginSnapshot(runId: string): SnapshotWriter {
+  beginSnapshot(runId: string, options: SnapshotOptions = {}): SnapshotWriter {
     (this.lease ?? (this.#lock as WriterLock)).assertHeld();
     if (this.#active)
       throw new ArchiveUsageError(
@@ -168,6 +168,7 @@ export class Archive {
       },
       newSnapshotId(),
       runId,
+      options,
     );
     this.#active = writer;
     return writer;

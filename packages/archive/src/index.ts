@@ -45,7 +45,7 @@ export type { RedactionAction, RedactionPolicy } from './redaction.js';
 export { ARCHIVE_ROOT_ENTRIES } from './root-entries.js';
 export { type ColumnType, TABLE_NAMES, TABLES, type TableName } from './schema.js';
 export type { ArchiveShard } from './shard-lease.js';
-export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
+export type { CommitResult, SnapshotOptions, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
 export { LAUNCHER_PID_ENV, type LockOwner } from './writer-lock.js';

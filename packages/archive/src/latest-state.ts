@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog, CatalogFile } from './catalog.js';
+import { isFinalSql } from './observation-dedupe.js';
 import { type ColumnDef, TABLES } from './schema.js';
 import { tableSelectSql } from './table-sql.js';
 
@@ -56,6 +57,13 @@ export interface LatestSlice {
   bucket?: number;
 }
 
+/**
+ * Which listing is an invocation's latest: the newest final one, else the newest. Statuses never leave a
+ * final state, so a non-final state dated after a final one has a wrong time (a dump dated by its file)
+ * and never replaces it. A final status adds 2^60 µs to the time (far beyond any epoch_us).
+ */
+const LISTING_RANK = `epoch_us(last_at) + CASE WHEN ${isFinalSql('invocation_status')} THEN (1::BIGINT << 60) ELSE 0 END`;
+
 async function latestStateSelect(
   con: DuckDBConnection,
   archive: { root: string; catalog: Catalog },
@@ -95,7 +103,7 @@ async function latestStateSelect(
       l.run_id AS last_run_id, l.redaction_policy AS redaction_policy
     FROM (
       SELECT ${KEY},
-        arg_max({${listing}}, last_at) AS l,
+        arg_max({${listing}}, ${LISTING_RANK}) AS l,
         arg_max({${result}}, result_at) FILTER (WHERE has_result) AS r,
         min(first_at) AS first_observed_at, max(last_at) AS last_observed_at,
         max(result_at) AS result_observed_at, sum(n)::BIGINT AS observations

@@ -5,8 +5,17 @@ import { sqlString, tableSelectSql } from './table-sql.js';
 
 /** What {@link dedupeObservations} found among the staged observations. */
 export interface DedupeCounts {
-  /** Observations equal to the one before them in their invocation's history: not written. */
+  /**
+   * Observations that add nothing to their invocation's history: equal to the one before them, or (an
+   * observation slotted in before archived ones) equal to the archived one after them. Not written.
+   */
   skipped: number;
+  /**
+   * Imported observations of a state that is not final, dated at or after a final observation of the same
+   * invocation: statuses never leave a final state, so their time is wrong (a dump dated by its file's
+   * modification time). Not written; only imports drop them.
+   */
+  stale: number;
   /** Invocations the archive did not hold yet. */
   newInvocations: number;
   /** Invocations the archive held, written again with a new state. */
@@ -19,13 +28,23 @@ const HISTORY_ROW_BYTES = 240;
 /** An invocation's key, as a DuckDB column list. */
 const KEY = 'account, region_id, instance_id, invoke_id';
 
+/** Statuses an invocation can still leave (swas-api.md); every other is final. */
+export const NOT_FINAL_STATUSES = ['Pending', 'Running', 'Stopping'] as const;
+
+/** A SQL condition: `column` holds a final status. */
+export const isFinalSql = (column: string): string =>
+  `${column} NOT IN (${NOT_FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
 /** The staged observations the dedupe kept, to write. Valid until {@link dropDedupeTables}. */
 export const KEPT_OBSERVATIONS_SQL = 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)';
 
 /**
  * Builds the view `incoming` over `staged` (a SELECT of the staged observations with their `seq`) and the
- * table `dropped`: the `seq` of every observation that adds nothing because it is equal, but for when it was
- * made, to the one before it in its invocation's history (archived, or staged earlier in the snapshot).
+ * table `dropped`: the `seq` of every observation that adds nothing, as it is equal, but for when it was
+ * made, to the one before it in its invocation's history (archived, or staged earlier in the snapshot), or
+ * to the archived one after it (with only equal ones between: an import slots observations in by their
+ * time, and the archived files are never rewritten, so the earlier copy is the one left out). With
+ * `imported`, also those of a non-final state dated at or after a final one ({@link DedupeCounts.stale}).
  */
 export async function dedupeObservations(
   con: DuckDBConnection,
@@ -34,6 +53,7 @@ export async function dedupeObservations(
   schemaVersion: number,
   /** Most bytes of history one window sorts at once. */
   budgetBytes: number,
+  imported = false,
 ): Promise<DedupeCounts> {
   await con.run(`CREATE OR REPLACE TEMP VIEW incoming AS ${staged}`);
   const prior = await priorObservationsSql(con, archive.root, archive.catalog);
@@ -43,12 +63,12 @@ export async function dedupeObservations(
   await con.run(`CREATE OR REPLACE TEMP TABLE repeated AS
       SELECT ${KEY} FROM incoming GROUP BY ALL HAVING count(*) > 1 UNION SELECT ${KEY} FROM prior_keys`);
   // The hashes of every observation that could repeat its predecessor, narrow rows computed once.
-  const hashes = `${KEY}, observed_at, ${stateHashesSql(schemaVersion)}`;
+  const hashes = `${KEY}, observed_at, ${isFinalSql('invocation_status')} AS final, ${stateHashesSql(schemaVersion)}`;
   await con.run(`CREATE OR REPLACE TEMP TABLE dedupe_history AS
       SELECT ${hashes}, 0 AS src, 0 AS seq FROM (${prior}) p SEMI JOIN repeated USING (${KEY})
       UNION ALL
       SELECT ${hashes}, 1 AS src, seq FROM incoming SEMI JOIN repeated USING (${KEY})`);
-  await con.run('CREATE OR REPLACE TEMP TABLE dropped (seq BIGINT)');
+  await con.run('CREATE OR REPLACE TEMP TABLE dropped (seq BIGINT, stale BOOLEAN)');
   // DuckDB sorts a window's partitions in memory: slice the invocations by key hash so that each slice
   // sorts within the budget (one slice for an ordinary snapshot).
   const rows = Number(
@@ -57,17 +77,47 @@ export async function dedupeObservations(
   const slices = Math.max(1, Math.ceil((rows * HISTORY_ROW_BYTES) / budgetBytes));
   for (let slice = 0; slice < slices; slice++) {
     const mine = slices === 1 ? '' : `WHERE hash(${KEY}) % ${slices} = ${slice}`;
-    await con.run(`INSERT INTO dropped
-      WITH w AS (
-        SELECT src, seq, listing_hash, result_hash,
-          lag(listing_hash) OVER k AS prev_listing,
-          last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result
-        FROM dedupe_history ${mine} WINDOW k AS (PARTITION BY ${KEY} ORDER BY observed_at, src, seq)
-      )
-      SELECT seq FROM w WHERE src = 1 AND prev_listing IS NOT DISTINCT FROM listing_hash
-        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)`);
+    await con.run(`INSERT INTO dropped ${droppedSql(mine, imported)}`);
   }
   return countDedupe(con);
+}
+
+/**
+ * The `seq` and staleness of the staged observations of `dedupe_history` (those matching `where`) that add
+ * nothing. Stale ones first (with `imported`), left out of the history the others are compared with; then
+ * each one equal to its predecessor (listing equal, and no result or the last result seen equal), or lying
+ * in a run of identical observations (both hashes equal) that holds an archived one after it.
+ */
+function droppedSql(where: string, imported: boolean): string {
+  const k = `PARTITION BY ${KEY}`;
+  const order = 'ORDER BY observed_at, src, seq';
+  const stale = imported
+    ? `src = 1 AND NOT final AND min(CASE WHEN final THEN observed_at END) OVER (${k}) <= observed_at`
+    : 'false';
+  return `WITH f AS (
+      SELECT *, ${stale} AS stale FROM dedupe_history ${where}
+    ), w AS (
+      SELECT *,
+        lag(listing_hash) OVER k AS prev_listing,
+        lag(result_hash) OVER k AS prev_result_exact,
+        last_value(result_hash IGNORE NULLS) OVER (k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_result,
+        row_number() OVER k AS nth
+      FROM f WHERE NOT stale WINDOW k AS (${k} ${order})
+    ), runs AS (
+      SELECT *, sum(CASE WHEN nth = 1 OR listing_hash IS DISTINCT FROM prev_listing
+          OR result_hash IS DISTINCT FROM prev_result_exact THEN 1 ELSE 0 END)
+        OVER (${k} ORDER BY nth ROWS UNBOUNDED PRECEDING) AS run
+      FROM w
+    ), marked AS (
+      SELECT *,
+        bool_or(src = 0) OVER (${k}, run ORDER BY nth ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS archived_after
+      FROM runs
+    )
+    SELECT seq, true FROM f WHERE stale
+    UNION ALL
+    SELECT seq, false FROM marked WHERE src = 1 AND (coalesce(archived_after, false)
+      OR (prev_listing IS NOT DISTINCT FROM listing_hash
+        AND (result_hash IS NULL OR result_hash IS NOT DISTINCT FROM prev_result)))`;
 }
 
 /**
@@ -94,13 +144,15 @@ async function priorObservationsSql(con: DuckDBConnection, root: string, catalog
 /** Counts what the dedupe dropped, and the kept invocations that are new or already archived. */
 async function countDedupe(con: DuckDBConnection): Promise<DedupeCounts> {
   const counts = await con.runAndReadAll(`SELECT
-        (SELECT count(*) FROM dropped) AS skipped,
+        (SELECT count(*) FILTER (WHERE NOT stale) FROM dropped) AS skipped,
+        (SELECT count(*) FILTER (WHERE stale) FROM dropped) AS stale,
         count(DISTINCT (${KEY})) FILTER (WHERE NOT known) AS new_invocations,
         count(DISTINCT (${KEY})) FILTER (WHERE known) AS changed_invocations
       FROM (SELECT ${KEY}, (${KEY}) IN (SELECT (${KEY}) FROM prior_keys) AS known FROM incoming ANTI JOIN dropped USING (seq))`);
   const row = counts.getRowObjects()[0] ?? {};
   return {
     skipped: Number(row.skipped ?? 0),
+    stale: Number(row.stale ?? 0),
     newInvocations: Number(row.new_invocations ?? 0),
     changedInvocations: Number(row.changed_invocations ?? 0),
   };

@@ -64,12 +64,18 @@ export class ParquetFileWriter {
     table: TableDef,
     select: string,
     columns: readonly ColumnDef[] = columnsAt(table, this.target.schemaVersion),
+    /**
+     * The dates `select` holds, when the caller knows its rows fit in `budgetBytes` (sized them itself):
+     * written in one COPY without measuring them first, which would compute `select` twice.
+     */
+    fits?: readonly string[],
   ): Promise<JournalFile[]> {
     await mkdir(this.#stagingRoot, { recursive: true }); // DuckDB creates the table's folder, not its parents
     const list = columns.map((c) => `"${c.name}"`).join(', ');
     const day = table.partitionSpan === 'month' ? '%Y-%m-01' : '%Y-%m-%d';
     let dated = `SELECT ${list}, strftime("${table.partitionTime}", '${day}') AS date FROM (${select})`;
-    const parts = await this.#plan(dated, columns);
+    const parts =
+      fits && fits.length <= MAX_DATES_PER_COPY ? [{ dates: [...fits] }] : await this.#plan(dated, columns);
     if (parts.length > 1) {
       // Several COPYs read the rows: compute them once (a temp table, which DuckDB spills as needed).
       await this.con.run(`CREATE OR REPLACE TEMP TABLE ${SOURCE} AS ${dated}`);

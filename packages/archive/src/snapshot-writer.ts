@@ -33,6 +33,8 @@ export interface CommitResult {
   rows: Partial<Record<TableName, number>>;
   /** Observations not written because the archive already held the same state. */
   skipped: number;
+  /** Observations of an import not written because their state is not final and they are dated after a final one. */
+  stale: number;
   /** Invocations written for the first time. */
   newInvocations: number;
   /** Invocations already archived that were written again with a new state. */
@@ -77,6 +79,18 @@ export interface SnapshotContext {
   budgetBytes: number;
 }
 
+/** Options of a snapshot. */
+export interface SnapshotOptions {
+  /**
+   * The observations come from dumps rather than the API now: their times may be wrong (a file's
+   * modification time), so one of a state that is not final dated at or after a final observation of its
+   * invocation is dropped (counted in {@link CommitResult.stale}). The run's `recordsNew` and
+   * `recordsChanged` are then the commit's own `newInvocations` and `changedInvocations` (what an import
+   * adds is known only once deduped), whatever {@link SnapshotWriter.setRun} was given. @default false
+   */
+  imported?: boolean;
+}
+
 /**
  * One snapshot of a run: what one atomic commit adds (observations in batches, instances, coverage, the
  * run's row, cursors). A run commits one or more snapshots. Rows are staged in DuckDB; nothing is visible
@@ -95,6 +109,7 @@ export class SnapshotWriter {
     private readonly ctx: SnapshotContext,
     readonly snapshotId: string,
     readonly runId: string,
+    private readonly options: SnapshotOptions = {},
   ) {
     const v = ctx.schemaVersion;
     const stage = <T>(table: TableName, getters: Getters<T>) => {
@@ -206,7 +221,12 @@ export class SnapshotWriter {
         { root: this.ctx.root, catalog: this.ctx.catalog() },
         this.ctx.schemaVersion,
         this.ctx.budgetBytes,
+        this.options.imported === true,
       );
+      if (this.options.imported && this.#runs.rows > 0)
+        await this.ctx.con.run(
+          `UPDATE stage_runs SET records_new = ${counts.newInvocations}, records_changed = ${counts.changedInvocations}`,
+        );
       const deduped = performance.now();
       const { files, rows, replaced } = await this.#writeFiles();
       crashPoint('staged');
@@ -326,7 +346,9 @@ export class SnapshotWriter {
     // An aggregate holds each invocation's newest listing and result at once: a third of the budget each.
     for (const slice of planParts(sizes, this.ctx.budgetBytes / 3)) {
       const update = await latestStateUpdate(con, archive, `SELECT * FROM ${KEPT}`, observed, slice);
-      add(await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS));
+      // At most one row per invocation of the slice, which was sized to fit: no need to measure the rows
+      // first (that would compute the aggregate twice, the larger part of a big commit's time).
+      add(await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS, slice.dates));
       for (const f of update.replaced) replaced.add(f.path);
     }
     return [...replaced];

@@ -1,3 +1,4 @@
+export { arrowRecordBatch, arrowSchema } from './arrow-columns.js';
 export { ExportUsageError, QueryError, QueryRefusedError, ReportOptionsError } from './errors.js';
 export {
   DEFAULT_MAX_BYTES_PER_FILE,

@@ -10,6 +10,7 @@ import {
   type TableName,
   tableSelectSql,
 } from '@swas-archive/archive';
+import { isAlive } from './process-alive.js';
 import { bindParams, type QueryParams } from './query-params.js';
 import { type QueryResult, RowStream } from './row-stream.js';
 import { extensionSettings, instanceSettings, lockDown, type SessionLimits } from './session-settings.js';
@@ -46,16 +47,6 @@ async function removeAbandonedSpills(parent: string): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EPERM') throw error;
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

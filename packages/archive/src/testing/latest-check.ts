@@ -3,24 +3,29 @@ import { queryCommitted } from './query-committed.js';
 
 const KEY = 'account, region_id, instance_id, invoke_id';
 
-/** The latest state every invocation's history implies, computed from the observations alone. */
+/**
+ * The latest state every invocation's history implies, computed from the observations alone: the newest
+ * final listing, else the newest (a final status is never left).
+ */
 const FROM_HISTORY = `WITH latest AS (
     SELECT * FROM invocation_observations
-    QUALIFY row_number() OVER (PARTITION BY ${KEY} ORDER BY observed_at DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY ${KEY}
+      ORDER BY invocation_status NOT IN ('Pending', 'Running', 'Stopping') DESC, observed_at DESC) = 1
   ), results AS (
     SELECT ${KEY}, exit_code, output, output_base64, error_code, error_info, start_time, finished_time, invoke_user,
       observed_at AS result_observed_at
     FROM invocation_observations WHERE has_result
     QUALIFY row_number() OVER (PARTITION BY ${KEY} ORDER BY observed_at DESC) = 1
   ), counts AS (
-    SELECT ${KEY}, min(observed_at) AS first_observed_at, count(*) AS observations
+    SELECT ${KEY}, min(observed_at) AS first_observed_at, max(observed_at) AS last_observed_at,
+      count(*) AS observations
     FROM invocation_observations GROUP BY ALL
   )
   SELECT l.account, l.region_id, l.instance_id, l.invoke_id, l.creation_time, l.invocation_status, l.invoke_status,
     l.command_type, l.command_name, l.command_content, l.command_content_base64, l.parameters,
     r.result_observed_at IS NOT NULL AS has_result,
     r.exit_code, r.output, r.output_base64, r.error_code, r.error_info, r.start_time, r.finished_time, r.invoke_user,
-    c.first_observed_at, l.observed_at AS last_observed_at, r.result_observed_at, c.observations,
+    c.first_observed_at, c.last_observed_at, r.result_observed_at, c.observations,
     l.run_id AS last_run_id, l.redaction_policy
   FROM latest l LEFT JOIN results r USING (${KEY}) JOIN counts c USING (${KEY})`;
 

@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_ROWS_PER_FILE,
   EXPORT_FORMATS,
   type ExportFormat,
+  type ExportManifest,
   exportInvocations,
   QuerySession,
   type ReportGap,
@@ -63,7 +64,11 @@ export function exportCommand(ctx: CommandContext): Command {
       byteSize,
       DEFAULT_MAX_BYTES_PER_FILE,
     )
-    .option('--allow-gaps', 'exit 0 even when an unresolved gap overlaps the period', false)
+    .option(
+      '--allow-gaps',
+      'exit 0 even when the period is not proven complete (a gap, an uncovered part)',
+      false,
+    )
     .option(
       '--sign-key <file>',
       'sign the manifest: an HMAC key file (>= 32 bytes) or an Ed25519 private key (PEM)',
@@ -81,7 +86,8 @@ snapshots read, the redaction policies, and the period's coverage per instance
 <out>.partial-<random> and renamed to <out> once complete. Timestamps are UTC;
 invalid UTF-8 keeps its original bytes in the *_base64 columns.
 
-An unresolved gap in the period is named on stderr and in the manifest, and
+A period not proven complete (an unresolved gap, or a part no crawl proved:
+imported only, or never covered) is named on stderr and in the manifest, and
 the export exits 4 unless --allow-gaps. An --out that exists and is not empty
 exits 2. Check an export with \`swas-archive export verify DIR\` (exit 6 when a
 file is missing, altered or extra, or the manifest was edited).
@@ -152,18 +158,44 @@ async function runExport(flags: ExportFlags, io: CommandIo): Promise<number> {
       toolVersion: VERSION,
       memoryLimit: flags.memoryLimit,
     });
-    const gaps = manifest.coverage.unresolvedGaps;
     io.stdout.write(
       `${out}: ${manifest.totalRows} ${manifest.query.rows === 'history' ? 'observations' : 'invocations'} created ${manifest.period.since} to ${manifest.period.until} in ${manifest.files.length} ${format} file${manifest.files.length === 1 ? '' : 's'}; manifest.json sha256 ${manifest.manifestSha256}${manifest.signature ? `, signed (${manifest.signature.algorithm})` : ''}\n`,
     );
-    if (gaps.length === 0) return EXIT.ok;
-    io.stderr.write(
-      `${[`the period has ${gaps.length} unresolved gap${gaps.length === 1 ? '' : 's'} (in the manifest too): invocations may be missing`, ...gaps.map(gapLine)].join('\n')}\n`,
-    );
+    if (manifest.coverage.complete) return EXIT.ok;
+    io.stderr.write(`${incompleteLines(manifest.coverage).join('\n')}\n`);
     return flags.allowGaps ? EXIT.ok : EXIT.partial;
   } finally {
     session.close();
   }
+}
+
+/** Why an export's period is not proven complete: its unresolved gaps, the parts no crawl proved, or no coverage. */
+function incompleteLines(coverage: ExportManifest['coverage']): string[] {
+  const gaps = coverage.unresolvedGaps;
+  const lines: string[] = [];
+  if (coverage.instances.length === 0)
+    lines.push('the period is not proven complete (in the manifest too): no coverage recorded for it');
+  if (gaps.length > 0)
+    lines.push(
+      `the period has ${gaps.length} unresolved gap${gaps.length === 1 ? '' : 's'} (in the manifest too): invocations may be missing`,
+      ...gaps.map(gapLine),
+    );
+  const uncovered = coverage.instances.flatMap((i) =>
+    i.uncovered.map((u) => ({
+      ...u,
+      where: `${i.account}/${i.region_id}/${i.instance_id}`,
+      unproven: i.unproven,
+    })),
+  );
+  if (uncovered.length > 0)
+    lines.push(
+      `the period is not proven complete (in the manifest too): ${uncovered.length} part${uncovered.length === 1 ? '' : 's'} no crawl proved complete`,
+      ...uncovered.map(
+        (u) =>
+          `  NOT COVERED ${u.where} from ${u.start} to ${u.end}${u.unproven.length > 0 ? ' (imported, completeness unknown, or a stopped run)' : ''}`,
+      ),
+    );
+  return lines;
 }
 
 /** One unresolved gap, for people: where, why, and from when to when. */

@@ -1,4 +1,4 @@
-import { importJob } from '@swas-archive/pipelines';
+import { type ImportJobResult, importJob } from '@swas-archive/pipelines';
 import { Command, InvalidArgumentError } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,6 +14,7 @@ interface ImportFlags {
   instance?: string;
   pathPattern?: RegExp;
   observedAt?: Date;
+  retentionDays: number;
   json: boolean;
 }
 
@@ -27,6 +28,13 @@ function regex(value: string): RegExp {
       `--path-pattern must be a regular expression with groups (?<region>…) and/or (?<instance>…): ${(error as Error).message}`,
     );
   }
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`--retention-days must be a number of days > 0, got "${value}".`);
+  return n;
 }
 
 function instant(value: string): Date {
@@ -59,6 +67,12 @@ export function importCommand(ctx: CommandContext): Command {
       "when the pages were read (default: each page's ObservedAt, else the file's mtime)",
       instant,
     )
+    .option(
+      '--retention-days <n>',
+      "the service's retention: a page dated by its file's mtime is dated within it",
+      positiveNumber,
+      14,
+    )
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(
       'after',
@@ -76,11 +90,19 @@ end: nothing is visible before, and what the archive already holds in the same
 state is not written again. Coverage records each instance's imported creation
 times as "imported, completeness unknown" (never as proven complete). A page
 that cannot be read or placed is reported with its file and line and skipped;
-the rest goes on, and the import exits 4.
+the rest goes on, and the import exits 4. A file with 20 problems is given up.
+
+A page with no ObservedAt (and no --observed-at) is dated by its file's mtime,
+kept between its newest creation time and its oldest plus the retention (a
+warning says how many). A state that is not final dated at or after a final one
+of the same invocation is dropped and counted as stale: an old dump never turns
+a finished invocation back to Running. The path pattern is matched against the
+absolute path: anchor it at the file name; a region that is no region id is
+refused.
 ${examples(
   ['swas-archive import --region cn-hangzhou --instance 2ad1… dumps/*.json', 'one instance of pages'],
   [
-    "swas-archive import --path-pattern '/(?<region>[^/]+)/(?<instance>[^/]+)/' \\\n      dumps/*/*/*.json.gz",
+    "swas-archive import \\\n      --path-pattern '/(?<region>[^/]+)/(?<instance>[^/]+)/[^/]+$' \\\n      dumps/*/*/*.json.gz",
     'a cron dump of many instances, region/instance/page.json.gz',
   ],
 )}`,
@@ -89,6 +111,17 @@ ${examples(
       ctx.exit(await runImport(files, flags, ctx));
     });
 }
+
+type ImportSummary = Pick<
+  ImportJobResult,
+  'runId' | 'files' | 'pages' | 'records' | 'datedByFile' | 'skipped' | 'instances'
+> & {
+  written: number;
+  alreadyArchived: number;
+  staleDropped: number;
+  newInvocations: number;
+  changedInvocations: number;
+};
 
 async function runImport(files: string[], flags: ImportFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
@@ -100,27 +133,41 @@ async function runImport(files: string[], flags: ImportFlags, io: CommandIo): Pr
     instanceId: flags.instance,
     pathPattern: flags.pathPattern,
     observedAt: flags.observedAt,
+    retentionMs: flags.retentionDays * 86_400_000,
     onEvent: (e) => {
       if (e.type === 'skipped') io.stderr.write(`skipped ${e.file}:${e.line}: ${e.reason}\n`);
+      else if (e.datedByFile > 0)
+        io.stderr.write(
+          `warning: ${e.file}: ${e.datedByFile} page(s) dated by the file's modification time (no ObservedAt, no --observed-at)${e.movedIntoRetention > 0 ? `, ${e.movedIntoRetention} of them moved within ${flags.retentionDays} days of their creation times` : ''}\n`,
+        );
     },
   });
   const written = result.commit?.rows.invocation_observations ?? 0;
-  const summary = {
+  const summary: ImportSummary = {
     runId: result.runId,
     files: result.files,
     pages: result.pages,
     records: result.records,
     written,
     alreadyArchived: result.commit?.skipped ?? 0,
+    staleDropped: result.commit?.stale ?? 0,
+    datedByFile: result.datedByFile,
     newInvocations: result.commit?.newInvocations ?? 0,
     changedInvocations: result.commit?.changedInvocations ?? 0,
     skipped: result.skipped,
     instances: result.instances,
   };
   if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else
-    io.stdout.write(
-      `imported ${result.records} records from ${result.pages} pages in ${result.files} files into ${root} (run ${result.runId}): ${summary.newInvocations} new and ${summary.changedInvocations} changed invocations, ${summary.alreadyArchived} observations already archived; ${result.instances.length} instances, coverage "imported, completeness unknown"${result.skipped.length > 0 ? `; ${result.skipped.length} skipped (see stderr)` : ''}\n`,
-    );
+  else io.stdout.write(summaryText(summary, root));
   return result.skipped.length > 0 ? EXIT.partial : EXIT.ok;
+}
+
+/** The summary for a person: the counts, then where each instance was placed. */
+function summaryText(s: ImportSummary, root: string): string {
+  const head = `imported ${s.records} records from ${s.pages} pages in ${s.files} files into ${root} (run ${s.runId}): ${s.newInvocations} new and ${s.changedInvocations} changed invocations, ${s.alreadyArchived} observations already archived, ${s.staleDropped} stale (a non-final state dated after a final one) dropped; ${s.instances.length} instances, coverage "imported, completeness unknown"${s.skipped.length > 0 ? `; ${s.skipped.length} skipped (see stderr)` : ''}`;
+  const placed = s.instances.map(
+    (i) =>
+      `  ${i.account}/${i.regionId}/${i.instanceId}: ${i.records} records created ${i.from.toISOString()} to ${i.to.toISOString()}`,
+  );
+  return `${[head, ...placed].join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   DEFAULT_FAILURE_STATUSES,
@@ -105,6 +105,12 @@ export async function writeHtmlReport(
   const { html } = await htmlReport(session, options);
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
-  await writeFile(tmp, html);
-  await rename(tmp, out);
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, out);
+  } catch (error) {
+    // A disk full, or `out` a folder: the half-written temporary file is ours to remove.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }

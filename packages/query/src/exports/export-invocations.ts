@@ -6,18 +6,16 @@ import { type ReportOptions, resolveScope } from '../reports/report-options.js';
 import { IN_SCOPE, scopeParams } from '../reports/report-sql.js';
 import type { ResultColumn } from '../result-column.js';
 import {
-  coveragePerInstance,
   EXPORT_FORMATS,
   type ExportFormat,
   type ExportManifest,
   MANIFEST_FILE,
-  MANIFEST_FORMAT,
   type ManifestFile,
-  manifestHash,
 } from './export-manifest.js';
 import { countRows, sha256OfFile } from './file-rows.js';
 import { HashedFile } from './hashed-file.js';
-import { type ManifestKey, signManifest } from './manifest-signature.js';
+import { manifestOf } from './manifest-assembly.js';
+import type { ManifestKey } from './manifest-signature.js';
 import { parquetRowGroups, writeParquetParts } from './parquet-parts.js';
 import { csvPart, jsonlPart, type PartWriterFactory } from './part-writers.js';
 import { writeSplitFiles } from './split-files.js';
@@ -96,96 +94,32 @@ export async function exportInvocations(
   const staging = await createStaging(options.out, session.root);
   try {
     const fileName = (n: number) => `part-${String(n).padStart(5, '0')}.${EXTENSIONS[options.format]}`;
-    let files: ManifestFile[];
-    let columns: readonly ResultColumn[];
-    let policies: Set<string>;
+    const split = { folder: staging.path, maxRows: settings.maxRows, maxBytes: settings.maxBytes, fileName };
+    let written: { files: ManifestFile[]; columns: readonly ResultColumn[]; policies: Set<string> };
     if (options.format === 'parquet') {
-      // The session names the columns and the redaction policies; DuckDB writes the rows.
-      const probe = await session.stream(`${sqlOver(source)} LIMIT 0`, params);
-      columns = probe.columns;
-      for await (const _ of probe) break;
-      policies = await policiesOf(session, source, params);
-      const names = await writeParquetParts({
-        root: session.root,
-        catalog: session.catalog,
-        sql: sqlOver(view),
-        params,
-        folder: staging.path,
-        maxRowsPerFile: settings.maxRows,
-        maxBytesPerFile: settings.maxBytes,
-        memoryLimit: options.memoryLimit,
-        fileName,
-      });
-      files = [];
-      for (const path of names) {
-        const full = join(staging.path, path);
-        const file = { path, rows: await countRows(full, 'parquet'), ...(await sha256OfFile(full)) };
-        files.push(file);
-        options.onFile?.(file);
-      }
+      written = await parquetFiles(session, { sqlOver, source, view, params, ...split }, options);
     } else {
       const result = await session.stream(sqlOver(source), params);
-      columns = result.columns;
       const factory = TEXT_WRITERS[options.format] ?? (await import('./arrow-part.js')).arrowPart;
-      ({ files, policies } = await writeSplitFiles(result, columns, {
-        folder: staging.path,
+      const { files, policies } = await writeSplitFiles(result, result.columns, {
+        ...split,
         factory,
-        maxRows: settings.maxRows,
-        maxBytes: settings.maxBytes,
-        fileName,
         onFile: options.onFile,
-      }));
+      });
+      written = { files, policies, columns: result.columns };
     }
-    const coverage = await readCoverage(session, scope);
-    const catalog = session.catalog;
-    const unsigned: Omit<ExportManifest, 'manifestSha256'> = {
-      format: MANIFEST_FORMAT,
-      tool: { name: 'swas-archive', version: options.toolVersion ?? '0.0.0' },
-      createdAt: new Date().toISOString(),
-      archive: {
-        root: session.root,
-        id: catalog.snapshots[0]?.id ?? null,
-        catalogVersion: catalog.version,
-        schemaVersion: catalog.schemaVersion,
-      },
-      query: {
-        rows: history ? 'history' : 'latest',
-        view,
-        sql: sqlOver(view),
-        orderBy,
-        filters: { regions: scope.regions, instances: scope.instances, commands: scope.commands },
-      },
-      period: { since: scope.since.toISOString(), until: scope.until.toISOString() },
-      fileFormat: options.format,
+    const manifest = manifestOf({
+      session,
+      coverage: await readCoverage(session, scope),
+      scope,
+      history,
+      query: { view, sql: sqlOver(view), orderBy },
+      format: options.format,
       limits: { maxRowsPerFile: settings.maxRows, maxBytesPerFile: settings.maxBytes },
-      columns: columns.map((c) => ({ name: c.name, sqlType: c.sqlType })),
-      files,
-      totalRows: files.reduce((s, f) => s + f.rows, 0),
-      snapshots: catalog.snapshots.map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        ...(s.runId === undefined ? {} : { runId: s.runId }),
-        committedAt: s.committedAt,
-        ...(s.redactionPolicyId === undefined ? {} : { redactionPolicyId: s.redactionPolicyId }),
-      })),
-      redaction: {
-        rowPolicies: [...policies].sort(),
-        snapshotPolicies: [
-          ...new Set(catalog.snapshots.flatMap((s) => (s.redactionPolicyId ? [s.redactionPolicyId] : []))),
-        ].sort(),
-      },
-      coverage: {
-        complete: coverage.complete,
-        instances: coveragePerInstance(coverage.windows, coverage.gaps),
-        unresolvedGaps: coverage.gaps.filter((g) => !g.resolved),
-      },
-    };
-    const manifest: ExportManifest = {
-      ...unsigned,
-      manifestSha256: manifestHash(unsigned as unknown as Record<string, unknown>),
-    };
-    if (options.signKey)
-      manifest.signature = signManifest(manifest as unknown as Record<string, unknown>, options.signKey);
+      ...written,
+      toolVersion: options.toolVersion,
+      signKey: options.signKey,
+    });
     const manifestFile = await HashedFile.create(join(staging.path, MANIFEST_FILE));
     await manifestFile.write(`${JSON.stringify(manifest, null, 2)}\n`);
     await manifestFile.close();
@@ -195,6 +129,49 @@ export async function exportInvocations(
     await staging.discard();
     throw error;
   }
+}
+
+/**
+ * The Parquet branch: the session names the columns and the redaction policies, DuckDB writes the rows
+ * into parts; each part is then counted and hashed.
+ */
+async function parquetFiles(
+  session: QuerySession,
+  q: {
+    sqlOver: (relation: string) => string;
+    source: string;
+    view: string;
+    params: ReturnType<typeof scopeParams>;
+    folder: string;
+    maxRows: number;
+    maxBytes: number;
+    fileName: (n: number) => string;
+  },
+  options: ExportOptions,
+): Promise<{ files: ManifestFile[]; columns: readonly ResultColumn[]; policies: Set<string> }> {
+  const probe = await session.stream(`${q.sqlOver(q.source)} LIMIT 0`, q.params);
+  const columns = probe.columns;
+  for await (const _ of probe) break;
+  const policies = await policiesOf(session, q.source, q.params);
+  const names = await writeParquetParts({
+    root: session.root,
+    catalog: session.catalog,
+    sql: q.sqlOver(q.view),
+    params: q.params,
+    folder: q.folder,
+    maxRowsPerFile: q.maxRows,
+    maxBytesPerFile: q.maxBytes,
+    memoryLimit: options.memoryLimit,
+    fileName: q.fileName,
+  });
+  const files: ManifestFile[] = [];
+  for (const path of names) {
+    const full = join(q.folder, path);
+    const file = { path, rows: await countRows(full, 'parquet'), ...(await sha256OfFile(full)) };
+    files.push(file);
+    options.onFile?.(file);
+  }
+  return { files, columns, policies };
 }
 
 /** The redaction policies of the rows the export reads (its `redaction_policy` values). */
@@ -228,7 +205,12 @@ function checkOptions(options: ExportOptions): { maxRows: number; maxBytes: numb
       `the most bytes per file must be an integer >= 4096, got ${maxBytes}`,
       'maxBytesPerFile',
     );
-  // Parquet's limit on rows is checked before anything is written.
+  // Before anything is written: a key that cannot sign, Parquet's limit on rows.
+  if (options.signKey?.kind === 'ed25519' && !options.signKey.private)
+    throw new ExportUsageError(
+      'the --sign-key is an Ed25519 public key, which cannot sign: give the private key (the public one is for export verify --key)',
+      'signKey',
+    );
   if (options.format === 'parquet') parquetRowGroups(maxRows);
   return { maxRows, maxBytes };
 }

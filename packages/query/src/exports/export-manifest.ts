@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CoverageWindow, ReportGap } from '../reports/report-result.js';
+import type { ReportCoverage, ReportGap } from '../reports/report-result.js';
 
 /** The manifest's format name; a reader refuses any other. */
 export const MANIFEST_FORMAT = 'swas-archive-export/1';
@@ -29,11 +29,15 @@ export interface InstanceCoverage {
   instance_id: string;
   /** Creation times proven complete, merged and clipped to the period. */
   windows: { start: string; end: string }[];
+  /** Creation times read but not proven complete (imports: "imported, completeness unknown"), with why. */
+  unproven: { start: string; end: string; detail: string | null }[];
+  /** Parts of the period no proven window covers (nothing is claimed after the newest one). */
+  uncovered: { start: string; end: string }[];
   /** Every gap of the instance that overlaps the period, with its reason; unresolved first. */
   gaps: Omit<ReportGap, 'account' | 'region_id' | 'instance_id'>[];
 }
 
-/** A snapshot the export read (every committed snapshot of the archive as of the export). */
+/** A snapshot the export read: one that wrote a file of the exported table in the period's partitions, or of the coverage. */
 export interface ManifestSnapshot {
   id: string;
   kind: string;
@@ -93,7 +97,10 @@ export interface ExportManifest {
   /** The redaction policies of the rows exported (from their `redaction_policy`), and of the snapshots read. */
   redaction: { rowPolicies: string[]; snapshotPolicies: string[] };
   coverage: {
-    /** Whether no unresolved gap overlaps the period for the instances in scope. */
+    /**
+     * Whether the period is proven complete: some instance is in scope, every one has windows proven
+     * complete from the start of the period to its newest proof, and no unresolved gap overlaps it.
+     */
     complete: boolean;
     instances: InstanceCoverage[];
     /** The unresolved gaps, flattened (empty when complete). */
@@ -128,19 +135,30 @@ export function manifestHash(manifest: Record<string, unknown>): string {
 }
 
 /** The coverage of the report, per instance, as the manifest keeps it. */
-export function coveragePerInstance(windows: CoverageWindow[], gaps: ReportGap[]): InstanceCoverage[] {
+export function coveragePerInstance(coverage: ReportCoverage): InstanceCoverage[] {
   const byInstance = new Map<string, InstanceCoverage>();
   const entry = (r: { account: string; region_id: string; instance_id: string }): InstanceCoverage => {
     const key = `${r.account}\u0000${r.region_id}\u0000${r.instance_id}`;
     let e = byInstance.get(key);
     if (!e) {
-      e = { account: r.account, region_id: r.region_id, instance_id: r.instance_id, windows: [], gaps: [] };
+      e = {
+        account: r.account,
+        region_id: r.region_id,
+        instance_id: r.instance_id,
+        windows: [],
+        unproven: [],
+        uncovered: [],
+        gaps: [],
+      };
       byInstance.set(key, e);
     }
     return e;
   };
-  for (const w of windows) entry(w).windows.push({ start: w.window_start, end: w.window_end });
-  for (const { account: _a, region_id: _r, instance_id: _i, ...gap } of gaps) {
+  for (const w of coverage.windows) entry(w).windows.push({ start: w.window_start, end: w.window_end });
+  for (const w of coverage.unproven)
+    entry(w).unproven.push({ start: w.window_start, end: w.window_end, detail: w.detail });
+  for (const w of coverage.uncovered) entry(w).uncovered.push({ start: w.window_start, end: w.window_end });
+  for (const { account: _a, region_id: _r, instance_id: _i, ...gap } of coverage.gaps) {
     entry({ account: _a, region_id: _r, instance_id: _i }).gaps.push(gap);
   }
   return [...byInstance.values()].sort((a, b) =>

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ExportUsageError } from '../errors.js';
+import { isAlive } from '../process-alive.js';
 
-/** The file that marks a staging folder as an unfinished export, with the process that makes it. */
+/**
+ * The suffix of the file beside a staging folder (`<out>.partial-<random>` + this) that marks it as an
+ * unfinished export, with the process that makes it. Beside, not inside: it is written before the folder
+ * and removed after the folder is renamed, so no crash leaves an unmarked staging folder, nor a marker
+ * in a published export.
+ */
 export const PARTIAL_MARKER = '.swas-archive-export-partial';
 
 /** The staging folder of an export to `out`: `<out>.partial-<random>`, beside it. */
@@ -32,38 +38,45 @@ interface Marker {
 export async function createStaging(out: string, archiveRoot: string): Promise<StagingFolder> {
   const target = resolve(out);
   const rel = relative(resolve(archiveRoot), target);
-  if (rel === '' || (!rel.startsWith('..') && !rel.startsWith('/')))
+  if (!(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)))
     throw new ExportUsageError(`--out ${target} is inside the archive: export to a folder outside it`, 'out');
   await checkTarget(target);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   await removeAbandoned(parent, basename(target));
   const path = `${target}.partial-${randomBytes(6).toString('hex')}`;
-  await mkdir(path);
+  const markerPath = `${path}${PARTIAL_MARKER}`;
   const marker: Marker = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  await writeFile(join(path, PARTIAL_MARKER), `${JSON.stringify(marker)}\n`);
+  await writeFile(markerPath, `${JSON.stringify(marker)}\n`);
+  await mkdir(path);
+  // After a publish that found `out` filled, the folder is the user's: no discard removes it.
+  let handedOver = false;
   return {
     path,
     finalPath: target,
     async publish() {
-      await rm(join(path, PARTIAL_MARKER));
       await fsyncPath(path);
       // An empty `out` is replaced by the rename; a non-empty one (made meanwhile) makes it fail: ENOTEMPTY.
       try {
         await rename(path, target);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOTEMPTY' || code === 'EEXIST')
-          throw new ExportUsageError(
-            `--out ${target} was filled while the export ran; the finished export is left in ${path}`,
-            'out',
-          );
-        throw error;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+        handedOver = true;
+        await rm(markerPath, { force: true });
+        throw new ExportUsageError(
+          `--out ${target} was filled while the export ran; the finished export is left in ${path}`,
+          'out',
+        );
       }
       await fsyncPath(parent);
+      handedOver = true;
+      await rm(markerPath, { force: true });
     },
     async discard() {
+      if (handedOver) return;
       await rm(path, { recursive: true, force: true });
+      await rm(markerPath, { force: true });
     },
   };
 }
@@ -86,28 +99,24 @@ async function checkTarget(target: string): Promise<void> {
     );
 }
 
-/** Removes `<name>.partial-*` folders in `parent` that this tool marked and whose process is gone. */
+/**
+ * Removes the `<name>.partial-*` folders in `parent` that this tool marked (a marker file beside each) and
+ * whose process is gone on this host, with their markers; a marker left alone by a crash after its folder
+ * was published goes too. Folders without a marker are not ours to remove.
+ */
 async function removeAbandoned(parent: string, name: string): Promise<void> {
   for (const entry of await readdir(parent)) {
-    if (!entry.startsWith(`${name}.partial-`)) continue;
+    if (!entry.startsWith(`${name}.partial-`) || !entry.endsWith(PARTIAL_MARKER)) continue;
     let marker: Marker;
     try {
-      marker = JSON.parse(await readFile(join(parent, entry, PARTIAL_MARKER), 'utf8')) as Marker;
+      marker = JSON.parse(await readFile(join(parent, entry), 'utf8')) as Marker;
     } catch {
-      // Not marked as ours (or being written this instant): not ours to remove.
+      // Being written this instant, or not ours: left alone.
       continue;
     }
-    if (marker.host === hostname() && !isAlive(marker.pid))
-      await rm(join(parent, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (marker.host !== hostname() || isAlive(marker.pid)) continue;
+    await rm(join(parent, entry.slice(0, -PARTIAL_MARKER.length)), { recursive: true, force: true });
+    await rm(join(parent, entry), { force: true });
   }
 }
 

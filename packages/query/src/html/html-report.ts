@@ -1,7 +1,7 @@
 import type { QuerySession } from '../query-session.js';
 import { type FailureRateResult, failureRate } from '../reports/failure-rate.js';
 import type { FailureOptions, ReportBucket, ReportGroup, ReportOptions } from '../reports/report-options.js';
-import type { ReportCoverage, ReportGap } from '../reports/report-result.js';
+import type { CoverageWindow, ReportCoverage, ReportGap } from '../reports/report-result.js';
 import { type StatusMixResult, statusMix } from '../reports/status-mix.js';
 import { type TopFailingResult, type TopFailingRow, topFailing } from '../reports/top-failing.js';
 import { coverageBars, coverageSpec, failureRateSpec, renderSvg, statusMixSpec } from './report-charts.js';
@@ -48,52 +48,12 @@ export async function htmlReport(
   const commands = await topFailing(session, { ...base, group: 'command', limit: options.limit });
   const instances = await topFailing(session, { ...base, group: 'instance', limit: options.limit });
   const coverage = rate.coverage;
-  const bars = coverageBars(coverage);
-  const [rateSvg, mixSvg, coverageSvg] = await Promise.all([
-    renderSvg(failureRateSpec(rate.rows, group)),
-    renderSvg(statusMixSpec(mix.rows)),
-    renderSvg(coverageSpec(bars)),
-  ]);
   const generatedAt = new Date().toISOString();
-  const catalog = session.catalog;
   const html = page({
     title: `swas-archive report ${rate.since.slice(0, 10)} to ${rate.until.slice(0, 10)}`,
-    header: [
-      ['period', `creation times ${rate.since} to ${rate.until} (UTC)`],
-      [
-        'archive',
-        `${session.root} (catalog version ${catalog.version}, ${catalog.snapshots.length} snapshots)`,
-      ],
-      ['made', generatedAt],
-      ['failures', `${rate.failureStatuses.join(', ')}; Pending, Running, Stopping in no rate`],
-    ],
+    header: headerRows(session, rate, generatedAt),
     completeness: completeness(coverage),
-    sections: [
-      {
-        id: 'failure-rate',
-        title: `Failure rate by ${group}, per ${by}`,
-        body: figure('failure-rate', rateSvg),
-      },
-      { id: 'status-mix', title: `Status mix, per ${by}`, body: figure('status-mix', mixSvg) },
-      {
-        id: 'top-commands',
-        title: 'Most failing commands',
-        body: topTable('top-commands', 'command', commands.rows),
-      },
-      {
-        id: 'top-instances',
-        title: 'Most failing instances',
-        body: topTable('top-instances', 'instance', instances.rows),
-      },
-      {
-        id: 'coverage',
-        title: 'Coverage per instance',
-        body:
-          bars.length === 0
-            ? '<p class="note">No coverage recorded for the period: no run covered it.</p>'
-            : figure('coverage', coverageSvg),
-      },
-    ],
+    sections: await sections({ rate, mix, commands, instances, group, by }),
   });
   return {
     html,
@@ -106,20 +66,103 @@ export async function htmlReport(
   };
 }
 
-/** The plain statement of completeness: every instance covered, or each unresolved gap. */
+/** The header's rows: the period, the archive, when the page was made, the failure statuses. */
+function headerRows(session: QuerySession, rate: FailureRateResult, generatedAt: string): [string, string][] {
+  const catalog = session.catalog;
+  return [
+    ['period', `creation times ${rate.since} to ${rate.until} (UTC)`],
+    [
+      'archive',
+      `${session.root} (catalog version ${catalog.version}, ${catalog.snapshots.length} snapshots)`,
+    ],
+    ['made', generatedAt],
+    ['failures', `${rate.failureStatuses.join(', ')}; Pending, Running, Stopping in no rate`],
+  ];
+}
+
+/** The page's sections: the two charts, the two tables, the coverage timeline (charts rendered at once). */
+async function sections(r: {
+  rate: FailureRateResult;
+  mix: StatusMixResult;
+  commands: TopFailingResult;
+  instances: TopFailingResult;
+  group: string;
+  by: string;
+}): Promise<{ id: string; title: string; body: string }[]> {
+  const bars = coverageBars(r.rate.coverage);
+  const [rateSvg, mixSvg, coverageSvg] = await Promise.all([
+    renderSvg(failureRateSpec(r.rate.rows, r.group)),
+    renderSvg(statusMixSpec(r.mix.rows)),
+    renderSvg(coverageSpec(bars)),
+  ]);
+  return [
+    {
+      id: 'failure-rate',
+      title: `Failure rate by ${r.group}, per ${r.by}`,
+      body: figure('failure-rate', rateSvg),
+    },
+    { id: 'status-mix', title: `Status mix, per ${r.by}`, body: figure('status-mix', mixSvg) },
+    {
+      id: 'top-commands',
+      title: 'Most failing commands',
+      body: topTable('top-commands', 'command', r.commands.rows),
+    },
+    {
+      id: 'top-instances',
+      title: 'Most failing instances',
+      body: topTable('top-instances', 'instance', r.instances.rows),
+    },
+    {
+      id: 'coverage',
+      title: 'Coverage per instance',
+      body:
+        bars.length === 0
+          ? '<p class="note">No coverage recorded for the period: no run covered it.</p>'
+          : figure('coverage', coverageSvg),
+    },
+  ];
+}
+
+/**
+ * The plain statement of completeness: every instance covered, or what is wrong: no coverage at all, the
+ * unresolved gaps, and the parts of the period no window proved complete (imported, completeness unknown,
+ * or never covered).
+ */
 function completeness(coverage: ReportCoverage): { ok: boolean; text: string; gaps: string[] } {
   const open = coverage.gaps.filter((g) => !g.resolved);
   const covered = new Set(coverage.windows.map((w) => `${w.account}/${w.region_id}/${w.instance_id}`)).size;
-  if (open.length === 0)
+  if (coverage.spanned)
     return {
       ok: true,
       text: `Every instance covered without gaps (${covered} with windows proven complete).`,
       gaps: [],
     };
+  const unknown = (w: CoverageWindow) =>
+    coverage.unproven.some(
+      (u) =>
+        `${u.account}/${u.region_id}/${u.instance_id}` === `${w.account}/${w.region_id}/${w.instance_id}` &&
+        u.window_start < w.window_end &&
+        u.window_end > w.window_start,
+    );
+  const lines = [
+    ...open.map(gapText),
+    ...coverage.uncovered.map(
+      (w) =>
+        `${w.account}/${w.region_id}/${w.instance_id}: ${unknown(w) ? 'imported, completeness unknown' : 'no coverage'} from ${w.window_start} to ${w.window_end}`,
+    ),
+  ];
+  if (open.length === 0 && coverage.uncovered.length === 0)
+    return { ok: false, text: 'No coverage recorded for the period: no run covered it.', gaps: [] };
+  const parts = [
+    open.length > 0 ? `${open.length} unresolved gap${open.length === 1 ? '' : 's'}` : '',
+    coverage.uncovered.length > 0
+      ? `${coverage.uncovered.length} part${coverage.uncovered.length === 1 ? '' : 's'} of the period not proven complete`
+      : '',
+  ].filter((p) => p !== '');
   return {
     ok: false,
-    text: `${open.length} unresolved gap${open.length === 1 ? '' : 's'}: invocations created in ${open.length === 1 ? 'it' : 'them'} may be missing from every figure below.`,
-    gaps: open.map(gapText),
+    text: `${parts.join(' and ')}: invocations created in ${lines.length === 1 ? 'it' : 'them'} may be missing from every figure below.`,
+    gaps: lines,
   };
 }
 

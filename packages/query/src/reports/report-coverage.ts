@@ -26,6 +26,18 @@ const WINDOWS_SQL = `WITH w AS (
   FROM islands GROUP BY account, region_id, instance_id, island
   ORDER BY account, region_id, instance_id, window_start`;
 
+/** Windows of the `coverage` view read but not proven complete (imports, stopped runs), clipped to the period. */
+const UNPROVEN_SQL = `SELECT account, region_id, instance_id, greatest(window_start, $since) AS window_start,
+    least(window_end, $until) AS window_end, detail
+  FROM coverage
+  WHERE NOT complete AND window_start IS NOT NULL AND window_end IS NOT NULL
+    AND window_start < $until AND window_end >= $since AND ${INSTANCES_IN_SCOPE}
+  ORDER BY account, region_id, instance_id, window_start, window_end`;
+
+/** Every instance the coverage names, in scope. */
+const INSTANCES_SQL = `SELECT DISTINCT account, region_id, instance_id FROM coverage WHERE ${INSTANCES_IN_SCOPE}
+  ORDER BY ALL`;
+
 /** Gaps of the `gaps` view overlapping the period (see OPEN_GAPS in report-sql.ts for their span). */
 const GAPS_SQL = `SELECT account, region_id, instance_id, gap_start, gap_end, gap_reason, detail, resolved,
     observed_at AS found_at
@@ -43,11 +55,55 @@ export async function readCoverage(
   const params = { since, until: scope.until, regions: scope.regions, instances: scope.instances };
   const windows = (await session.run(WINDOWS_SQL, params)).rows as unknown as CoverageWindow[];
   const gaps = (await session.run(GAPS_SQL, params)).rows as unknown as ReportGap[];
+  const unproven = (await session.run(UNPROVEN_SQL, params)).rows as unknown as ReportCoverage['unproven'];
+  const instances = (await session.run(INSTANCES_SQL, params)).rows as unknown as InstanceKey[];
+  const complete = gaps.every((g) => g.resolved);
+  const uncovered = uncoveredParts(instances, windows, since.toISOString(), scope.until.toISOString());
   return {
     since: since.toISOString(),
     until: scope.until.toISOString(),
-    complete: gaps.every((g) => g.resolved),
+    complete,
     windows,
     gaps,
+    unproven,
+    uncovered,
+    spanned: complete && instances.length > 0 && uncovered.length === 0,
   };
+}
+
+type InstanceKey = Pick<CoverageWindow, 'account' | 'region_id' | 'instance_id'>;
+
+/**
+ * Per instance, the parts of `[since, until)` between its merged windows (sorted, clipped to the period):
+ * before the first and between two; all of it when it has none. Nothing after the last window.
+ */
+export function uncoveredParts(
+  instances: readonly InstanceKey[],
+  windows: readonly CoverageWindow[],
+  since: string,
+  until: string,
+): CoverageWindow[] {
+  const out: CoverageWindow[] = [];
+  const key = (w: InstanceKey) => `${w.account}\u0000${w.region_id}\u0000${w.instance_id}`;
+  const byInstance = new Map<string, CoverageWindow[]>();
+  for (const w of windows) {
+    const list = byInstance.get(key(w));
+    if (list) list.push(w);
+    else byInstance.set(key(w), [w]);
+  }
+  for (const i of instances) {
+    const own = byInstance.get(key(i)) ?? [];
+    const at = { account: i.account, region_id: i.region_id, instance_id: i.instance_id };
+    if (own.length === 0) {
+      out.push({ ...at, window_start: since, window_end: until });
+      continue;
+    }
+    let from = since;
+    for (const w of own) {
+      if (Date.parse(w.window_start) > Date.parse(from))
+        out.push({ ...at, window_start: from, window_end: w.window_start });
+      if (Date.parse(w.window_end) > Date.parse(from)) from = w.window_end;
+    }
+  }
+  return out;
 }

@@ -39,6 +39,19 @@ export interface ReportCoverage {
   windows: CoverageWindow[];
   /** Gaps overlapping the period, unresolved first. */
   gaps: ReportGap[];
+  /**
+   * Windows read but not proven complete, clipped to the period: imports ("imported, completeness
+   * unknown") and runs that were stopped, each with its coverage row's detail.
+   */
+  unproven: (CoverageWindow & { detail: string | null })[];
+  /**
+   * Per instance in scope (every instance the coverage names), the parts of the period that no window proven
+   * complete covers: before its first window, between windows, or all of it. Nothing is claimed after an
+   * instance's newest proven window (the next crawl covers that).
+   */
+  uncovered: CoverageWindow[];
+  /** Whether some instance is in scope, none has an unresolved gap, and none has an uncovered part. */
+  spanned: boolean;
 }
 
 /** What a report returns: its rows, typed, and the coverage of its period. */
