@@ -130,7 +130,7 @@ export class Archive {
 
   /**
    * Merges the files of each partition that has at least `minFiles` into one, atomically (one commit),
-   * keeping every row. Replaced files go to `_trash/` for readers still using them.
+   * keeping every row. Replaced files are retired: left in place a while for readers still using them.
    */
   async compact(options: CompactionOptions = {}): Promise<CompactionResult> {
     this.lock.assertHeld();

@@ -4,6 +4,8 @@ import {
   type Catalog,
   type CatalogFile,
   type CatalogSnapshot,
+  RETIRED_KEEP_MS,
+  type RetiredFile,
   readCatalog,
   writeCatalog,
 } from './catalog.js';
@@ -15,7 +17,10 @@ import { ArchiveCorruptError } from './errors.js';
 export const STAGING_DIR = '_staging';
 /** Journals of commits past their commit point and not yet fully applied. */
 export const JOURNAL_DIR = '_journal';
-/** Files retired by a compaction, kept a while for readers of the previous catalog. */
+/**
+ * Where archives written before retired files stayed in place (see `Catalog.retired`) moved them; a writer
+ * still empties it of entries older than 15 minutes.
+ */
 export const TRASH_DIR = '_trash';
 
 /** A file written to staging, and where it goes once committed. */
@@ -33,7 +38,10 @@ export interface Journal {
   snapshot: CatalogSnapshot;
   /** The files the commit adds, staged. */
   files: JournalFile[];
-  /** Catalog paths the commit retires (compaction): moved to `_trash/` once the catalog no longer lists them. */
+  /**
+   * Catalog paths the commit retires (a rewritten partition, a compaction): taken out of `files` and listed in
+   * `retired`, left in place for readers of the previous catalog.
+   */
   remove: string[];
   /** Cursor values that become current with this commit. */
   cursors: Record<string, unknown>;
@@ -74,6 +82,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
   let catalog = await readCatalog(root);
   if (!catalog.snapshots.some((s) => s.id === journal.snapshot.id)) {
     const removed = new Set(journal.remove);
+    const retired = await deleteExpired(root, catalog);
     catalog = {
       ...catalog,
       version: catalog.version + 1,
@@ -87,19 +96,41 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
       ...(journal.features || catalog.features
         ? { features: [...new Set([...(catalog.features ?? []), ...(journal.features ?? [])])] }
         : {}),
+      ...retiredAfter(retired, journal),
     };
     await writeCatalog(root, catalog);
   }
   crashPoint('catalog-written', journal.snapshot.kind);
-  for (const path of journal.remove) {
-    // Readers that loaded the previous catalog may still be reading these: keep them a while in the trash.
-    if (await exists(join(root, path)))
-      await moveDurably(join(root, path), join(root, TRASH_DIR, journal.snapshot.id, path));
-  }
   await rm(join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`), { force: true });
   await rm(join(root, STAGING_DIR, journal.snapshot.id), { recursive: true, force: true });
   crashPoint('cleaned', journal.snapshot.kind);
   return catalog;
+}
+
+/**
+ * Deletes the retired files of `catalog` that were retired more than {@link RETIRED_KEEP_MS} ago, and returns
+ * the others. The files go before the catalog stops listing them, so a crash in between leaves only listed
+ * retired files that are already gone (harmless), never a file nothing lists.
+ */
+async function deleteExpired(root: string, catalog: Catalog): Promise<RetiredFile[]> {
+  const now = Date.now();
+  const committed = new Set(catalog.files.map((f) => f.path));
+  const kept: RetiredFile[] = [];
+  for (const file of catalog.retired ?? []) {
+    if (now - Date.parse(file.retiredAt) <= RETIRED_KEEP_MS || committed.has(file.path)) kept.push(file);
+    else await rm(join(root, file.path), { force: true });
+  }
+  return kept;
+}
+
+/** The `retired` list of the catalog after `journal`: the ones still kept, and those it retires now. */
+function retiredAfter(kept: RetiredFile[], journal: Journal): { retired?: RetiredFile[] } {
+  const now = journal.remove.map((path) => ({
+    path,
+    retiredAt: journal.snapshot.committedAt,
+    snapshotId: journal.snapshot.id,
+  }));
+  return kept.length + now.length > 0 ? { retired: [...kept, ...now] } : {};
 }
 
 /** What {@link recover} did. */
@@ -112,7 +143,7 @@ export interface Recovery {
 
 /**
  * Run by a writer at open, under the lock: finishes committed journals, discards uncommitted staging,
- * and empties trash older than `trashTtlMs` (15 minutes by default).
+ * and empties the `_trash/` of older versions of entries older than `trashTtlMs` (15 minutes by default).
  */
 export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<Recovery> {
   const completed: string[] = [];

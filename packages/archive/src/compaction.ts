@@ -21,7 +21,7 @@ export interface CompactionResult {
   snapshotId?: string;
   /** Partitions rewritten, each into one file. */
   partitions: number;
-  /** Files replaced (moved to `_trash/`). */
+  /** Files replaced (retired: left in place a while for readers of the previous catalog, see `Catalog.retired`). */
   filesBefore: number;
   /** Files written in their place. */
   filesAfter: number;
