@@ -8,6 +8,7 @@ import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { upgradeDailyCounts } from './daily-counts.js';
+import { diskErrorOf } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
 import { SnapshotWriter } from './snapshot-writer.js';
@@ -68,7 +69,8 @@ export class Archive {
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
       await lock.release().catch(() => undefined);
-      throw error;
+      // Finishing an earlier commit (its journal) on a full or read-only disk: the next open on a healthy one.
+      throw (await diskErrorOf(error, root, true)) ?? error;
     }
   }
 

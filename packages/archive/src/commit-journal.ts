@@ -10,6 +10,7 @@ import {
   writeCatalog,
 } from './catalog.js';
 import { crashPoint } from './crash-point.js';
+import { diskErrorOf } from './disk-error.js';
 import { fsyncDir, moveDurably, writeFileAtomic } from './durable-fs.js';
 import { ArchiveCorruptError } from './errors.js';
 
@@ -60,8 +61,13 @@ export async function commitJournal(root: string, journal: Journal): Promise<Cat
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
   await rename(staged, join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`));
   await fsyncDir(join(root, JOURNAL_DIR));
-  crashPoint('committed', journal.snapshot.kind);
-  return applyJournal(root, journal);
+  try {
+    crashPoint('committed', journal.snapshot.kind);
+    return await applyJournal(root, journal);
+  } catch (error) {
+    // Past the commit point: the journal stays, and the next writer to open the archive finishes it.
+    throw (await diskErrorOf(error, root, true)) ?? error;
+  }
 }
 
 /** Makes a committed journal's changes visible. Safe to repeat after a crash at any point inside it. */

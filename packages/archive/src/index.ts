@@ -10,9 +10,12 @@ export type { CompactionOptions, CompactionResult } from './compaction.js';
 export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export {
   ArchiveCorruptError,
+  ArchiveDiskError,
+  ArchiveDiskFullError,
   ArchiveError,
   ArchiveLockedError,
   ArchivePathError,
+  ArchiveReadOnlyError,
   ArchiveUsageError,
 } from './errors.js';
 export type {
