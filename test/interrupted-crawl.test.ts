@@ -75,7 +75,26 @@ describe('an interrupted crawl keeps what it read and the next run goes on from 
   it('commits by time while it runs: killed outright, the files written so far are kept', async () => {
     await withEmulator(fleet, async (emu) => {
       await withArchiveRoot(async (root) => {
-        const killed = await crawlAndStop(emu, root, 'SIGKILL', 6000);
+        // Killed once a commit by time has happened (not after a fixed time: on a loaded machine the two
+        // processes of a crawl may take seconds to start).
+        let committed = false;
+        const killed = await runCli(
+          crawlArgs(emu, root, '--budget', 'DescribeInvocations=60', '--commit-interval', '1'),
+          {
+            emu,
+            onSpawn: (child) => {
+              const poll = setInterval(async () => {
+                const catalog = await readFile(join(root, 'catalog.json'), 'utf8').catch(() => '');
+                if (!catalog.includes('invocation_observations')) return;
+                clearInterval(poll);
+                committed = true;
+                child.kill('SIGKILL');
+              }, 200);
+              child.once('exit', () => clearInterval(poll));
+            },
+          },
+        );
+        expect(committed).toBe(true);
         expect(killed.signal).toBe('SIGKILL');
         const catalog = JSON.parse(await readFile(join(root, 'catalog.json'), 'utf8')) as {
           files: { table: string }[];

@@ -1,6 +1,7 @@
 import {
   type Archive,
   checkArchiveRoot,
+  isStoreUrl,
   type LockOwner,
   openArchive,
   type RedactionPolicy,
@@ -9,6 +10,7 @@ import {
 import { createSwasClient, type StaticCredentials } from '@swas-archive/client';
 import {
   type BudgetOptions,
+  type Clock,
   type CrawlAccount,
   type CrawlEvent,
   type CrawlProgress,
@@ -18,6 +20,7 @@ import {
 } from '@swas-archive/crawler';
 import { type ArchiveStatus, archiveStatus } from './archive-status.js';
 import { metricsText, writeMetricsFile } from './metrics.js';
+import { type StorePublish, storeArchiveJob } from './store-archive.js';
 
 /** Where one account's credentials come from: keys given, a named profile, else the default chain. */
 export interface AccountSource {
@@ -31,8 +34,12 @@ export interface AccountSource {
 
 /** Options of {@link archiveJob}. */
 export interface ArchiveJobOptions {
-  /** The archive's folder, absolute. */
+  /** The archive's folder, absolute, or an object-store archive `s3://bucket/prefix` (see store-archive.ts). */
   root: string;
+  /** Where an `s3://` archive's settings come from (`AWS_ENDPOINT_URL`, keys, `SWAS_ARCHIVE_CACHE`). @default process.env */
+  storeEnv?: NodeJS.ProcessEnv;
+  /** Uploads of lost or crashed commits, and retired files, are removed from a store this long after. @default 1 h */
+  orphanGraceMs?: number;
   /** The accounts to archive. */
   accounts: readonly AccountSource[];
   /** One endpoint for every region (the emulator, a private endpoint). @default the regional endpoints */
@@ -43,6 +50,11 @@ export interface ArchiveJobOptions {
   retry?: RetryOptions;
   regions?: readonly string[];
   instances?: readonly string[];
+  /**
+   * Worker `index` of `count` sharing the archive: crawls only its (account, region)s (see `shardOf` of the
+   * crawler) and commits in turns with the other shards. @default one worker, the whole fleet
+   */
+  shard?: { index: number; count: number };
   withResults?: boolean;
   full?: boolean;
   budgets?: BudgetOptions;
@@ -61,6 +73,16 @@ export interface ArchiveJobOptions {
   onEvent?: (event: ArchiveJobEvent) => void;
   /** Stops the job: what was read is committed, and the next run goes on from there. */
   signal?: AbortSignal;
+  /** Longest the crawl may take, ms (`--max-duration`): it stops with cursors the next run goes on from. */
+  maxDurationMs?: number;
+  /** How often the job runs, ms (`--every`): quiet instances are then checked only as often as needed. */
+  runEveryMs?: number;
+  /** Records the service keeps at most. @default 100000 */
+  recordCap?: number;
+  /** Whether the cap counts per region or per account. @default 'account' */
+  capScope?: 'region' | 'account';
+  /** The crawl's clock (a simulation's). @default the real clock */
+  clock?: Clock;
 }
 
 /** What the archive job tells as it goes. */
@@ -78,6 +100,8 @@ export interface ArchiveJobResult {
   archiveOpened: boolean;
   /** The check of the files this run committed (when it committed any and `verifyWritten`). */
   verify?: VerifyReport;
+  /** What a run on an object-store archive published (undefined for a folder). */
+  published?: StorePublish;
   /** Where the archive stands after the run (read for the metrics). */
   status?: ArchiveStatus;
 }
@@ -88,6 +112,7 @@ export interface ArchiveJobResult {
  * nothing behind; it is closed (and its lock released) in every case.
  */
 export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJobResult> {
+  if (isStoreUrl(options.root)) return storeArchiveJob(options, archiveJob);
   // A path that cannot hold an archive is said before any call is made.
   await checkArchiveRoot(options.root);
   const accounts: CrawlAccount[] = options.accounts.map((a) => ({
@@ -105,11 +130,12 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       root: options.root,
       redaction: options.redaction,
       compactAbove: options.compactAbove,
+      shard: options.shard,
     });
     const from = archive.lockTakenOverFrom;
     if (from) options.onEvent?.({ type: 'lock-taken-over', from });
     const { completed, discarded } = archive.recovery;
-    const leftovers = discarded.filter((d) => d !== 'duckdb-spill');
+    const leftovers = discarded.filter((d) => !d.startsWith('duckdb-spill'));
     if (completed.length > 0 || leftovers.length > 0)
       options.onEvent?.({ type: 'recovered', completed, discarded: leftovers });
     options.onEvent?.({ type: 'archive-opened', root: archive.root });
@@ -123,6 +149,7 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       archive: open,
       regions: options.regions,
       instances: options.instances,
+      shard: options.shard,
       withResults: options.withResults,
       full: options.full,
       budgets: options.budgets,
@@ -133,14 +160,23 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       onProgress: options.onProgress,
       onEvent: options.onEvent,
       signal: options.signal,
+      maxDurationMs: options.maxDurationMs,
+      runEveryMs: options.runEveryMs,
+      recordCap: options.recordCap,
+      capScope: options.capScope,
+      clock: options.clock,
     });
     if (archive && (options.verifyWritten ?? true)) verify = await verifyRun(archive, report.runId);
   } finally {
     await archive?.close();
   }
   if (!archive || !options.metricsFile) return { report, archiveOpened: archive !== undefined, verify };
-  const status = await archiveStatus(options.root, report.finishedAt);
   const retentionMs = options.retentionMs ?? 14 * 86_400_000;
+  const status = await archiveStatus(options.root, report.finishedAt, {
+    retentionMs,
+    recordCap: options.recordCap,
+    capScope: options.capScope,
+  });
   await writeMetricsFile(options.metricsFile, await metricsText(report, status, retentionMs));
   return { report, archiveOpened: true, verify, status };
 }

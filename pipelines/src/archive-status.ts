@@ -1,3 +1,5 @@
+import { readCatalog } from '@swas-archive/archive';
+import { type UnarchivedRisk, unarchivedRisk } from '@swas-archive/crawler';
 import { QuerySession } from '@swas-archive/query';
 
 /** An instance whose newest records may not be archived yet, and since when. */
@@ -23,10 +25,30 @@ export interface ArchiveStatus {
    * after an instance was last read to its end is not archived yet, and is that old.
    */
   atRisk: InstanceAtRisk[];
+  /**
+   * From the crawl cursors: per instance the age of its oldest record that may not be archived, the records
+   * not archived and those of them expiring within 24 h (by retention or the cap's rotation), oldest first.
+   */
+  unarchived: UnarchivedRisk;
+}
+
+/** How long the service keeps records: what decides when unarchived records expire. */
+export interface RetentionSettings {
+  /** @default 14 days */
+  retentionMs?: number;
+  /** @default 100000 */
+  recordCap?: number;
+  /** @default 'account' */
+  capScope?: 'region' | 'account';
 }
 
 /** Reads where the archive at `root` stands as of `now` (a read-only session; no lock). */
-export async function archiveStatus(root: string, now: Date): Promise<ArchiveStatus> {
+export async function archiveStatus(
+  root: string,
+  now: Date,
+  retention: RetentionSettings = {},
+): Promise<ArchiveStatus> {
+  const catalog = await readCatalog(root);
   const session = await QuerySession.open(root);
   try {
     const last = (
@@ -50,7 +72,20 @@ export async function archiveStatus(root: string, now: Date): Promise<ArchiveSta
         LEFT JOIN read r USING (account, region_id, instance_id)
         ORDER BY since, c.account, c.region_id, c.instance_id`,
     );
+    const listed = atRisk.rows.map((r) => ({
+      account: String(r.account),
+      regionId: String(r.region_id),
+      instanceId: String(r.instance_id),
+    }));
+    const unarchived = unarchivedRisk(catalog.cursors, {
+      now: now.getTime(),
+      retentionMs: retention.retentionMs ?? 14 * 86_400_000,
+      recordCap: retention.recordCap ?? 100_000,
+      capScope: retention.capScope ?? 'account',
+      listed,
+    });
     return {
+      unarchived,
       lastRun: last
         ? {
             runId: String(last.run_id),

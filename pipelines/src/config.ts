@@ -45,6 +45,13 @@ export const CONFIG_SCHEMA = z
       .describe('the accounts to archive; secrets never go here (profiles or the environment only)'),
     regions: z.array(z.string()).optional().describe('only these regions'),
     instances: z.array(z.string()).optional().describe('only these instance ids'),
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, 'i/n, such as "0/3"')
+      .optional()
+      .describe(
+        'this worker is shard i of n (0 <= i < n): it crawls the (account, region)s a stable hash gives it',
+      ),
     withResults: z.boolean().optional().describe('also fetch exit codes and output'),
     budgets: z
       .object({
@@ -96,19 +103,58 @@ export const CONFIG_SCHEMA = z
           .describe(
             'the oldest unarchived record may be at most this share of the retention old (default 0.5)',
           ),
+        maxRecordsAtRisk: z
+          .int()
+          .min(0)
+          .optional()
+          .describe('records that expire within 24 h unarchived may be at most this many (default 0)'),
       })
       .strict()
       .optional(),
-    reports: z
+    failureTrends: z
       .object({
-        days: z.int().min(1).optional().describe('failure-trends covers the last N days (default 30)'),
         out: z
           .string()
           .optional()
-          .describe('where failure-trends and compliance-export write (default reports)'),
+          .describe('the folder of the HTML and CSV files, relative to the config file (default reports)'),
+        days: z.int().min(1).optional().describe('the report covers the last N days (default 30)'),
+        group: z
+          .enum(['region', 'instance', 'command', 'command-type', 'account'])
+          .optional()
+          .describe('one failure-rate line per (default region)'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('the failure-trends job (run failure-trends)'),
+    complianceExport: z
+      .object({
+        out: z
+          .string()
+          .optional()
+          .describe(
+            'the folder the export folders are made in, relative to the config file (default exports)',
+          ),
+        days: z
+          .int()
+          .min(1)
+          .optional()
+          .describe('export the N whole UTC days before today (default 1: yesterday)'),
+        format: z.enum(['csv', 'jsonl', 'parquet', 'arrow']).optional().describe('default parquet'),
+        history: z.boolean().optional().describe('every observation, not the latest state (default false)'),
+        signKeyFile: z
+          .string()
+          .optional()
+          .describe(
+            'sign the manifest with this key file (HMAC key >= 32 bytes, or Ed25519 private key PEM), relative to the config file',
+          ),
+        allowGaps: z
+          .boolean()
+          .optional()
+          .describe('exit 0 even when an unresolved gap overlaps the period (default false: exit 4)'),
+      })
+      .strict()
+      .optional()
+      .describe('the compliance-export job (run compliance-export)'),
     schedule: z
       .object({
         every: duration.optional().describe('how often the archive job runs (a hint for plan and health)'),

@@ -14,3 +14,18 @@ export class ImportUsageError extends SwasArchiveError {
     super(message, options);
   }
 }
+
+/** A scheduled job that cannot start: no archive, a bad period, an output file the job did not make. */
+export class JobUsageError extends SwasArchiveError {
+  override name = 'JobUsageError';
+  readonly code = 'job.usage' as const;
+
+  constructor(
+    message: string,
+    /** The option at fault (`root`, `days`, `out`, …). */
+    readonly option: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,3 +1,4 @@
+export type { BudgetPlan, RegionBudgetPlan } from '@swas-archive/crawler';
 export {
   type AccountSource,
   type ArchiveJobEvent,
@@ -6,6 +7,11 @@ export {
   archiveJob,
 } from './archive-job.js';
 export { type ArchiveStatus, archiveStatus, type InstanceAtRisk } from './archive-status.js';
+export {
+  type ComplianceExportJobOptions,
+  type ComplianceExportJobResult,
+  complianceExportJob,
+} from './compliance-export-job.js';
 export {
   CONFIG_FILE,
   ConfigError,
@@ -22,8 +28,13 @@ export {
   type DumpReadOptions,
   readDump,
 } from './dump-reader.js';
-export { ImportUsageError } from './errors.js';
-export { checkHealth, type HealthOptions, type HealthResult } from './health.js';
+export { ImportUsageError, JobUsageError } from './errors.js';
+export {
+  type FailureTrendsJobOptions,
+  type FailureTrendsJobResult,
+  failureTrendsJob,
+} from './failure-trends-job.js';
+export { checkHealth, type HealthOptions, type HealthResult, healthFigures } from './health.js';
 export {
   type ImportEvent,
   type ImportJobOptions,
@@ -32,3 +43,5 @@ export {
   type SkippedPage,
 } from './import-job.js';
 export { metricsText, writeMetricsFile } from './metrics.js';
+export { budgetOf, type PlanOptions, planArchive } from './plan-job.js';
+export { type StorePublish, storeReadCopy } from './store-archive.js';

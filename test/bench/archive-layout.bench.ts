@@ -23,7 +23,9 @@ export async function archiveLayout(): Promise<BenchResult> {
     const snapshot = archive.beginSnapshot('layout');
     for (let i = 0; i < obs.length; i += 100_000) await snapshot.addObservations(obs.slice(i, i + 100_000));
     await snapshot.commit();
-    const files = archive.catalog.files.map((f) => join(root, f.path));
+    const files = archive.catalog.files
+      .filter((f) => f.table === 'invocation_observations')
+      .map((f) => join(root, f.path));
     await archive.close();
     const instance = obs[Math.floor(obs.length / 2)]?.instanceId ?? '';
     const db = await DuckDBInstance.create(':memory:');

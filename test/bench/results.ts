@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, hostname, loadavg, totalmem } from 'node:os';
 
 /** One measured figure. */
 export interface Figure {
@@ -19,8 +19,8 @@ export interface BenchResult {
 const JSON_PATH = new URL('./results.json', import.meta.url);
 const MD_PATH = new URL('./RESULTS.md', import.meta.url);
 
-interface Stored {
-  [bench: string]: { machine: string; date: string; node: string; figures: Figure[] };
+export interface Stored {
+  [bench: string]: { machine: string; date: string; node: string; load?: string; figures: Figure[] };
 }
 
 /** Records a bench's figures (replacing its previous run) in results.json and RESULTS.md. */
@@ -36,21 +36,28 @@ export async function record(result: BenchResult): Promise<void> {
     machine: `${hostname()} (${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB)`,
     date: new Date().toISOString(),
     node: process.version,
+    // The machine may be shared with other work while a bench runs: its load says how much.
+    load: loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', '),
     figures: result.figures,
   };
   await writeFile(JSON_PATH, `${JSON.stringify(stored, null, 2)}\n`);
   await writeFile(MD_PATH, render(stored));
 }
 
-function render(stored: Stored): string {
+export function render(stored: Stored): string {
   const lines = [
     '# Benchmark results',
     '',
-    'Written by `pnpm bench` (see `test/bench/`). Each section is the latest run of one bench.',
+    'Written by `pnpm bench` (see `test/bench/`). Each section is the latest run of one bench. The',
+    "machine was shared with other work (builds and tests of other branches) while they ran; each section's",
+    'load averages (1, 5 and 15 minutes, as the bench ended) say how busy it was: timings are upper bounds.',
     '',
   ];
   for (const [bench, run] of Object.entries(stored).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`## ${bench}`, '', `${run.date} on ${run.machine}, Node ${run.node}`, '');
+    const load = run.load ? `, load averages ${run.load}` : '';
+    lines.push(`## ${bench}`, '', `${run.date} on ${run.machine}, Node ${run.node}${load}`, '');
     lines.push('| figure | value | goal | met |', '|---|---|---|---|');
     for (const f of run.figures) {
       const goal = f.goal ? `${f.goal.better === 'higher' ? '≥' : '≤'} ${fmt(f.goal.value)} ${f.unit}` : '';

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ArchiveUsageError } from './errors.js';
 import { NO_REDACTION, type RedactionPolicy, validateRedactionPolicy } from './redaction.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { type ArchiveShard, checkShard } from './shard-lease.js';
 
 /** Options of `openArchive`. */
 export interface ArchiveOptions {
@@ -32,15 +33,29 @@ export interface ArchiveOptions {
    */
   memoryLimit?: string;
   /**
+   * DuckDB's threads for staging, sorting and writing Parquet. Each thread keeps buffers and malloc memory
+   * of its own, and DuckDB would start one per core of the host (not of the container): a few keep a crawl
+   * within a few hundred megabytes on any machine. At least 1.
+   * @default 2
+   */
+  threads?: number;
+  /**
    * A partition with this many files or more is compacted into few after the commit that made it so
    * (within the commit protocol, as a commit of its own). 0 turns it off.
    * @default 16
    */
   compactAbove?: number;
+  /**
+   * This writer is one shard of a split crawl sharing the root: it holds the lease of its shard for the
+   * whole run and the writer lock only while it commits, waiting its turn behind the other shards (see the
+   * package README, "Shards"). @default none: one writer holds the lock for its whole run
+   */
+  shard?: ArchiveShard;
 }
 
 /** {@link ArchiveOptions} with the root made absolute, the defaults filled in and every value checked. */
-export type ArchiveSettings = Required<ArchiveOptions> & {
+export type ArchiveSettings = Required<Omit<ArchiveOptions, 'shard'>> & {
+  shard?: ArchiveShard;
   /** Most bytes of rows one write sorts at once: a third of the memory limit (see `ParquetFileWriter`). */
   writeBudgetBytes: number;
 };
@@ -90,13 +105,16 @@ export function resolveArchiveOptions(options: ArchiveOptions): ArchiveSettings 
       root,
     );
   }
+  if (options.shard) checkShard(options.shard, root);
   return {
     root,
+    shard: options.shard,
     redaction,
     rowGroupSize,
     schemaVersion,
     lockStaleMs: options.lockStaleMs ?? 30_000,
     memoryLimit,
+    threads: checkThreads(options.threads, root),
     compactAbove: checkCompactAbove(options.compactAbove, root),
     writeBudgetBytes: Math.floor(memoryBytes / 3),
   };
@@ -109,6 +127,14 @@ function checkCompactAbove(value: number | undefined, root: string): number {
       `Expected \`compactAbove\` to be 0 (never) or an integer >= 2, got ${String(value)}`,
       root,
     );
+  }
+  return n;
+}
+
+function checkThreads(value: number | undefined, root: string): number {
+  const n = value ?? 2;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ArchiveUsageError(`Expected \`threads\` to be an integer >= 1, got ${String(value)}`, root);
   }
   return n;
 }

@@ -5,24 +5,28 @@ import { type ArchiveOptions, type ArchiveSettings, resolveArchiveOptions } from
 import { prepareArchiveRoot } from './archive-root.js';
 import { type ArchivedInvocation, invocationsWithoutResult } from './archived-invocation.js';
 import { type Catalog, readCatalog } from './catalog.js';
-import { newSnapshotId, type Recovery, recover, STAGING_DIR } from './commit-journal.js';
+import { newSnapshotId, type Recovery, recover, SPILL_PREFIX, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { upgradeDailyCounts } from './daily-counts.js';
 import { diskErrorOf } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
+import { refuseWhileShardsRun, shardLockName, takeShardLease } from './shard-lease.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { type VerifyReport, verifyFiles } from './verify.js';
 import { type LockOwner, WriterLock } from './writer-lock.js';
 
 /**
- * An archive open for writing. One writer at a time (a lock file with stale-lock detection); readers
- * never take the lock and are never blocked. Opening finishes any commit a crash interrupted.
+ * An archive open for writing. One writer at a time (a lock file with stale-lock detection), or several
+ * shards taking turns at the lock, one commit each; readers never take the lock and are never blocked.
+ * Opening finishes any commit a crash interrupted.
  */
 export class Archive {
   #catalog: Catalog;
   #active?: SnapshotWriter;
   #reader?: DuckDBConnection;
+  /** The writer lock while held: for the whole run (one writer), or during a commit (a shard's turn). */
+  #lock?: WriterLock;
 
   private constructor(
     private readonly settings: ArchiveSettings,
@@ -31,25 +35,40 @@ export class Archive {
     catalog: Catalog,
     private readonly db: DuckDBInstance,
     private readonly con: DuckDBConnection,
-    private readonly lock: WriterLock,
+    lock: WriterLock | undefined,
+    /** A shard's lease on the archive, held for its run. */
+    private readonly lease: WriterLock | undefined,
+    /** The dead writer whose lock opening took over, if it did. */
+    readonly lockTakenOverFrom: LockOwner | undefined,
   ) {
     this.#catalog = catalog;
+    this.#lock = lock;
   }
 
   /** See {@link openArchive}. */
   static async open(options: ArchiveOptions): Promise<Archive> {
     const settings = resolveArchiveOptions(options);
-    const { root } = settings;
+    const { root, shard, lockStaleMs } = settings;
     await prepareArchiveRoot(root);
-    const lock = await WriterLock.acquire(root, settings.lockStaleMs);
+    // A shard: its lease for the run, then a turn at the writer lock to recover and upgrade.
+    const lease = shard ? await takeShardLease(root, lockStaleMs, shard) : undefined;
+    let lock: WriterLock | undefined;
     try {
-      const recovery = await recover(root);
+      lock = await WriterLock.acquire(root, lockStaleMs, lease ? { mode: 'commit', waitForTurn: true } : {});
+      if (!lease) await refuseWhileShardsRun(root, lockStaleMs);
+      // Other shards' DuckDBs may be spilling to their folders under `_staging/`.
+      const recovery = await recover(root, { keepSpill: lease !== undefined });
       const catalog = await readCatalog(root);
-      // DuckDB spills to `_staging/duckdb-spill` past its memory limit, and creates only the last folder.
+      // DuckDB spills to `_staging/duckdb-spill…` past its memory limit, and creates only the last folder.
       await mkdir(join(root, STAGING_DIR), { recursive: true });
+      const spill = shard ? `${SPILL_PREFIX}${shardLockName(shard).slice(0, -'.lock'.length)}` : SPILL_PREFIX;
       const db = await DuckDBInstance.create(':memory:', {
-        temp_directory: join(root, STAGING_DIR, 'duckdb-spill'),
+        temp_directory: join(root, STAGING_DIR, spill),
         memory_limit: settings.memoryLimit,
+        threads: String(settings.threads),
+        // Memory a write freed goes back to the system soon, not at 128 MB outstanding (the default).
+        allocator_flush_threshold: '16MB',
+        allocator_bulk_deallocation_flush_threshold: '32MB',
       });
       const con = await db.connect();
       await con.run(`SET TimeZone = 'UTC'`); // partition dates and timestamps are UTC
@@ -65,18 +84,43 @@ export class Archive {
       };
       const withLatest = await upgradeLatestState({ ...upgrade, catalog });
       const current = await upgradeDailyCounts({ ...upgrade, catalog: withLatest });
-      return new Archive(settings, recovery, current, db, con, lock);
+      const tookOver = lease?.tookOverFrom ?? lock.tookOverFrom;
+      // A shard gives its turn back until its first commit.
+      if (lease) await lock.release();
+      return new Archive(settings, recovery, current, db, con, lease ? undefined : lock, lease, tookOver);
     } catch (error) {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
-      await lock.release().catch(() => undefined);
+      await lock?.release().catch(() => undefined);
+      await lease?.release().catch(() => undefined);
       // Finishing an earlier commit (its journal) on a full or read-only disk: the next open on a healthy one.
       throw (await diskErrorOf(error, root, true)) ?? error;
     }
   }
 
-  /** The dead writer whose lock opening took over (a crash, `kill -9`, an OOM kill), if it did. */
-  get lockTakenOverFrom(): LockOwner | undefined {
-    return this.lock.tookOverFrom;
+  /**
+   * Holds the right to commit: the run's lock (one writer), or a shard's turn at the writer lock, after
+   * which the commits of the other shards are finished and their catalog is the one to build on.
+   */
+  async #enterCommit(): Promise<void> {
+    if (!this.lease) return (this.#lock as WriterLock).assertHeld();
+    this.lease.assertHeld();
+    const { root, lockStaleMs } = this.settings;
+    this.#lock = await WriterLock.acquire(root, lockStaleMs, { mode: 'commit', waitForTurn: true });
+    try {
+      await recover(root, { keepSpill: true });
+      this.#catalog = await readCatalog(root);
+    } catch (error) {
+      await this.#leaveCommit();
+      throw error;
+    }
+  }
+
+  /** A shard gives its turn back after each commit; one writer keeps the lock for its run. */
+  async #leaveCommit(): Promise<void> {
+    if (!this.lease || !this.#lock) return;
+    const turn = this.#lock;
+    this.#lock = undefined;
+    await turn.release();
   }
 
   /** The archive's folder, absolute. */
@@ -99,7 +143,7 @@ export class Archive {
    * another; a second open snapshot is refused ({@link ArchiveUsageError}).
    */
   beginSnapshot(runId: string): SnapshotWriter {
-    this.lock.assertHeld();
+    (this.lease ?? (this.#lock as WriterLock)).assertHeld();
     if (this.#active)
       throw new ArchiveUsageError(
         'a snapshot is already open on this archive: commit or abort it first',
@@ -113,7 +157,8 @@ export class Archive {
         onCommitted: (catalog) => {
           this.#catalog = catalog;
         },
-        beforeCommit: () => this.lock.assertHeld(),
+        beforeCommit: () => this.#enterCommit(),
+        endCommit: () => this.#leaveCommit(),
         afterCommit: () => this.#compactWhenDue(),
         onClosed: () => {
           if (this.#active === writer) this.#active = undefined;
@@ -135,7 +180,15 @@ export class Archive {
    * keeping every row. Replaced files are retired: left in place a while for readers still using them.
    */
   async compact(options: CompactionOptions = {}): Promise<CompactionResult> {
-    this.lock.assertHeld();
+    await this.#enterCommit();
+    try {
+      return await this.#compact(options);
+    } finally {
+      await this.#leaveCommit();
+    }
+  }
+
+  async #compact(options: CompactionOptions): Promise<CompactionResult> {
     const { catalog, result } = await compactPartitions(
       {
         root: this.root,
@@ -161,6 +214,8 @@ export class Archive {
   ): Promise<ArchivedInvocation[]> {
     // A connection of its own: the snapshot writer may be committing on the other one meanwhile.
     this.#reader ??= await this.db.connect();
+    // Other shards commit meanwhile, and a compaction of theirs retires files this catalog may list.
+    if (this.lease && !this.#lock) this.#catalog = await readCatalog(this.root);
     return invocationsWithoutResult(this.#reader, { root: this.root, catalog: this.#catalog }, where, since);
   }
 
@@ -173,7 +228,8 @@ export class Archive {
       const key = `${f.table}/${f.partition.date ?? ''}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if ([...counts.values()].some((n) => n >= above)) await this.compact({ minFiles: above });
+    // Runs inside the commit that made it due, under the same lock or turn.
+    if ([...counts.values()].some((n) => n >= above)) await this.#compact({ minFiles: above });
   }
 
   /** Checks every committed file against the catalog (see `verifyArchive`), or only those of `snapshots`. */
@@ -189,7 +245,8 @@ export class Archive {
       this.#reader?.closeSync();
       this.con.closeSync();
       this.db.closeSync();
-      await this.lock.release();
+      await this.#lock?.release();
+      await this.lease?.release();
     }
   }
 }

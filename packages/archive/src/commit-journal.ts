@@ -147,11 +147,18 @@ export interface Recovery {
   discarded: string[];
 }
 
+/** The DuckDB spill folders under `_staging/` (`duckdb-spill`, and one per shard): not a commit's. */
+export const SPILL_PREFIX = 'duckdb-spill';
+
 /**
- * Run by a writer at open, under the lock: finishes committed journals, discards uncommitted staging,
- * and empties the `_trash/` of older versions of entries older than `trashTtlMs` (15 minutes by default).
+ * Run by a writer at open, under the lock (and by a shard before each commit, under its turn): finishes
+ * committed journals, discards uncommitted staging, and empties the `_trash/` of older versions of entries
+ * older than `trashTtlMs` (15 minutes by default). `keepSpill` leaves DuckDB's spill folders alone: other shards' DuckDBs may be using theirs.
  */
-export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<Recovery> {
+export async function recover(
+  root: string,
+  { trashTtlMs = 15 * 60_000, keepSpill = false }: { trashTtlMs?: number; keepSpill?: boolean } = {},
+): Promise<Recovery> {
   const completed: string[] = [];
   const journals = (await list(join(root, JOURNAL_DIR))).filter((n) => n.endsWith('.json')).sort();
   for (const name of journals) {
@@ -159,7 +166,9 @@ export async function recover(root: string, trashTtlMs = 15 * 60_000): Promise<R
     await applyJournal(root, journal);
     completed.push(journal.snapshot.id);
   }
-  const discarded = await list(join(root, STAGING_DIR));
+  const discarded = (await list(join(root, STAGING_DIR))).filter(
+    (name) => !(keepSpill && name.startsWith(SPILL_PREFIX)),
+  );
   for (const name of discarded) await rm(join(root, STAGING_DIR, name), { recursive: true, force: true });
   const now = Date.now();
   for (const name of await list(join(root, TRASH_DIR))) {

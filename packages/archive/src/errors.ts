@@ -75,3 +75,9 @@ export class ArchiveReadOnlyError extends ArchiveDiskError {
     super(message, root, options);
   }
 }
+
+/** The object store holding the archive cannot be reached, or refused a request (not a lost commit race). */
+export class ArchiveStoreError extends ArchiveError {
+  override name = 'ArchiveStoreError';
+  readonly code = 'archive.store' as const;
+}

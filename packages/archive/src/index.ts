@@ -16,8 +16,27 @@ export {
   ArchiveLockedError,
   ArchivePathError,
   ArchiveReadOnlyError,
+  ArchiveStoreError,
   ArchiveUsageError,
 } from './errors.js';
+export {
+  DDL_ENGINES,
+  type DdlEngine,
+  type ExternalDdlOptions,
+  externalTableDdl,
+} from './external-ddl.js';
+export { isStoreUrl, parseStoreUrl } from './object-store/archive-location.js';
+export { type FetchStats, type LocalCopy, ObjectCache } from './object-store/object-cache.js';
+export type { ObjectStore, StoredObject } from './object-store/object-store.js';
+export { DEFAULT_ORPHAN_GRACE_MS, openStore, storeCache } from './object-store/open-store.js';
+export {
+  latestCatalog,
+  openWorkingCopy,
+  type PublishResult,
+  publishWorkingCopy,
+  type RemoteCatalog,
+} from './object-store/remote-archive.js';
+export { S3Store, s3ConfigFrom } from './object-store/s3-store.js';
 export type {
   CoverageRecord,
   InstanceObservation,
@@ -27,8 +46,9 @@ export type {
 } from './records.js';
 export type { RedactionAction, RedactionPolicy } from './redaction.js';
 export { ARCHIVE_ROOT_ENTRIES } from './root-entries.js';
-export type { TableName } from './schema.js';
+export { type ColumnType, TABLE_NAMES, TABLES, type TableName } from './schema.js';
+export type { ArchiveShard } from './shard-lease.js';
 export type { CommitResult, SnapshotWriter } from './snapshot-writer.js';
 export { registerTables, tableSelectSql } from './table-sql.js';
 export { type VerifyReport, verifyArchive } from './verify.js';
-export type { LockOwner } from './writer-lock.js';
+export { LAUNCHER_PID_ENV, type LockOwner } from './writer-lock.js';

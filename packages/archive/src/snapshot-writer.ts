@@ -57,8 +57,13 @@ export interface SnapshotContext {
   catalog: () => Catalog;
   /** The commit made `catalog` current. */
   onCommitted: (catalog: Catalog) => void;
-  /** Throws when committing is no longer allowed (the writer lost its lock). */
-  beforeCommit: () => void;
+  /**
+   * Holds the right to commit (a shard waits its turn, then the catalog is current); throws when committing
+   * is no longer allowed (the writer lost its lock).
+   */
+  beforeCommit: () => void | Promise<void>;
+  /** Runs once the commit is over, committed or not (a shard gives its turn back). */
+  endCommit?: () => Promise<void>;
   /** Runs after a commit that published something (the archive compacts when due). */
   afterCommit?: () => Promise<void>;
   /** The snapshot was committed or aborted: the archive may open another. */
@@ -191,7 +196,7 @@ export class SnapshotWriter {
       throw new ArchiveUsageError('this snapshot was already committed or aborted', this.ctx.root);
     this.#done = true;
     try {
-      this.ctx.beforeCommit();
+      await this.ctx.beforeCommit();
       await this.#ensure();
       // Before the dedupe: DuckDB spills to `_staging/duckdb-spill` and creates only the last folder of it.
       await mkdir(join(this.ctx.root, STAGING_DIR, this.snapshotId), { recursive: true });
@@ -224,8 +229,12 @@ export class SnapshotWriter {
     } catch (error) {
       throw await commitFailure(error, this.ctx.root, this.snapshotId);
     } finally {
-      await this.#dropStages();
-      this.ctx.onClosed();
+      try {
+        await this.#dropStages();
+      } finally {
+        await this.ctx.endCommit?.();
+        this.ctx.onClosed();
+      }
     }
   }
 

@@ -12,6 +12,42 @@ export interface LockOwner {
   since: string;
   /** The inode of the lock folder it made: a lock folder made since by someone else is not its. */
   lockIno: number;
+  /**
+   * `run`: held for a whole run (one writer, the default); `commit`: held for one commit by one of several
+   * shards taking turns (see {@link LockOptions.waitForTurn}). Absent in locks of older versions: `run`.
+   */
+  mode?: LockMode;
+  /**
+   * The process that launched the holder and that the holder dies with (the CLI re-runs itself under a
+   * launcher to set its own memory limits): once it is gone, the holder is on its way out too.
+   */
+  launcherPid?: number;
+}
+
+/**
+ * Set by a launcher in the environment of the process it runs (its own pid): a lock taken by that process
+ * names it, so that a `kill -9` of the launcher (the process a scheduler knows) frees the lock at once.
+ */
+export const LAUNCHER_PID_ENV = 'SWAS_ARCHIVE_LAUNCHER_PID';
+
+/** How long a lock's holder whose launcher died is given to die too before it counts as alive. */
+const ORPHAN_EXIT_MS = 10_000;
+
+/** How long a lock is held: a whole run, or one commit of a shard. */
+export type LockMode = 'run' | 'commit';
+
+/** Options of {@link WriterLock.acquire}. */
+export interface LockOptions {
+  /** The lock folder's name under the root. @default '.writer.lock' */
+  name?: string;
+  /** @default 'run' */
+  mode?: LockMode;
+  /**
+   * While another shard holds the lock for a commit (`mode: 'commit'`), wait for it, polling, instead of
+   * throwing; a lock held for a run (an unsharded writer) is refused at once all the same.
+   * @default false
+   */
+  waitForTurn?: boolean;
 }
 
 /**
@@ -23,8 +59,11 @@ export const LOCK_OWNER_FILE = '.writer.lock.owner.json';
 /** A short-lived lock that serialises taking a dead holder's lock over (two takers must not both win). */
 export const TAKEOVER_LOCK = '.writer.lock.takeover';
 
-/** Archive roots whose lock this process holds now: its own pid in a lock means dead only if not here. */
+/** Lock folders this process holds now: its own pid in a lock means dead only if not here. */
 const heldHere = new Set<string>();
+
+/** The file beside a lock folder that names its holder. */
+const ownerFile = (name: string) => `${name}.owner.json`;
 
 /** The writer lock's path under the archive root (a folder, as `proper-lockfile` makes it). */
 export const LOCK_FILE = '.writer.lock';
@@ -42,20 +81,46 @@ export class WriterLock {
 
   private constructor(
     readonly root: string,
+    /** The lock folder's name under the root. */
+    readonly name: string,
     private readonly release_: () => Promise<void>,
     /** The dead holder whose lock this one took over, if it did. */
     readonly tookOverFrom?: LockOwner,
   ) {}
 
-  /** Takes the lock of the archive at `root` (which must exist), or throws {@link ArchiveLockedError}. */
-  static async acquire(root: string, staleMs: number): Promise<WriterLock> {
+  /**
+   * Takes the lock of the archive at `root` (which must exist), or throws {@link ArchiveLockedError}; with
+   * `waitForTurn`, waits while another shard holds it for a commit.
+   */
+  static async acquire(root: string, staleMs: number, options: LockOptions = {}): Promise<WriterLock> {
+    const how = { name: options.name ?? LOCK_FILE, mode: options.mode ?? 'run' } as const;
+    for (;;) {
+      try {
+        return await WriterLock.#acquireOrTakeOver(root, staleMs, how);
+      } catch (error) {
+        if (!options.waitForTurn || !(error instanceof ArchiveLockedError)) throw error;
+        // No owner named yet: its holder is between taking the folder and naming itself. Either way, a turn.
+        const owner = await readOwner(root, how.name);
+        if (owner && (owner.mode ?? 'run') === 'run') throw error;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+      }
+    }
+  }
+
+  static async #acquireOrTakeOver(
+    root: string,
+    staleMs: number,
+    how: Required<Omit<LockOptions, 'waitForTurn'>>,
+  ): Promise<WriterLock> {
     try {
-      return await WriterLock.#acquire(root, staleMs);
+      return await WriterLock.#acquire(root, staleMs, how);
     } catch (error) {
       if (!(error instanceof ArchiveLockedError)) throw error;
-      const owner = await readOwner(root);
-      if (!owner || !isDeadHere(owner, root)) throw lockedError(root, staleMs, owner, error);
-      return WriterLock.#takeOver(root, staleMs, error);
+      const owner = await readOwner(root, how.name);
+      if (owner && isOrphanHere(owner)) await exitOf(owner.pid, ORPHAN_EXIT_MS);
+      if (!owner || !isDeadHere(owner, join(root, how.name)))
+        throw lockedError(root, staleMs, owner, error, how.name);
+      return WriterLock.#takeOver(root, staleMs, how, error);
     }
   }
 
@@ -64,37 +129,51 @@ export class WriterLock {
    * takeover lock, the holder is checked again (still dead, and the lock folder still the one it made)
    * before its folder is removed, so that of two processes starting at once only one takes it.
    */
-  static async #takeOver(root: string, staleMs: number, cause: unknown): Promise<WriterLock> {
-    // A lock of its own "file": proper-lockfile keeps one lock per file, and `root` has the writer lock.
-    const release = await lockfile.lock(join(root, TAKEOVER_LOCK), {
-      lockfilePath: join(root, TAKEOVER_LOCK),
+  static async #takeOver(
+    root: string,
+    staleMs: number,
+    how: Required<Omit<LockOptions, 'waitForTurn'>>,
+    cause: unknown,
+  ): Promise<WriterLock> {
+    // A lock of its own "file": proper-lockfile keeps one lock per file, and the lock folder has the lock.
+    const takeover = `${how.name}.takeover`;
+    const release = await lockfile.lock(join(root, takeover), {
+      lockfilePath: join(root, takeover),
       stale: 10_000,
       retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
       realpath: false,
     });
     try {
-      const owner = await readOwner(root);
-      const ino = await stat(join(root, LOCK_FILE)).then(
+      const owner = await readOwner(root, how.name);
+      const ino = await stat(join(root, how.name)).then(
         (s) => s.ino,
         () => undefined,
       );
-      if (!owner || !isDeadHere(owner, root) || ino !== owner.lockIno)
-        return await WriterLock.#acquire(root, staleMs).catch((error: unknown) => {
-          throw error instanceof ArchiveLockedError ? lockedError(root, staleMs, owner, cause) : error;
+      if (!owner || !isDeadHere(owner, join(root, how.name)) || ino !== owner.lockIno)
+        return await WriterLock.#acquire(root, staleMs, how).catch((error: unknown) => {
+          throw error instanceof ArchiveLockedError
+            ? lockedError(root, staleMs, owner, cause, how.name)
+            : error;
         });
-      await rm(join(root, LOCK_FILE), { recursive: true, force: true });
-      return await WriterLock.#acquire(root, staleMs, owner);
+      await rm(join(root, how.name), { recursive: true, force: true });
+      return await WriterLock.#acquire(root, staleMs, how, owner);
     } finally {
       await release();
     }
   }
 
-  static async #acquire(root: string, staleMs: number, deadOwner?: LockOwner): Promise<WriterLock> {
+  static async #acquire(
+    root: string,
+    staleMs: number,
+    how: Required<Omit<LockOptions, 'waitForTurn'>>,
+    deadOwner?: LockOwner,
+  ): Promise<WriterLock> {
     const holder: { lock?: WriterLock } = {};
+    const path = join(root, how.name);
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(root, {
-        lockfilePath: join(root, LOCK_FILE),
+      release = await lockfile.lock(path, {
+        lockfilePath: path,
         stale: staleMs,
         retries: 0,
         realpath: false,
@@ -105,19 +184,21 @@ export class WriterLock {
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
-        throw lockedError(root, staleMs, undefined, error);
+        throw lockedError(root, staleMs, undefined, error, how.name);
       throw error; // EACCES, EIO, …: the system's error, as it is
     }
-    const { ino } = await stat(join(root, LOCK_FILE));
+    const { ino } = await stat(path);
     const owner: LockOwner = {
       host: hostname(),
       pid: process.pid,
       since: new Date().toISOString(),
       lockIno: ino,
+      mode: how.mode,
+      ...launcherOf(),
     };
-    await writeFile(join(root, LOCK_OWNER_FILE), `${JSON.stringify(owner)}\n`);
-    heldHere.add(root);
-    holder.lock = new WriterLock(root, release, deadOwner);
+    await writeFile(join(root, ownerFile(how.name)), `${JSON.stringify(owner)}\n`);
+    heldHere.add(path);
+    holder.lock = new WriterLock(root, how.name, release, deadOwner);
     return holder.lock;
   }
 
@@ -125,7 +206,7 @@ export class WriterLock {
   assertHeld(): void {
     if (this.#compromised) {
       throw new ArchiveLockedError(
-        `the archive lock at ${this.root} was lost (${this.#compromised.message}): another writer may have taken over; nothing more is committed by this one`,
+        `the archive lock ${join(this.root, this.name)} was lost (${this.#compromised.message}): another writer may have taken over; nothing more is committed by this one`,
         this.root,
         { cause: this.#compromised },
       );
@@ -134,9 +215,9 @@ export class WriterLock {
 
   /** Releases the lock. A lock already lost to another writer (or already released) is left alone. */
   async release(): Promise<void> {
-    heldHere.delete(this.root);
+    heldHere.delete(join(this.root, this.name));
     try {
-      await rm(join(this.root, LOCK_OWNER_FILE), { force: true });
+      await rm(join(this.root, ownerFile(this.name)), { force: true });
       await this.release_();
     } catch (error) {
       // ERELEASED: compromised or released before; the lock folder is not ours to remove any more.
@@ -148,10 +229,27 @@ export class WriterLock {
   }
 }
 
-/** The holder named in the lock folder, or undefined when it names none (an older version, a crash). */
-async function readOwner(root: string): Promise<LockOwner | undefined> {
+/**
+ * The live holder of the lock folder `name` under `root`, or undefined when nobody holds it: a lock not
+ * refreshed for `staleMs`, or whose holder died on this host, is nobody's.
+ */
+export async function lockHolder(
+  root: string,
+  name: string,
+  staleMs: number,
+): Promise<LockOwner | 'unnamed' | undefined> {
+  const path = join(root, name);
+  const locked = await lockfile.check(path, { lockfilePath: path, stale: staleMs, realpath: false });
+  if (!locked) return undefined;
+  const owner = await readOwner(root, name);
+  if (!owner) return 'unnamed';
+  return isDeadHere(owner, path) ? undefined : owner;
+}
+
+/** The holder named beside the lock folder, or undefined when it names none (an older version, a crash). */
+async function readOwner(root: string, name: string): Promise<LockOwner | undefined> {
   try {
-    const owner = JSON.parse(await readFile(join(root, LOCK_OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    const owner = JSON.parse(await readFile(join(root, ownerFile(name)), 'utf8')) as Partial<LockOwner>;
     if (
       typeof owner.host !== 'string' ||
       typeof owner.pid !== 'number' ||
@@ -166,11 +264,11 @@ async function readOwner(root: string): Promise<LockOwner | undefined> {
   }
 }
 
-/** Whether the holder was on this host and no longer runs. */
-function isDeadHere(owner: LockOwner, root: string): boolean {
+/** Whether the holder of the lock folder at `path` was on this host and no longer runs. */
+function isDeadHere(owner: LockOwner, path: string): boolean {
   if (owner.host !== hostname()) return false;
   // Our own pid: this process holds it, or a restarted container's dead predecessor had the same pid.
-  if (owner.pid === process.pid) return !heldHere.has(root);
+  if (owner.pid === process.pid) return !heldHere.has(path);
   try {
     process.kill(owner.pid, 0);
     return false;
@@ -179,11 +277,39 @@ function isDeadHere(owner: LockOwner, root: string): boolean {
   }
 }
 
+/** Whether a process with this pid runs on this host. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Whether the holder, alive on this host, was launched by a process that is gone: it dies with it. */
+function isOrphanHere(owner: LockOwner): boolean {
+  return owner.host === hostname() && owner.launcherPid !== undefined && !isAlive(owner.launcherPid);
+}
+
+/** Waits until the process `pid` has exited, for at most `ms`. */
+async function exitOf(pid: number, ms: number): Promise<void> {
+  for (const until = Date.now() + ms; isAlive(pid) && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 25));
+}
+
+/** This process's launcher, when a launcher named itself in the environment and is our parent. */
+function launcherOf(): { launcherPid?: number } {
+  const pid = Number(process.env[LAUNCHER_PID_ENV]);
+  return Number.isInteger(pid) && pid === process.ppid ? { launcherPid: pid } : {};
+}
+
 function lockedError(
   root: string,
   staleMs: number,
   owner: LockOwner | undefined,
   cause: unknown,
+  name: string,
 ): ArchiveLockedError {
   const who = owner
     ? `process ${owner.pid} on ${owner.host}, since ${owner.since}`
@@ -193,7 +319,7 @@ function lockedError(
       ? `a lock held from another host is taken over once it has not been refreshed for ${Math.round(staleMs / 1000)} s`
       : `a lock left by a dead process on this host is taken over at once, one from another host after ${Math.round(staleMs / 1000)} s`;
   return new ArchiveLockedError(
-    `another swas-archive writer holds the archive at ${root} (${who}; lock ${join(root, LOCK_FILE)}): wait for it to finish; ${rule}`,
+    `another swas-archive writer holds the archive at ${root} (${who}; lock ${join(root, name)}): wait for it to finish; ${rule}`,
     root,
     { cause },
   );

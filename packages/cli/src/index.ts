@@ -1,3 +1,3 @@
 export { EXIT, exitStatusOf } from './exit-codes.js';
 export type { CommandIo } from './io.js';
-export { run } from './program.js';
+export { buildProgram, run } from './program.js';

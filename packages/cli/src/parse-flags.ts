@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { isStoreUrl } from '@swas-archive/archive';
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit-codes.js';
 
 /** `a,b , c` → `['a', 'b', 'c']` */
 export const list = (value: string, previous: string[] = []): string[] => [
@@ -32,6 +34,15 @@ export function positiveInt(flag: string) {
   };
 }
 
+export function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} must be an integer >= 0, got "${value}".`);
+    return n;
+  };
+}
+
 export function positiveNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -43,6 +54,9 @@ export function positiveNumber(flag: string) {
 
 /** Help text of every `--data` flag. */
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
+
+/** Help text of `--data` where an object-store archive is taken too. */
+export const STORE_DATA_HELP = `${DATA_HELP}, or s3://bucket/prefix`;
 
 /**
  * A path the user typed, made absolute against the folder the user ran the command from. Under
@@ -56,7 +70,16 @@ export function userPath(path: string, env: NodeJS.ProcessEnv): string {
 
 /** The archive folder, absolute: the flag, else `SWAS_ARCHIVE_DATA`, else `data/archive`. */
 export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
-  userPath(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive', env);
+  userPath(localOnly(flag ?? env.SWAS_ARCHIVE_DATA ?? 'data/archive'), env);
+
+/** Refuses an object-store archive where a command reads or writes a folder. */
+export function localOnly(data: string): string {
+  if (isStoreUrl(data))
+    throw new UsageError(
+      `${data}: this command needs an archive folder; object-store archives (s3://) work with crawl, run archive, query and report only`,
+    );
+  return data;
+}
 
 /** `--memory-limit`: a DuckDB size such as `160MB` or `1GB`. */
 export function memorySize(flag: string) {
@@ -65,4 +88,26 @@ export function memorySize(flag: string) {
       throw new InvalidArgumentError(`${flag} must be a size such as 160MB or 1GB, got "${value}".`);
     return value.trim();
   };
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+};
+
+/** `--max-bytes`: bytes, or a size such as `256MiB`, `1GB`. */
+export function byteSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(value.trim());
+  const n = m ? Math.floor(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] as number)) : Number.NaN;
+  if (!Number.isFinite(n) || n < 4096)
+    throw new InvalidArgumentError(
+      `--max-bytes must be a size of at least 4096 bytes (e.g. 64MiB, 1GB), got "${value}".`,
+    );
+  return n;
 }

@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command-context.js';
 import { compactCommand } from './commands/compact.js';
 import { crawlCommand } from './commands/crawl.js';
+import { ddlCommand } from './commands/ddl.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { healthCommand } from './commands/health.js';
 import { importCommand } from './commands/import.js';
+import { planCommand } from './commands/plan.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -14,25 +16,19 @@ import { verifyCommand } from './commands/verify.js';
 import { EXIT, exitStatusOf } from './exit-codes.js';
 import { EXIT_HELP } from './help-text.js';
 import { type CommandIo, processIo } from './io.js';
+import { VERSION } from './version.js';
 
 /**
- * Runs the `swas-archive` command line and resolves with its exit status. Errors become one line on stderr
- * naming the problem and the fix; nothing but the command's result goes to stdout.
+ * The `swas-archive` program: every command with its flags, its output going to `ctx`, and errors thrown
+ * (never `process.exit`). Tests read its commands and options to check that examples name only real ones.
  */
-export async function run(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
-  let status: number = EXIT.ok;
-  const ctx: CommandContext = {
-    ...io,
-    exit: (s) => {
-      status = s;
-    },
-  };
+export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('swas-archive')
     .description(
       'Keeps the command history of Alibaba Cloud Simple Application Server fleets beyond two weeks, as Parquet.',
     )
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .version('0.1.0')
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP);
@@ -44,8 +40,10 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     exportCommand,
     importCommand,
     verifyCommand,
+    ddlCommand,
     compactCommand,
     healthCommand,
+    planCommand,
     runsCommand,
     gapsCommand,
     demoCommand,
@@ -56,7 +54,21 @@ export async function run(argv: readonly string[], io: CommandIo = processIo()):
     for (const grandchild of child.commands) grandchild.copyInheritedSettings(child);
     program.addCommand(child);
   }
+  return program;
+}
 
+/**
+ * Runs the `swas-archive` command line and resolves with its exit status. Errors become one line on stderr
+ * naming the problem and the fix; nothing but the command's result goes to stdout.
+ */
+export async function run(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+  let status: number = EXIT.ok;
+  const program = buildProgram({
+    ...io,
+    exit: (s) => {
+      status = s;
+    },
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return status;

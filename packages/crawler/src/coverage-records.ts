@@ -20,7 +20,8 @@ export function completeCoverage(
     windowEnd: date(outcome.windowEnd),
     joinedPrevious: outcome.joinedPrevious,
     gapStart: date(outcome.gap?.start),
-    gapEnd: date(outcome.gap?.end),
+    // A gap whose end no record held marks reaches up to now.
+    gapEnd: outcome.gap ? new Date(outcome.gap.end ?? observedAt.getTime()) : undefined,
     gapReason: outcome.gap?.reason,
     detail:
       outcome.gap?.detail ??
@@ -31,8 +32,8 @@ export function completeCoverage(
 }
 
 /**
- * An instance whose walk the run stopped: not complete, and no gap (what it did not read is still held;
- * the next run reads it first), with the window it did read.
+ * An instance whose walk the run stopped: not complete, with the window it did read; no gap for what it did
+ * not read (still held: the next run reads it first), only for a hole it read that had lost records.
  */
 export function stoppedCoverage(
   where: InstanceRef,
@@ -47,22 +48,35 @@ export function stoppedCoverage(
     windowStart: date(partial?.windowStart),
     windowEnd: date(partial?.windowEnd),
     joinedPrevious: partial?.joinedPrevious ?? false,
-    detail: !partial
-      ? 'the run was stopped before this instance proved anything new: the next run walks it again'
-      : hole
-        ? `the run was stopped: records created before ${new Date(hole.below).toISOString()} are still to read; the next run reads them first`
-        : 'the run was stopped: the next run goes on from the newest record read',
+    // A hole read to the end of the listing before the stop: what it lost is a gap, as in a complete walk.
+    gapStart: date(partial?.gap?.start),
+    gapEnd: partial?.gap ? new Date(partial.gap.end ?? observedAt.getTime()) : undefined,
+    gapReason: partial?.gap?.reason,
+    detail: partial?.gap
+      ? partial.gap.detail
+      : !partial
+        ? 'the run was stopped before this instance proved anything new: the next run walks it again'
+        : hole
+          ? `the run was stopped: records created before ${new Date(hole.below).toISOString()} are still to read; the next run reads them first`
+          : 'the run was stopped: the next run goes on from the newest record read',
   };
 }
 
-/** An instance that could not be crawled: open from its last archived record, with the reason. */
+/**
+ * An instance that could not be crawled: a gap from its last archived record (or the top of the hole a
+ * stopped walk left) to the oldest record this walk handed on, or to now when it handed on none.
+ */
 export function failedCoverage(
   where: InstanceRef,
   observedAt: Date,
   previous: InstanceCursor | undefined,
   reason: string,
+  oldestHandedOn: number | undefined,
 ): CoverageRecord {
-  return openGap(where, observedAt, previous, 'instance-failed', reason);
+  const coverage = openGap(where, observedAt, previous, 'instance-failed', reason);
+  if (previous?.hole) coverage.gapStart = date(previous.hole.above);
+  coverage.gapEnd = new Date(oldestHandedOn ?? observedAt.getTime());
+  return coverage;
 }
 
 /** An instance that disappeared: a gap after its last archived record, if it had one. */
@@ -71,11 +85,17 @@ export function releasedCoverage(
   observedAt: Date,
   previous: InstanceCursor | undefined,
 ): CoverageRecord {
-  const detail =
-    previous?.windowEnd === undefined
-      ? 'instance released before any of its records could be archived'
-      : 'instance released: records created after its last archived one (if any) can no longer be read';
-  return openGap(where, observedAt, previous, 'released', detail);
+  const coverage = openGap(where, observedAt, previous, 'released', releasedDetail(previous));
+  // Nothing created after the release can be missing: the window ends there.
+  coverage.gapEnd = observedAt;
+  if (previous?.hole) coverage.gapStart = date(previous.hole.above);
+  return coverage;
+}
+
+function releasedDetail(previous: InstanceCursor | undefined): string {
+  return previous?.windowEnd === undefined
+    ? 'instance released before any of its records could be archived'
+    : 'instance released: records created after its last archived one (if any) can no longer be read';
 }
 
 /** No window proved this run: a gap open from the last archived record (or from the beginning). */

@@ -5,6 +5,7 @@ import { type Clock, realClock } from './clock.js';
 import type { CrawlEvent, CrawlProgress } from './crawl-report.js';
 import { CrawlConfigurationError } from './errors.js';
 import type { RetryOptions } from './retry-policy.js';
+import type { CrawlShard } from './shard-of.js';
 
 const DAY = 86_400_000;
 
@@ -30,6 +31,11 @@ export interface CrawlOptions {
   regions?: readonly string[];
   /** Only these instance ids. @default every instance */
   instances?: readonly string[];
+  /**
+   * This run is worker `index` of `count`: it crawls only the (account, region)s that `shardOf` gives it,
+   * so that each belongs to exactly one worker (and its budgets stay exact). @default every region
+   */
+  shard?: CrawlShard;
   /** Also fetch `DescribeInvocationResult` for each invocation that became final and was not archived with its result. @default false */
   withResults?: boolean;
   /** Walk every page of every instance instead of only what can be new. @default false */
@@ -62,6 +68,27 @@ export interface CrawlOptions {
    * report says `interrupted`. @default none
    */
   signal?: AbortSignal;
+  /**
+   * Longest time the run may crawl, ms: then it stops as on `signal` (reason `time-limit`), committing what
+   * it read with cursors that let the next run go on, and the instances it did not reach keep the earliest
+   * deadlines, so the next run starts with them. @default no limit
+   */
+  maxDurationMs?: number;
+  /**
+   * How often runs are scheduled, ms: instances with at most a page of new records a run (quiet ones)
+   * are then checked only when the next run could come too late for their oldest record that may be
+   * unarchived (see `deadline-schedule.ts`). @default unknown: every instance is checked every run
+   */
+  runEveryMs?: number;
+  /** Records the service keeps at most (unconfirmed: 100,000), to estimate how fast the cap rotates. @default 100000 */
+  recordCap?: number;
+  /**
+   * Whether the cap counts per region or per account (unconfirmed): `account`, the default, is the safe
+   * guess (a shorter record lifetime, so instances are checked sooner). @default 'account'
+   */
+  capScope?: 'region' | 'account';
+  /** Time as budgets, deadlines, time limits and observation times read it. @default the real clock */
+  clock?: Clock;
 }
 
 /** Crawl options once checked, with every default filled in. */
@@ -72,6 +99,7 @@ export interface ResolvedCrawlOptions {
   regions?: readonly string[];
   /** Undefined: every instance. */
   instances?: readonly string[];
+  shard?: CrawlShard;
   withResults: boolean;
   full: boolean;
   budgets: ResolvedBudgets;
@@ -84,7 +112,11 @@ export interface ResolvedCrawlOptions {
   onProgress: (progress: CrawlProgress) => void;
   onEvent: (event: CrawlEvent) => void;
   signal?: AbortSignal;
-  /** Budgets, backoff, deadlines and progress read this clock (tests inject a fake one). */
+  maxDurationMs?: number;
+  runEveryMs?: number;
+  recordCap: number;
+  capScope: 'region' | 'account';
+  /** Budgets, backoff, deadlines and progress read this clock (tests and simulations inject their own). */
   clock: Clock;
 }
 
@@ -99,15 +131,33 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     ['instanceDeadlineMs', options.instanceDeadlineMs],
     ['retentionMs', options.retentionMs],
     ['retry.attempts', options.retry?.attempts],
+    ['maxDurationMs', options.maxDurationMs],
+    ['runEveryMs', options.runEveryMs],
+    ['recordCap', options.recordCap],
   ] as const) {
     if (value !== undefined && (!Number.isFinite(value) || value <= 0))
       throw new CrawlConfigurationError(`Expected \`${name}\` to be a number > 0, got ${value}`, name);
   }
+  const { shard } = options;
+  if (
+    shard &&
+    (!Number.isInteger(shard.count) ||
+      shard.count < 1 ||
+      !Number.isInteger(shard.index) ||
+      shard.index < 0 ||
+      shard.index >= shard.count)
+  )
+    throw new CrawlConfigurationError(
+      `Expected \`shard\` i/n with n >= 1 and 0 <= i < n, got ${shard.index}/${shard.count}`,
+      'shard',
+    );
+  const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : '';
   return {
     accounts: options.accounts,
     archive: options.archive,
     regions: options.regions,
     instances: options.instances,
+    shard,
     withResults: options.withResults ?? false,
     full: options.full ?? false,
     budgets: resolveBudgets(options.budgets),
@@ -116,11 +166,15 @@ export function resolveCrawlOptions(options: CrawlOptions, startedAt: Date): Res
     commitEvery: options.commitEvery ?? 100_000,
     commitIntervalMs: options.commitIntervalMs ?? 60_000,
     retentionMs: options.retentionMs ?? 14 * DAY,
-    runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}`,
+    runId: options.runId ?? `run-${startedAt.toISOString().replace(/[-:.]/g, '')}${suffix}`,
     onProgress: options.onProgress ?? ignore,
     onEvent: options.onEvent ?? ignore,
     signal: options.signal,
-    clock: realClock,
+    maxDurationMs: options.maxDurationMs,
+    runEveryMs: options.runEveryMs,
+    recordCap: options.recordCap ?? 100_000,
+    capScope: options.capScope ?? 'account',
+    clock: options.clock ?? realClock,
   };
 }
 

@@ -44,6 +44,13 @@ export interface RegionProgress {
 /** Something worth a log line, given to `onEvent`. */
 export type CrawlEvent =
   | { type: 'region'; account: string; regionId: string; instances: number }
+  /**
+   * The region's schedule: instances due this run, quiet ones that can wait for a later one, and how long
+   * a record lives there now (the retention, or less when the cap rotates faster).
+   */
+  /** Crawling is over (done, stopped or failed): what was read is being committed. */
+  | { type: 'crawl-done' }
+  | { type: 'schedule'; account: string; regionId: string; due: number; deferred: number; lifetimeMs: number }
   | {
       type: 'instance-done';
       account: string;
@@ -81,7 +88,7 @@ export interface CrawlReport {
    * an error stopped the run. `interrupted`: it was told to stop (`signal`); what it read is committed.
    */
   outcome: 'complete' | 'partial' | 'failed' | 'interrupted';
-  /** Why it was told to stop (the signal's abort reason, e.g. `SIGINT`), when interrupted. */
+  /** Why it was told to stop (the signal's abort reason, e.g. `SIGINT`; `time-limit`: `maxDurationMs`), when interrupted. */
   stopReason?: string;
   /**
    * Why the run stopped, when it failed: an error whose crawl decision is `stop-run` in `ERROR_CODES` of

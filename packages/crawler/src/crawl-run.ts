@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Instance } from '@swas-archive/client';
 import type { ArchiveWriter } from './archive-writer.js';
 import { type Action, BudgetRegistry } from './budget-registry.js';
+import { realClock } from './clock.js';
 import {
   type CrawlAccount,
   type CrawlOptions,
@@ -12,19 +13,15 @@ import type { CrawlReport } from './crawl-report.js';
 import { CrawlConfigurationError } from './errors.js';
 import { asError, messageOf, stopsTheRun } from './failure-policy.js';
 import { readCursors, type StoredCursors } from './instance-cursor.js';
-import { cursorKey, type InstanceRef } from './instance-ref.js';
-import { type CallApi, crawlInstance, type RunContext, recordReleased } from './instance-task.js';
-import { instanceObservation } from './record-mapping.js';
-import { planRegion } from './region-plan.js';
+import type { CallApi, RunContext } from './instance-task.js';
+import { crawlRegion, listInstances, type RegionRun } from './region-crawl.js';
 import { callWithRetry, type RetryContext } from './retry-policy.js';
 import { type BudgetBound, RunTally } from './run-tally.js';
+import { shardOf } from './shard-of.js';
 import { type FeedTotals, SnapshotFeeder } from './snapshot-feeder.js';
 
 /** An attempt unanswered this long is worth saying (the client's timeout is longer). */
 const SLOW_CALL_MS = 5000;
-
-/** Instances per `ListInstances` page: the API's maximum. */
-const INSTANCE_PAGE_SIZE = 100;
 
 /**
  * Archives every invocation of every instance of every account and region: regions in parallel (budgets
@@ -34,7 +31,7 @@ const INSTANCE_PAGE_SIZE = 100;
  * has read in every case, in one or more snapshots.
  */
 export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
-  const startedAt = new Date();
+  const startedAt = new Date((options.clock ?? realClock).now());
   return new CrawlRun(resolveCrawlOptions(options, startedAt), startedAt).run();
 }
 
@@ -52,6 +49,8 @@ class CrawlRun implements RunContext {
   readonly #listedIds = new Set<string>();
   /** Actions already said to be slow. */
   readonly #slowTold = new Set<Action>();
+  /** Whether `maxDurationMs` stopped the run. */
+  #timedOut = false;
 
   constructor(
     readonly options: ResolvedCrawlOptions,
@@ -136,12 +135,15 @@ class CrawlRun implements RunContext {
     // Told to stop before the archive was opened: nothing to commit, nothing created.
     const going = () => !fatal && !this.options.signal?.aborted;
     if (going()) fatal = await this.#openArchive();
+    const limit = this.#timeLimit();
     if (going())
       fatal = await this.#each((account) => this.#account(account, regions.get(account.name) ?? []));
-    const interrupted = this.options.signal?.aborted === true;
+    limit.abort();
+    if (this.#feeder) this.options.onEvent({ type: 'crawl-done' });
+    const interrupted = this.options.signal?.aborted === true || this.#timedOut;
     if (interrupted) fatal = undefined;
     else if (!fatal) this.#reportUnlisted();
-    const finishedAt = new Date();
+    const finishedAt = new Date(this.options.clock.now());
     const outcome = interrupted ? 'interrupted' : this.tally.outcome(fatal !== undefined);
     const accounts = this.options.accounts.map((a) => a.name);
     try {
@@ -162,8 +164,40 @@ class CrawlRun implements RunContext {
       outcome: fatal ? 'failed' : outcome,
       error: fatal,
       accounts,
-      ...(interrupted ? { stopReason: String(this.options.signal?.reason ?? 'stopped') } : {}),
+      ...(interrupted ? { stopReason: this.#stopReason() } : {}),
     });
+  }
+
+  /** What a region's crawl needs of this run. */
+  #regionRun(): RegionRun {
+    return {
+      run: this,
+      cursors: this.#cursors,
+      listedIds: this.#listedIds,
+      workers: (account) => Math.max(1, this.#budgets.limits(account, 'DescribeInvocations').inFlight),
+      stopped: () => this.#abort.signal.aborted,
+    };
+  }
+
+  /** Why the run was stopped: the signal's reason, else its time limit. */
+  #stopReason(): string {
+    if (this.options.signal?.aborted) return String(this.options.signal.reason ?? 'stopped');
+    return 'time-limit';
+  }
+
+  /** Stops the run once `maxDurationMs` has passed on its clock; abort the controller it returns when done. */
+  #timeLimit(): AbortController {
+    const done = new AbortController();
+    const ms = this.options.maxDurationMs;
+    if (ms !== undefined)
+      this.options.clock.sleep(ms, done.signal).then(
+        () => {
+          this.#timedOut = true;
+          this.#abort.abort('time-limit');
+        },
+        () => undefined, // the crawl ended first
+      );
+    return done;
   }
 
   /** Runs `work` for every account at once; the first error that stops the run aborts the others. */
@@ -172,7 +206,7 @@ class CrawlRun implements RunContext {
     await Promise.all(
       this.options.accounts.map((account) =>
         work(account).catch((error: unknown) => {
-          if (this.options.signal?.aborted) return; // stopped on purpose: not an error
+          if (this.options.signal?.aborted || this.#timedOut) return; // stopped on purpose: not an error
           fatal ??= asError(error);
           this.#abort.abort(fatal);
         }),
@@ -201,6 +235,8 @@ class CrawlRun implements RunContext {
 
   /** Ids asked for that no region listed and no cursor knows: most likely a typo. */
   #reportUnlisted(): void {
+    // A shard sees only its regions: an instance of another shard's region is not missing.
+    if (this.options.shard && this.options.shard.count > 1) return;
     const keys = [...this.#cursors.keys()];
     for (const id of this.options.instances ?? []) {
       const known = keys.some((k) => k.endsWith(`/${id}`));
@@ -228,7 +264,10 @@ class CrawlRun implements RunContext {
         'regions',
       );
     }
-    regions.set(account.name, [...wanted]);
+    // A shard crawls only its own (account, region)s: each belongs to exactly one worker of the split.
+    const shard = this.options.shard;
+    const mine = shard ? wanted.filter((r) => shardOf(account.name, r, shard.count) === shard.index) : wanted;
+    regions.set(account.name, [...mine]);
   }
 
   async #account(account: CrawlAccount, wanted: readonly string[]): Promise<void> {
@@ -236,7 +275,9 @@ class CrawlRun implements RunContext {
     // so keep that window short instead of letting it grow while other regions are crawled.
     const listings = await Promise.all(wanted.map((regionId) => this.#listRegion(account, regionId)));
     await Promise.all(
-      listings.map(({ regionId, listed }) => (listed ? this.#region(account, regionId, listed) : undefined)),
+      listings.map(({ regionId, listed }) =>
+        listed ? crawlRegion(this.#regionRun(), account, regionId, listed) : undefined,
+      ),
     );
   }
 
@@ -246,7 +287,7 @@ class CrawlRun implements RunContext {
     regionId: string,
   ): Promise<{ regionId: string; listed: Instance[] | undefined }> {
     try {
-      const listed = await this.#listInstances(account, regionId);
+      const listed = await listInstances(this.call, account, regionId);
       for (const i of listed) this.#listedIds.add(i.instanceId);
       return { regionId, listed };
     } catch (error) {
@@ -255,48 +296,5 @@ class CrawlRun implements RunContext {
       this.tally.incomplete.push({ account: account.name, regionId, instanceId: '*', reason });
       return { regionId, listed: undefined };
     }
-  }
-
-  async #listInstances(account: CrawlAccount, regionId: string): Promise<Instance[]> {
-    const all: Instance[] = [];
-    for (let pageNumber = 1; ; pageNumber++) {
-      const page = await this.call(account.name, regionId, 'ListInstances', Number.POSITIVE_INFINITY, () =>
-        account.api.listInstances({ regionId, pageNumber, pageSize: INSTANCE_PAGE_SIZE }),
-      );
-      for (const i of page.items) if (!all.some((x) => x.instanceId === i.instanceId)) all.push(i);
-      if (page.items.length < INSTANCE_PAGE_SIZE || pageNumber * INSTANCE_PAGE_SIZE >= page.totalCount)
-        return all;
-    }
-  }
-
-  async #region(account: CrawlAccount, regionId: string, listed: Instance[]): Promise<void> {
-    const only = this.options.instances;
-    const wanted = only ? listed.filter((i) => only.includes(i.instanceId)) : listed;
-    const observedAt = new Date();
-    await this.feeder.instances(wanted.map((i) => instanceObservation(account.name, i, observedAt)));
-    this.options.onEvent({ type: 'region', account: account.name, regionId, instances: wanted.length });
-    const ref = (instanceId: string): InstanceRef => ({ account: account.name, regionId, instanceId });
-    const plan = planRegion(account.name, regionId, wanted, this.#cursors, this.#listedIds, only);
-    const walkedInFull = (i: Instance) => {
-      const c = this.#cursors.get(cursorKey(ref(i.instanceId)));
-      return this.options.full || c?.windowEnd === undefined || c.order === 'unordered';
-    };
-    const full = plan.queue.filter(walkedInFull).length;
-    this.tally.estimate.planned(account.name, regionId, plan.queue.length - full, full);
-    this.tally.planned(account.name, regionId, wanted.length + plan.released.length);
-    for (const id of plan.released) {
-      await recordReleased(this, ref(id), this.#cursors.get(cursorKey(ref(id))));
-      this.tally.done(account.name, regionId);
-    }
-    const workers = Math.max(1, this.#budgets.limits(account.name, 'DescribeInvocations').inFlight);
-    const queue = plan.queue;
-    await Promise.all(
-      Array.from({ length: Math.min(workers, queue.length) }, async () => {
-        for (let next = queue.shift(); next && !this.#abort.signal.aborted; next = queue.shift()) {
-          const where = ref(next.instanceId);
-          await crawlInstance(this, account, where, this.#cursors.get(cursorKey(where)));
-        }
-      }),
-    );
   }
 }

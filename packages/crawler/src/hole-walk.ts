@@ -2,45 +2,90 @@ import type { CursorHole, EdgedCursor } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
 import { isLastPage, PAGE_SIZE, type PageView } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
-import type { WalkContext } from './walk-context.js';
+import type { HoleRead, WalkContext } from './walk-context.js';
+
+const MINUTE = 60_000;
 
 /**
  * After an incremental newest-first walk met the archived edge: reads the hole a stopped walk left below
- * it. The hole starts about `skip` records down the listing, plus the records new since; the walk jumps
- * there, steps back until a page overlaps the hole's top (nothing is skipped), then reads forward until a
- * page reaches below the hole (`above`) or the listing ends. The cursor it leaves has no hole.
+ * it. The hole starts about `skip` records down the listing, plus the records new since (counted: the walk
+ * read them). The cursor it leaves has no hole.
  */
 export async function holeWalk(w: WalkContext, c: EdgedCursor, hole: CursorHole): Promise<InstanceOutcome> {
   w.phase = 'hole';
-  const reader = w.reader;
   let fresh = 0;
-  for (const s of reader.seen.values()) if (!w.edge.archived(s) && !w.edge.inHole(s)) fresh++;
-  let p = Math.max(1, Math.floor((hole.skip + fresh) / PAGE_SIZE));
+  for (const s of w.reader.seen.values()) if (!w.edge.archived(s) && !w.edge.inHole(s)) fresh++;
+  const read = await readHole(w, hole, Math.floor((hole.skip + fresh) / PAGE_SIZE), 1);
+  return holeOutcome(w, c, hole, read);
+}
+
+/**
+ * Where to look for the hole's top before reading what is new (page 1 read, no archived record on it):
+ * `skip` records down the listing plus those created since the edge, estimated from the instance's rate
+ * over the creation times between the edge and the newest record (both server times), and never fewer than
+ * `TotalCount` grew by, nor than page 1 held.
+ */
+export function holeTopPage(c: EdgedCursor, hole: CursorHole, page1: PageView): number {
+  const newest = newestOf(page1.items) ?? c.windowEnd;
+  const byRate = ((c.rate ?? 0) * Math.max(0, newest - c.windowEnd)) / MINUTE;
+  const fresh = Math.max(page1.items.length, page1.totalCount - c.total, byRate);
+  return Math.floor((hole.skip + fresh) / PAGE_SIZE);
+}
+
+/**
+ * Reads the hole from about page `from`: steps back (not before page `floor`) until a page overlaps the
+ * hole's top, so nothing is skipped, then reads forward until a page reaches below the hole (`above`) or
+ * the listing ends. Records arriving meanwhile only shift pages down: seen twice, never skipped.
+ */
+export async function readHole(
+  w: WalkContext,
+  hole: CursorHole,
+  from: number,
+  floor: number,
+): Promise<HoleRead> {
+  const reader = w.reader;
+  let p = Math.max(floor, from);
   let page = await reader.cached(p);
-  while (p > 1 && (page.items.length === 0 || (newestOf(page.items) ?? 0) < hole.below)) {
+  while (p > floor && (page.items.length === 0 || (newestOf(page.items) ?? 0) < hole.below)) {
     p--;
     page = await reader.cached(p);
   }
   const reachesBelow = (view: PageView) =>
     hole.above !== undefined && view.items.some((r) => r.t <= (hole.above as number));
-  let oldestInHole: number | undefined;
-  const countHole = (view: PageView) => {
-    for (const r of view.items) {
+  const countHole = (view: PageView, at: number) => {
+    for (const [i, r] of view.items.entries()) {
       if (!w.edge.inHole(r)) continue;
       w.holeRead++;
-      if (oldestInHole === undefined || r.t < oldestInHole) oldestInHole = r.t;
+      if (w.holeOldest === undefined || r.t <= w.holeOldest) {
+        w.holeOldest = r.t;
+        w.holeSkip = (at - 1) * PAGE_SIZE + i + 1;
+        w.holeLeft = Math.max(0, view.totalCount - w.holeSkip);
+      }
     }
   };
-  countHole(page);
+  w.holeTopReached = true;
+  countHole(page, p);
   while (!reachesBelow(page) && !isLastPage(p, page)) {
     p++;
     page = await reader.cached(p);
-    countHole(page);
+    countHole(page, p);
   }
+  return { joinedBelow: reachesBelow(page), oldestInHole: w.holeOldest };
+}
+
+/**
+ * The outcome of a walk that read the whole hole: coverage joins the old start when the walk reached below
+ * the hole; when the listing ended above the hole's bottom, what lay between is a gap.
+ */
+export function holeOutcome(
+  w: WalkContext,
+  c: EdgedCursor,
+  hole: CursorHole,
+  read: HoleRead,
+): InstanceOutcome {
   const outcome = incrementalOutcome(w, c, true);
-  const joinedBelow = reachesBelow(page);
-  outcome.windowStart = joinedBelow ? hole.above : (oldestInHole ?? oldestOf(reader.seen.values()));
-  // Coverage is continuous from the old start when the walk reached below the hole; else from its oldest.
+  const { joinedBelow, oldestInHole } = read;
+  outcome.windowStart = joinedBelow ? hole.above : (oldestInHole ?? oldestOf(w.reader.seen.values()));
   outcome.cursor.windowStart = joinedBelow ? c.windowStart : (oldestInHole ?? c.windowStart);
   const lost = hole.count - w.holeRead;
   if (!joinedBelow && (hole.above !== undefined || lost > 0)) {
@@ -48,7 +93,7 @@ export async function holeWalk(w: WalkContext, c: EdgedCursor, hole: CursorHole)
     const after = hole.above === undefined ? 'the oldest held' : new Date(hole.above).toISOString();
     outcome.gap = {
       start: hole.above,
-      end: oldestInHole,
+      end: oldestInHole ?? hole.below,
       reason: 'expired-unseen',
       detail: `records a stopped run left unread (created after ${after}) expired before this run could read them`,
     };

@@ -47,6 +47,13 @@ export interface InstanceCursor {
   releasedAt?: string;
   /** Records a stopped walk left unread below the newest ones; the next run reads them first. */
   hole?: CursorHole;
+  /**
+   * When the last walk that read the instance to its end began (the crawler's clock, epoch ms): records
+   * created since then may not be archived. Absent in cursors of older versions (`windowEnd` stands in).
+   */
+  checkedAt?: number;
+  /** New records a minute, as the walks measured them: deadlines, the cap's rotation, `plan`. */
+  rate?: number;
 }
 
 /** A cursor with an archived edge: the instance was crawled before and held records then. */

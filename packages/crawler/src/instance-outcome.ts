@@ -1,5 +1,12 @@
 import { isFinalInvocationStatus } from '@swas-archive/client';
-import { type EdgedCursor, hasEdge, type InstanceCursor, type PendingRecord } from './instance-cursor.js';
+import { holeOutcome } from './hole-walk.js';
+import {
+  type CursorHole,
+  type EdgedCursor,
+  hasEdge,
+  type InstanceCursor,
+  type PendingRecord,
+} from './instance-cursor.js';
 import type { Seen } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
@@ -95,6 +102,7 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
       oldestNew > serverNow - 0.95 * w.options.retentionMs;
     outcome.gap = {
       // A hole an earlier stop left below the edge went with it.
+      // From the edge, not `checkedAt`: that is the crawler's clock, and creation times are the server's.
       start: c.hole ? c.hole.above : c.windowEnd,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',
@@ -132,28 +140,90 @@ export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
       : outcomeOf(w, true, oldest);
   }
   if (order !== 'newest-first') return undefined;
-  if (w.boundary && w.phase !== 'hole' && hasEdge(c)) {
+  if (hasEdge(c) && c.hole && (w.phase === 'hole-first' || w.holeDone)) return holeFirstPartial(w, c, c.hole);
+  const inHole = w.phase === 'hole' && w.holeTopReached && w.holeOldest !== undefined;
+  if (w.boundary && !inHole && hasEdge(c)) {
     // Past the edge: finished but for revisits, and the hole of an earlier stop, if any, still to read.
     const outcome = incrementalOutcome(w, c, true);
     if (c.hole) outcome.cursor = { ...outcome.cursor, v: 2, hole: c.hole };
     return outcome;
   }
-  const outcome =
-    w.phase === 'hole' && hasEdge(c) ? incrementalOutcome(w, c, true) : outcomeOf(w, false, oldest);
-  let skip = 0;
-  for (const s of seen.values()) if (s.t >= oldest) skip++;
+  if (inHole && hasEdge(c) && w.holeOldest !== undefined) {
+    // In the hole, past the edge: a smaller hole remains below the oldest hole record read (contiguous
+    // from the hole's top), placed by where that record was in the listing.
+    const at = { skip: w.holeSkip ?? 0, count: w.holeLeft ?? 0 };
+    return withHoleBelow(w, incrementalOutcome(w, c, true), w.holeOldest, c.hole?.above, c.windowStart, at);
+  }
+  const outcome = outcomeOf(w, false, oldest);
+  return withHoleBelow(w, outcome, oldest, c?.hole ? c.hole.above : c?.windowEnd, c?.windowStart ?? oldest);
+}
+
+/** Leaves a hole below `oldest` (the oldest record read from the newest end) down to `above`. */
+function withHoleBelow(
+  w: WalkContext,
+  outcome: InstanceOutcome,
+  oldest: number,
+  above: number | undefined,
+  windowStart: number | undefined,
+  at?: { skip: number; count: number },
+): InstanceOutcome {
+  let read = 0;
   const belowIds: string[] = [];
-  for (const s of seen.values()) if (s.t === oldest) belowIds.push(s.id);
-  const above = c?.hole ? c.hole.above : c?.windowEnd;
+  for (const s of w.reader.seen.values()) {
+    if (s.t >= oldest) read++;
+    if (s.t === oldest) belowIds.push(s.id);
+  }
+  const skip = at?.skip ?? read;
+  const count = at?.count ?? Math.max(0, (w.reader.lastTotal ?? skip) - skip);
   outcome.cursor = {
     ...outcome.cursor,
     v: 2,
-    windowStart: c?.windowStart ?? oldest,
-    hole: { above, below: oldest, belowIds, skip, count: Math.max(0, (w.reader.lastTotal ?? skip) - skip) },
+    windowStart,
+    hole: { above, below: oldest, belowIds, skip, count },
   };
   outcome.windowStart = oldest;
   outcome.joinedPrevious = false;
   return outcome;
+}
+
+/**
+ * A walk stopped after it began reading the hole first. While in the hole: the edge stays, the hole now
+ * begins at the oldest record read in it (nothing when the walk had not reached its top yet). After the
+ * hole: its outcome (coverage from the old start or from its oldest record, the gap when the listing ended
+ * above its bottom), and a new hole between the oldest new record read and the old edge.
+ */
+function holeFirstPartial(w: WalkContext, c: EdgedCursor, hole: CursorHole): InstanceOutcome | undefined {
+  if (!w.holeDone) {
+    if (!w.holeTopReached || w.holeOldest === undefined) return undefined;
+    const below = w.holeOldest;
+    const belowIds = [...w.reader.seen.values()]
+      .filter((s) => s.t === below && w.edge.inHole(s))
+      .map((s) => s.id);
+    const outcome = incrementalOutcome(w, c, true);
+    const skip = hole.skip + w.holeRead;
+    const count = w.holeLeft ?? Math.max(0, hole.count - w.holeRead);
+    // What is new was not read to the edge: the edge, its ids and what to revisit stay the old cursor's.
+    const known = new Set(c.pending.map((r) => r.id));
+    const pending = [...c.pending, ...outcome.cursor.pending.filter((r) => !known.has(r.id))];
+    const missingResults = [...c.missingResults, ...w.reader.missingResults];
+    const next = { above: hole.above, below, belowIds, skip, count };
+    outcome.cursor = { ...c, v: 2, pending, missingResults, hole: next };
+    outcome.windowStart = below;
+    outcome.windowEnd = hole.below;
+    outcome.joinedPrevious = false;
+    return outcome;
+  }
+  const outcome = holeOutcome(w, c, hole, w.holeDone);
+  if (w.boundary) return outcome;
+  let oldestNew: number | undefined;
+  for (const s of w.reader.seen.values())
+    if (!w.edge.archived(s) && !w.edge.inHole(s) && (oldestNew === undefined || s.t < oldestNew))
+      oldestNew = s.t;
+  if (oldestNew === undefined) return undefined;
+  const gap = outcome.gap;
+  const partial = withHoleBelow(w, outcome, oldestNew, c.windowEnd, outcome.cursor.windowStart);
+  if (gap) partial.gap = gap;
+  return partial;
 }
 
 /**

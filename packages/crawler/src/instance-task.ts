@@ -3,6 +3,7 @@ import type { ArchiveWriter } from './archive-writer.js';
 import type { Action } from './budget-registry.js';
 import { completeCoverage, failedCoverage, releasedCoverage, stoppedCoverage } from './coverage-records.js';
 import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
+import { measuredRate } from './deadline-schedule.js';
 import { isInstanceGone, isNotFound, messageOf, stopsTheRun } from './failure-policy.js';
 import { hasEdge, type InstanceCursor } from './instance-cursor.js';
 import type { InstanceOutcome } from './instance-outcome.js';
@@ -48,7 +49,7 @@ export async function crawlInstance(
 ): Promise<void> {
   const { options, tally } = run;
   const deadline = options.clock.now() + options.instanceDeadlineMs;
-  const observedAt = new Date();
+  const observedAt = new Date(options.clock.now());
   const full = options.full || !hasEdge(cursor) || cursor.order === 'unordered';
   tally.estimate.started(where.account, where.regionId, full);
   const walk = new InstanceWalk(walkIo(run, account, where, deadline, full), {
@@ -61,6 +62,13 @@ export async function crawlInstance(
     const outcome = await walk.run();
     if (options.withResults && run.archive.invocationsWithoutResult)
       await lateResults(run, account, where, walk, outcome, deadline);
+    const read = walk.newerThan(cursor?.windowEnd);
+    const rate = measuredRate(cursor, observedAt.getTime(), read.count, read.oldest);
+    outcome.cursor = {
+      ...outcome.cursor,
+      checkedAt: observedAt.getTime(),
+      ...(rate === undefined ? {} : { rate }),
+    };
     const coverage = completeCoverage(where, observedAt, outcome, cursor);
     if (outcome.gap) reportGap(run, coverage);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
@@ -71,7 +79,7 @@ export async function crawlInstance(
     options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
   } catch (error) {
     if (run.stopped()) {
-      await recordStopped(run, where, observedAt, walk.partial());
+      await recordStopped(run, where, observedAt, walk.partial(), cursor);
       return;
     }
     if (stopsTheRun(error)) throw error;
@@ -81,7 +89,7 @@ export async function crawlInstance(
       const reason = messageOf(error);
       tally.incomplete.push({ ...where, reason });
       options.onEvent({ type: 'instance-failed', ...where, reason });
-      const coverage = failedCoverage(where, observedAt, cursor, reason);
+      const coverage = failedCoverage(where, observedAt, cursor, reason, walk.partial()?.windowStart);
       reportGap(run, coverage);
       // No new cursor: the next run reads this instance again from the same edge.
       await run.feeder.instanceDone(coverage, cursorKey(where), undefined);
@@ -102,10 +110,19 @@ async function recordStopped(
   where: InstanceRef,
   observedAt: Date,
   partial: InstanceOutcome | undefined,
+  previous: InstanceCursor | undefined,
 ): Promise<void> {
   run.tally.stopped.push(where);
   const coverage = stoppedCoverage(where, observedAt, partial);
-  await run.feeder.instanceDone(coverage, cursorKey(where), partial?.cursor);
+  if (partial?.gap) reportGap(run, coverage);
+  // The rate and the last walk to the end stay what they were: a stopped walk measures neither.
+  const { rate, checkedAt } = previous ?? {};
+  const cursor = partial && {
+    ...partial.cursor,
+    ...(rate === undefined ? {} : { rate }),
+    ...(checkedAt === undefined ? {} : { checkedAt }),
+  };
+  await run.feeder.instanceDone(coverage, cursorKey(where), cursor);
 }
 
 /** An instance that disappeared: recorded with when it was found gone, and a gap after its last archived record. */
@@ -114,7 +131,7 @@ export async function recordReleased(
   where: InstanceRef,
   cursor: InstanceCursor | undefined,
 ): Promise<void> {
-  const now = new Date();
+  const now = new Date(run.options.clock.now());
   run.tally.released.push(where);
   run.options.onEvent({ type: 'instance-released', ...where });
   await run.feeder.instances([releasedInstanceObservation(where, now)]);
@@ -222,7 +239,7 @@ function walkIo(
     fetchResult: run.options.withResults ? fetchResult : undefined,
     emit: async (records, results) => {
       run.tally.recordsSeen += records.length;
-      const observedAt = new Date();
+      const observedAt = new Date(run.options.clock.now());
       await run.feeder.observations(
         records.map((r) => invocationObservation(where, r, observedAt, results.get(r.invokeId))),
       );

@@ -42,6 +42,17 @@ export class InstanceWalk {
     return this.#w.reader.resultsAsked.has(invokeId);
   }
 
+  /** Records read that are newer than `t` (all of them when `t` is undefined), and the oldest read. */
+  newerThan(t: number | undefined): { count: number; oldest?: number } {
+    let count = 0;
+    let oldest: number | undefined;
+    for (const s of this.#w.reader.seen.values()) {
+      if (t === undefined || s.t > t) count++;
+      if (oldest === undefined || s.t < oldest) oldest = s.t;
+    }
+    return { count, oldest };
+  }
+
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */
   partial(): InstanceOutcome | undefined {
     return partialOutcome(this.#w);

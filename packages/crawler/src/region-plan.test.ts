@@ -29,7 +29,7 @@ describe('planRegion', () => {
   it('queues never-archived instances first, then those with the oldest edge', () => {
     const listed = ['i-old', 'i-new', 'i-older'].map(instance);
     const plan = planRegion('a', 'r1', listed, cursors, new Set(['i-old', 'i-new', 'i-older']), undefined);
-    expect(plan.queue.map((i) => i.instanceId)).toEqual(['i-new', 'i-older', 'i-old']);
+    expect(plan.queue.map((s) => s.item.instanceId)).toEqual(['i-new', 'i-older', 'i-old']);
   });
 
   it('finds released the instances it knows that no listing shows, once, and only those asked for', () => {

@@ -18,9 +18,16 @@ export interface WalkOptions {
 /**
  * How far a walk got, for the cursor it leaves if it is stopped: `full` (every page from `fullFrom`),
  * `incremental` (from the newest end; `boundary` once it met the archived edge), `back` (an oldest-first
- * walk looking back for the edge), `hole` (reading the hole a stopped walk left, past the edge).
+ * walk looking back for the edge), `hole` (reading the hole a stopped walk left, past the edge), `hole-first`
+ * (reading that hole before what is new: under a time limit the oldest unarchived records go first).
  */
-export type WalkPhase = 'full' | 'incremental' | 'back' | 'hole';
+export type WalkPhase = 'full' | 'incremental' | 'back' | 'hole' | 'hole-first';
+
+/** What reading a hole found: whether it reached below the hole, and its oldest record still held. */
+export interface HoleRead {
+  joinedBelow: boolean;
+  oldestInHole?: number;
+}
 
 /** What the walks of one instance share: its pages as read, what its cursor says, and notes for the log. */
 export class WalkContext {
@@ -32,6 +39,14 @@ export class WalkContext {
   boundary = false;
   /** Records of the hole read so far, and the oldest creation time among them (phase `hole`). */
   holeRead = 0;
+  /** The oldest hole record read, its place in the listing then, and how many records lay below it. */
+  holeOldest?: number;
+  holeSkip?: number;
+  holeLeft?: number;
+  /** Whether reading the hole got past stepping back to its top: what it read from there is contiguous. */
+  holeTopReached = false;
+  /** The hole, once read before what is new (phase `hole-first` done). */
+  holeDone?: HoleRead;
 
   constructor(
     io: WalkIo,

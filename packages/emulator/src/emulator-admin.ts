@@ -64,6 +64,15 @@ export class EmulatorAdmin {
     this.store.release(instance, this.clock.now());
   }
 
+  /** Creates an instance in `regionId` now (as a purchase would): listed from now on; returns its id. */
+  addInstance(regionId: string): string {
+    const region = this.store.regions.get(regionId);
+    if (!region) {
+      throw new EmulatorUsageError('addInstance', `no region ${regionId} in this fleet`, regionId);
+    }
+    return this.store.addInstance(region, this.clock.now()).instanceId;
+  }
+
   /**
    * Runs a command on an instance now, as `RunCommand` would: it is pending, then running, then final as
    * virtual time passes (`exit N` in the script fails with N). Returns the new invoke id.

@@ -97,6 +97,12 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: "the archive's folder cannot be used: a file, not creatable, not writable",
   },
+  'archive.store': {
+    exit: 'unreachable',
+    transient: false,
+    crawl: 'stop-run',
+    summary: 'the object store holding the archive (s3://) cannot be reached or refused a request',
+  },
   'archive.corrupt': {
     exit: 'damaged',
     transient: false,
@@ -160,6 +166,13 @@ export const ERROR_CODES = {
     transient: false,
     crawl: 'stop-run',
     summary: 'an import that cannot start: no file, a file that cannot be read',
+  },
+  'job.usage': {
+    exit: 'usage',
+    transient: false,
+    crawl: 'stop-run',
+    summary:
+      'a scheduled job that cannot start: no archive, a bad period, an output file the job did not make',
   },
   'cli.usage': {
     exit: 'usage',

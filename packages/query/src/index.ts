@@ -30,6 +30,7 @@ export {
   type FailureRateRow,
   failureRate,
 } from './reports/failure-rate.js';
+export { reportFiles } from './reports/report-files.js';
 export {
   type FailureOptions,
   REPORT_BUCKETS,
@@ -38,6 +39,7 @@ export {
   type ReportGroup,
   type ReportOptions,
 } from './reports/report-options.js';
+export { parseInstant } from './reports/report-period.js';
 export type { CoverageWindow, ReportCoverage, ReportGap, ReportResult } from './reports/report-result.js';
 export {
   type StatusMixOptions,

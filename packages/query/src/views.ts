@@ -61,7 +61,9 @@ const VIEWS: readonly { name: string; sql: string }[] = [
           SELECT 1 FROM coverage c
           WHERE c.account = g.account AND c.region_id = g.region_id AND c.instance_id = g.instance_id
             AND c.observed_at > g.observed_at AND c.complete AND c.window_start <= g.gap_start
-            AND c.window_end >= coalesce(g.gap_end, g.gap_start)
+            -- A complete walk proves everything created up to when it walked, not only up to its newest
+            -- record: a quiet instance's later window ends before a failed run's gap, which ends at that run.
+            AND greatest(c.window_end, c.observed_at) >= coalesce(g.gap_end, g.gap_start)
         ) AS resolved
       FROM coverage g WHERE g.gap_reason IS NOT NULL`,
   },

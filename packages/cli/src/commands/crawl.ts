@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { runArchiveCommand } from './archive-command.js';
-import { type ArchiveFlags, addArchiveFlags } from './archive-flags.js';
+import { type ArchiveFlags, addArchiveFlags, runArchiveCommand } from './archive-command.js';
 
 /** `swas-archive crawl`: the archive job, from the command line (the same as `run archive`). */
 export function crawlCommand(ctx: CommandContext): Command {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_MAX_BYTES_PER_FILE,
   DEFAULT_MAX_ROWS_PER_FILE,
@@ -10,19 +9,15 @@ import {
   readManifestKey,
   verifyExport,
 } from '@swas-archive/query';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
-import { DATA_HELP, dataDir, list, positiveInt, userPath } from '../parse-flags.js';
+import { byteSize, DATA_HELP, dataDir, list, positiveInt, userPath } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
+import { VERSION } from '../version.js';
 import { requireArchive } from './query.js';
-
-/** This program's version, for the manifest. */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 /** The flags of `export`. */
 interface ExportFlags extends ResourceFlags {
@@ -39,28 +34,6 @@ interface ExportFlags extends ResourceFlags {
   maxBytes: number;
   allowGaps: boolean;
   signKey?: string;
-}
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-};
-
-/** `--max-bytes`: bytes, or a size such as `256MiB`, `1GB`. */
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(value.trim());
-  const n = m ? Math.floor(Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] as number)) : Number.NaN;
-  if (!Number.isFinite(n) || n < 4096)
-    throw new InvalidArgumentError(
-      `--max-bytes must be a size of at least 4096 bytes (e.g. 64MiB, 1GB), got "${value}".`,
-    );
-  return n;
 }
 
 /** `swas-archive export`: the period's invocations into files with a verifiable manifest; `export verify DIR`. */
@@ -193,7 +166,8 @@ async function runExport(flags: ExportFlags, io: CommandIo): Promise<number> {
   }
 }
 
-function gapLine(g: ReportGap): string {
+/** One unresolved gap, for people: where, why, and from when to when. */
+export function gapLine(g: ReportGap): string {
   return `  GAP ${g.account}/${g.region_id}/${g.instance_id} (${g.gap_reason}) from ${g.gap_start ?? 'the beginning'} to ${g.gap_end ?? `at most ${g.found_at}`}${g.detail ? `: ${g.detail}` : ''}`;
 }
 

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { readCatalog } from '@swas-archive/archive';
 import { QuerySession } from '@swas-archive/query';
 import { Command, Option } from 'commander';
+import { readableArchive } from '../archive-copy.js';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
 import { examples } from '../help-text.js';
 import type { CommandIo } from '../io.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeRows } from '../output/write-rows.js';
-import { DATA_HELP, dataDir } from '../parse-flags.js';
+import { STORE_DATA_HELP } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 
 /** The flags of `query`. */
@@ -25,7 +26,7 @@ export function queryCommand(ctx: CommandContext): Command {
       'run one SELECT over the archive (read-only): views invocations, invocation_history, instances_latest, gaps; tables invocation_observations, instances, runs, coverage',
     )
     .argument('<sql>', 'one SELECT statement (WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE too)')
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'));
   return addResourceFlags(command)
     .addHelpText(
@@ -48,15 +49,18 @@ ${examples(
 
 /** Streams the result of `sql` to stdout, nothing else; resolves with the exit status. */
 async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
-  const root = dataDir(flags.data, io.env);
-  await requireArchive(root);
-  const session = await QuerySession.open(root, limitsOf(flags));
+  const archive = await readableArchive(flags.data, io.env);
   try {
-    const result = await session.stream(sql);
-    await writeRows(io.stdout, flags.format, result.columns, result);
-    return 0;
+    const session = await QuerySession.open(archive.root, limitsOf(flags));
+    try {
+      const result = await session.stream(sql);
+      await writeRows(io.stdout, flags.format, result.columns, result);
+      return 0;
+    } finally {
+      session.close();
+    }
   } finally {
-    session.close();
+    await archive.dispose();
   }
 }
 

@@ -9,18 +9,19 @@ import {
   type ReportGroup,
   type ReportOptions,
   type ReportResult,
+  reportFiles,
   statusMix,
   stuck,
   topFailing,
 } from '@swas-archive/query';
 import { Command, Option } from 'commander';
+import { readableArchive } from '../archive-copy.js';
 import type { CommandContext } from '../command-context.js';
 import { examples } from '../help-text.js';
 import { FORMAT_HELP, OUTPUT_FORMATS, type OutputFormat } from '../output/output-format.js';
 import { writeReport } from '../output/report-output.js';
-import { DATA_HELP, dataDir, list, positiveInt } from '../parse-flags.js';
+import { list, positiveInt, STORE_DATA_HELP } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
-import { requireArchive } from './query.js';
 import { reportHtmlCommand } from './report-html.js';
 
 /** Every flag a report may take (each report declares the ones it uses). */
@@ -115,7 +116,7 @@ A report over a gap still exits 0: it is a read, and the gap is shown.`,
 function reportSubcommand(ctx: CommandContext, report: (typeof REPORTS)[number]): Command {
   const sub = new Command(report.name)
     .description(report.description)
-    .option('--data <dir>', DATA_HELP)
+    .option('--data <dir>', STORE_DATA_HELP)
     .addOption(new Option('--format <format>', FORMAT_HELP).choices(OUTPUT_FORMATS).default('table'))
     .option('--since <when>', 'start: 2026-11-01, an ISO time, or back from now: 30d, 12h, 2w', '30d')
     .option('--until <when>', 'end (exclusive; a date alone includes that day), same forms', 'now');
@@ -149,9 +150,15 @@ function reportSubcommand(ctx: CommandContext, report: (typeof REPORTS)[number])
 }
 
 async function runReport(run: Run, flags: ReportFlags, ctx: CommandContext): Promise<number> {
-  const root = dataDir(flags.data, ctx.env);
-  await requireArchive(root);
-  const session = await QuerySession.open(root, limitsOf(flags));
+  const archive = await readableArchive(
+    flags.data,
+    ctx.env,
+    reportFiles({ since: flags.since, until: flags.until }),
+  );
+  const session = await QuerySession.open(archive.root, limitsOf(flags)).catch(async (error: unknown) => {
+    await archive.dispose();
+    throw error;
+  });
   try {
     const scope: ReportOptions = {
       since: flags.since,
@@ -165,6 +172,7 @@ async function runReport(run: Run, flags: ReportFlags, ctx: CommandContext): Pro
     return 0;
   } finally {
     session.close();
+    await archive.dispose();
   }
 }
 

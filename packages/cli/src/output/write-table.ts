@@ -1,7 +1,7 @@
 import { cellText, type ResultColumn, type RowChunk } from '@swas-archive/query';
-import Table from 'cli-table3';
 import { TABLE_ROWS } from './output-format.js';
 import type { OutputStream } from './output-stream.js';
+import { textTable } from './text-table.js';
 
 /**
  * A table for people: the first {@link TABLE_ROWS} rows (cells flattened to one line, at most 60
@@ -13,7 +13,7 @@ export async function writeTable(
   columns: readonly ResultColumn[],
   chunks: AsyncIterable<RowChunk>,
 ): Promise<number> {
-  const table = new Table({ head: columns.map((c) => c.name), style: { head: [], border: [] } });
+  const shown: string[][] = [];
   let rows = 0;
   for await (const chunk of chunks) {
     if (rows >= TABLE_ROWS) {
@@ -22,7 +22,7 @@ export async function writeTable(
       continue;
     }
     for (const row of chunk) {
-      if (rows < TABLE_ROWS) table.push(row.map((v) => truncate(cellText(v), 60)));
+      if (rows < TABLE_ROWS) shown.push(row.map((v) => truncate(cellText(v), 60)));
       rows++;
     }
   }
@@ -31,7 +31,11 @@ export async function writeTable(
     rows > TABLE_ROWS
       ? `(${count}: the first ${TABLE_ROWS.toLocaleString('en-US')} shown, ${(rows - TABLE_ROWS).toLocaleString('en-US')} more not; --format csv, json, jsonl or arrow prints every row)`
       : `(${count})`;
-  await out.write(`${table.toString()}\n${footer}\n`);
+  const table = textTable(
+    columns.map((c) => c.name),
+    shown,
+  );
+  await out.write(`${table}\n${footer}\n`);
   return rows;
 }
 

@@ -39,6 +39,8 @@ export const describeInvocations: ActionHandler = ({ store, params, now, order }
       total++;
     }
   }
+  // The ground truth tells what vanished without any answer having listed it.
+  for (const inv of page) inv.listedAt ??= now;
   return {
     TotalCount: total,
     PageNumber: pageNumber,

@@ -83,7 +83,8 @@ function drawHistory(
   return history;
 }
 
-function makeInstance(
+/** One instance of `regionId`, drawn from `random` (its creation time before `at.start`). */
+export function makeInstance(
   random: Random,
   regionId: string,
   at: FleetGeneration,

@@ -1,6 +1,6 @@
 import { Random } from '../random.js';
-import { fleetCommands } from './fleet-commands.js';
-import { generateFleet } from './fleet-generator.js';
+import { type FleetCommands, fleetCommands } from './fleet-commands.js';
+import { generateFleet, makeInstance } from './fleet-generator.js';
 import type { FleetOptions, LiveOptions, RetentionOptions } from './fleet-options.js';
 import { type GroundTruthInvocation, invocationTruth } from './ground-truth.js';
 import { type NewCommand, userInvocation } from './invocation-factory.js';
@@ -33,6 +33,10 @@ export class FleetStore {
   readonly #live: LiveChanges;
   /** Ids and outcomes of `RunCommand` invocations: a stream of their own, so calls shift nothing else. */
   readonly #ids: Random;
+  /** Instances added while serving: a stream of their own, so they shift nothing else. */
+  readonly #newInstances: Random;
+  readonly #commands: FleetCommands;
+  readonly #seed: number;
   #syncedTo: number;
 
   /**
@@ -53,6 +57,9 @@ export class FleetStore {
       commands,
     });
     this.#ids = Random.derive(seed, 'live-ids');
+    this.#newInstances = Random.derive(seed, 'new-instances');
+    this.#commands = commands;
+    this.#seed = seed;
     this.#syncedTo = start;
     this.#retention.evict(start);
   }
@@ -78,6 +85,17 @@ export class FleetStore {
     this.#add(inv);
     this.#retention.evict(now);
     return inv;
+  }
+
+  /** A new instance of `region`, created at `now`: listed from then on, with no invocations yet. */
+  addInstance(region: RegionState, now: number): InstanceRecord {
+    this.sync(now);
+    const at = { seed: this.#seed, start: now, maxAgeMs: 0, commands: this.#commands };
+    const instance = makeInstance(this.#newInstances, region.regionId, at, 0.2, 0.15);
+    instance.creationTime = now;
+    region.instances.push(instance);
+    this.instances.set(instance.instanceId, instance);
+    return instance;
   }
 
   /** How many invocations of `instance` the API holds now. */

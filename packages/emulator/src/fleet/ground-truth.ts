@@ -26,6 +26,8 @@ export interface GroundTruthInvocation {
   /** When the record vanished from the API, if it did. */
   expiredAt?: string;
   expiryReason?: ExpiryReason;
+  /** Whether any `DescribeInvocations` answer listed it: a vanished record never listed was lost unseen. */
+  listed: boolean;
 }
 
 /** An instance as the ground truth reports it. */
@@ -55,6 +57,7 @@ export function invocationTruth(inv: InvocationRecord, now: number): GroundTruth
     commandContent: inv.command.content,
     parameters: { ...inv.command.parameters },
     exitCode: finishedTimeAt(inv, at) === undefined ? 0 : inv.exitCode,
+    listed: inv.listedAt !== undefined,
     ...(inv.expiredAt === undefined
       ? {}
       : { expiredAt: formatApiTime(inv.expiredAt), expiryReason: inv.expiryReason }),

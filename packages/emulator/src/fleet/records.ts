@@ -93,6 +93,8 @@ export interface InvocationRecord {
   output?: Buffer;
   expiredAt?: number;
   expiryReason?: ExpiryReason;
+  /** When a `DescribeInvocations` answer first listed it (virtual time); unset while none has. */
+  listedAt?: number;
 }
 
 const FINISHED_STATUSES = new Set<InvocationStatus>(['Success']);

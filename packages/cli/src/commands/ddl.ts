@@ -1,0 +1,81 @@
+import { DDL_ENGINES, type DdlEngine, externalTableDdl, readCatalog } from '@swas-archive/archive';
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../command-context.js';
+import { examples } from '../help-text.js';
+import type { CommandIo } from '../io.js';
+import { DATA_HELP, dataDir, userPath } from '../parse-flags.js';
+import { requireArchive } from './query.js';
+
+/** The flags of `ddl`. */
+interface DdlFlags {
+  engine: DdlEngine;
+  data?: string;
+  location?: string;
+  schema?: string;
+  pin: boolean;
+}
+
+/** `swas-archive ddl --engine E`: its flags and its handler. */
+export function ddlCommand(ctx: CommandContext): Command {
+  return new Command('ddl')
+    .description(
+      "print the statements that make the archive's datasets external tables of another engine (read in place)",
+    )
+    .addOption(
+      new Option('--engine <engine>', 'the engine that reads the files')
+        .choices(DDL_ENGINES)
+        .makeOptionMandatory(),
+    )
+    .option('--data <dir>', DATA_HELP)
+    .option(
+      '--location <url>',
+      'where the engine reads the archive: s3://bucket/prefix, oss://endpoint/bucket/prefix, hdfs://…, or a folder (default: --data; MaxCompute needs oss://)',
+    )
+    .option('--schema <name>', 'the database (schema) of the tables; not for DuckDB (default: swas_archive)')
+    .option(
+      '--pin',
+      'DuckDB only: read exactly the files the catalog lists now (never an uncommitted file; stale after the next commit)',
+      false,
+    )
+    .addHelpText(
+      'after',
+      `
+Each dataset becomes a table partitioned by date (a string, the date=YYYY-MM-DD
+folders), with the archive's column types. The catalog (catalog.json) lists the
+committed files; a table over a folder also sees the files of a commit in
+progress, and for a moment both the files a commit replaces and their
+replacements (see the archive README, "Reading in place").
+${examples(
+  ['swas-archive ddl --engine duckdb | duckdb archive.duckdb', 'DuckDB views over the local archive'],
+  [
+    'swas-archive ddl --engine trino --location s3://bucket/swas --schema swas > tables.sql',
+    'Hive-connector tables over a copy on S3',
+  ],
+)}`,
+    )
+    .action(async (flags: DdlFlags) => {
+      ctx.exit(await runDdl(flags, ctx));
+    });
+}
+
+/** Prints the DDL for the archive at `--data`; resolves with the exit status. */
+async function runDdl(flags: DdlFlags, io: CommandIo): Promise<number> {
+  const root = dataDir(flags.data, io.env);
+  await requireArchive(root);
+  const catalog = await readCatalog(root);
+  io.stdout.write(
+    externalTableDdl({
+      engine: flags.engine,
+      root,
+      catalog,
+      // A folder typed on the command line is taken from where the user runs it; a URL as it is.
+      location:
+        flags.location && !/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location)
+          ? userPath(flags.location, io.env)
+          : flags.location,
+      schema: flags.schema,
+      pin: flags.pin,
+    }),
+  );
+  return 0;
+}

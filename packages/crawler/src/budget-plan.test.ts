@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { minimumPagingBudget, type PlannedInstance, planBudgets } from './budget-plan.js';
+import { scheduleRegion } from './deadline-schedule.js';
+import type { InstanceCursor } from './instance-cursor.js';
+
+const DAY_MIN = 1440;
+
+describe('minimumPagingBudget', () => {
+  it('needs a little more than (k + 1)·a / 50 for k equal busy instances: one call more a visit', () => {
+    const b = minimumPagingBudget([100, 100, 100], 14 * DAY_MIN, 60, 60);
+    expect(b).toBeGreaterThan(8);
+    expect(b).toBeLessThan(8.1);
+    // At the minimum the crawling time is used up exactly.
+    expect(3 / (60 * b) + (3 * 100) / (50 * b - 100)).toBeCloseTo(1, 5);
+  });
+
+  it('charges quiet instances one call per check, a check as rarely as their records allow', () => {
+    // 10 silent instances, 14-day records, runs every 6 h of up to 6 h: one check per 53 runs each.
+    const b = minimumPagingBudget(Array(10).fill(0), 14 * DAY_MIN, 360, 360);
+    expect(b).toBeCloseTo(10 / (53 * 360), 6);
+  });
+
+  it('grows as runs get shorter: crawling happens only during runs, and drifts as much while it does', () => {
+    const all = minimumPagingBudget([20], 14 * DAY_MIN, 360, 360);
+    const third = minimumPagingBudget([20], 14 * DAY_MIN, 360, 120);
+    // Drift-bound (2a/50 at full time, 4a/50 a third of the time): twice, not three times as much.
+    expect(all).toBeCloseTo(0.8, 1);
+    expect(third).toBeCloseTo(1.6, 1);
+    expect(third).toBeGreaterThan(1.6);
+  });
+});
+
+describe('planBudgets', () => {
+  const fleet = (rates: number[]): PlannedInstance[] =>
+    rates.map((ratePerMinute, i) => ({
+      account: 'a',
+      regionId: 'r',
+      instanceId: `i-${i}`,
+      ratePerMinute,
+      unarchivedSince: 1_000_000 - i * 60_000,
+    }));
+  const base = {
+    retentionMs: 14 * 86_400_000,
+    recordCap: 100_000,
+    capScope: 'region' as const,
+    runEveryMs: 6 * 3_600_000,
+    withResults: false,
+    now: 1_000_000,
+  };
+
+  it('says whether the budget keeps up, and with what headroom', () => {
+    const instances = fleet([30, 0.01, 0.01]);
+    const min = minimumPagingBudget([30, 0.01, 0.01], 14 * DAY_MIN, 360, 360);
+    // A cap that 30 records a minute do not rotate faster than the retention.
+    const plan = planBudgets({ ...base, recordCap: 10_000_000, instances, budget: () => 1.2 * min });
+    expect(plan.keepsUp).toBe(true);
+    expect(plan.headroom).toBeCloseTo(1.2, 5);
+    const short = planBudgets({ ...base, recordCap: 10_000_000, instances, budget: () => 0.8 * min });
+    expect(short.keepsUp).toBe(false);
+    expect(short.regions[0]?.minimum.DescribeInvocations).toBeCloseTo(min, 6);
+  });
+
+  it('takes the lifetime from the cap when it rotates faster than the retention, and says when runs are too rare', () => {
+    // 125 records a minute against a cap of 100,000: 800 minutes (13.3 h) of life, more than 6 + 6 h of runs.
+    const plan = planBudgets({ ...base, instances: fleet([100, 25]), budget: () => 1000 });
+    expect(plan.regions[0]?.lifetimeMs).toBeCloseTo(800 * 60_000, -3);
+    expect(plan.regions[0]?.problems).toEqual([]);
+    const rare = planBudgets({
+      ...base,
+      runEveryMs: 12 * 3_600_000,
+      instances: fleet([100, 25]),
+      budget: () => 1000,
+    });
+    expect(rare.keepsUp).toBe(false);
+    expect(rare.regions[0]?.problems[0]).toMatch(/run more often/);
+  });
+
+  it('lists instances nearest their deadline first, never-archived ones at the top', () => {
+    const instances = [
+      ...fleet([1, 1]),
+      { account: 'a', regionId: 'r', instanceId: 'new', ratePerMinute: 0 },
+    ];
+    const plan = planBudgets({ ...base, instances, budget: () => 10 });
+    expect(plan.atRisk.map((i) => i.instanceId)).toEqual(['new', 'i-1', 'i-0']);
+  });
+});
+
+describe('scheduleRegion', () => {
+  const cursor = (checkedAt: number, rate: number): InstanceCursor => ({
+    ...{ v: 1, order: 'newest-first', windowEnd: checkedAt - 1000, edgeIds: [], pending: [] },
+    ...{ missingResults: [], total: 1, checkedAt, rate },
+  });
+  const hour = 3_600_000;
+  const settings = { now: 100 * hour, retentionMs: 24 * hour, recordCap: 1_000_000, runEveryMs: hour };
+
+  it('defers quiet instances that can wait past the next run, and walks busy ones one at a time', () => {
+    const cursors: Record<string, InstanceCursor | undefined> = {
+      busy: cursor(99 * hour, 5), // 300 a run
+      quietOld: cursor(79 * hour, 0.01), // expires at 103 h: due (next run may reach it at 103 h)
+      quietNew: cursor(99 * hour, 0.01), // expires at 123 h: can wait
+      never: undefined,
+    };
+    const s = scheduleRegion(Object.keys(cursors), (k) => cursors[k], 5.02, settings);
+    expect(s.due.map((d) => d.item)).toEqual(['never', 'quietOld', 'busy']);
+    expect(s.due.map((d) => d.busy)).toEqual([false, false, true]);
+    expect(s.deferred.map((d) => d.item)).toEqual(['quietNew']);
+    // Without a schedule every instance is due.
+    const all = scheduleRegion(Object.keys(cursors), (k) => cursors[k], 5.02, {
+      ...settings,
+      runEveryMs: undefined,
+    });
+    expect(all.deferred).toEqual([]);
+  });
+});

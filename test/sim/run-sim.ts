@@ -1,0 +1,31 @@
+// A scheduled-archival simulation from the command line (not yet a bench: see the issue-14 note):
+//   node --import tsx test/sim/run-sim.ts [budget ratio = 1.2] [hours after warm-up = 24] [speed = 5000]
+// SIM_DEBUG=1 prints the crawl events and every lost record outside a gap.
+import { runBudgetSim } from './budget-sim.js';
+
+const H = 3_600_000;
+const ratio = Number(process.argv[2] ?? 1.2);
+const t0 = performance.now();
+const out = await runBudgetSim(
+  {
+    seed: 7,
+    durationMs: Number(process.argv[3] ?? 24) * H,
+    speed: Number(process.argv[4] ?? 5000),
+    retentionMs: 12 * H,
+    recordCap: 3000,
+    traffic: {
+      busy: { count: 2, perMinute: 3 },
+      quiet: { count: 8, perDay: 4 },
+      newPerDay: 4,
+      releasedPerDay: 2,
+    },
+    runEveryMs: H,
+    maxDurationMs: 45 * 60_000,
+    budgetRatio: ratio,
+    warmupMs: 3 * H,
+    warmupBudgetPerMinute: 10,
+    budgetWindowMs: 20 * 60_000,
+  },
+  (l) => console.error(l),
+);
+console.log(JSON.stringify(out), ((performance.now() - t0) / 1000).toFixed(1), 's');
