@@ -15,6 +15,7 @@ import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
 import { DAILY_COUNTS, writeDailyCounts } from './daily-counts.js';
+import { commitFailure } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
 import { LATEST_COLUMNS, latestStateUpdate } from './latest-state.js';
 import { LATEST_STATE } from './latest-state-upgrade.js';
@@ -245,6 +246,8 @@ export class SnapshotWriter {
           publish: Math.round(performance.now() - wrote),
         },
       };
+    } catch (error) {
+      throw await commitFailure(error, this.ctx.root, this.snapshotId);
     } finally {
       try {
         await this.#dropStages();
