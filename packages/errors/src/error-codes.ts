@@ -161,6 +161,13 @@ export const ERROR_CODES = {
     summary:
       'an export that cannot start: a bad format or limit, an --out that exists and is not empty, a key that cannot sign',
   },
+  'export.incomplete': {
+    exit: 'system',
+    transient: true,
+    crawl: 'stop-run',
+    summary:
+      'an export whose rows did not all arrive (the engine ended its stream early: out of memory, a file gone): nothing was published; run it again',
+  },
   'import.usage': {
     exit: 'usage',
     transient: false,
