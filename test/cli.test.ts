@@ -171,6 +171,35 @@ describe('swas-archive CLI', () => {
     });
   });
 
+  it("the demo's archive is in the machine's time: health passes and a report of the last days holds all", async () => {
+    await withArchiveRoot(async (root) => {
+      const data = join(root, 'demo');
+      expect((await cli(['demo', '--data', data])).code).toBe(0);
+      const health = await cli(['health', '--data', data]);
+      expect(health.code, health.stdout + health.stderr).toBe(0);
+      const all = await cli([
+        'query',
+        '--data',
+        data,
+        '--format',
+        'csv',
+        'SELECT count(*) AS n FROM invocations',
+      ]);
+      const report = await cli([
+        'report',
+        'status-mix',
+        '--data',
+        data,
+        '--since',
+        '20d',
+        '--format',
+        'json',
+      ]);
+      const rows = (JSON.parse(report.stdout) as { rows: { count: number }[] }).rows;
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(Number(all.stdout.split('\n')[1]));
+    });
+  });
+
   it('exits 2 on bad usage, with one line saying what to fix', async () => {
     await withArchiveRoot(async (root) => {
       const cases: [string[], RegExp][] = [
@@ -178,6 +207,9 @@ describe('swas-archive CLI', () => {
         [['crawl', '--budget', 'Everything=5', '--data', root], /unknown action Everything/],
         [['crawl', '--endpoint', 'ftp://x', '--data', root], /endpoint.*http\(s\):\/\/host/],
         [['query', '--data', join(root, 'none'), 'SELECT 1'], /no archive at .*: run `swas-archive crawl/],
+        [['compact', '--data', root, '--min-files', '1'], /--min-files must be an integer >= 2/],
+        [['plan', '--data', root, '--every', '0h'], /--every must be longer than 0/],
+        [['report', 'failure-rate', '--data', root, '--since', '2026-02-30'], /since must be a date/],
         [['frobnicate'], /unknown command/],
       ];
       for (const [args, message] of cases) {

@@ -25,11 +25,11 @@ export function actionNumber(flag: string) {
   };
 }
 
-export function positiveInt(flag: string) {
+export function positiveInt(flag: string, least = 1) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${flag} must be an integer >= 1, got "${value}".`);
+    if (!Number.isInteger(n) || n < least)
+      throw new InvalidArgumentError(`${flag} must be an integer >= ${least}, got "${value}".`);
     return n;
   };
 }

@@ -23,8 +23,8 @@ export function compactCommand(ctx: CommandContext): Command {
     .option('--data <dir>', DATA_HELP)
     .option(
       '--min-files <n>',
-      'compact a partition that has at least this many files',
-      positiveInt('--min-files'),
+      'compact a partition that has at least this many files (2 or more: one file is compact)',
+      positiveInt('--min-files', 2),
       2,
     )
     .option('--json', 'print what was done as JSON', false)

@@ -12,7 +12,7 @@ interface DdlFlags {
   data?: string;
   location?: string;
   schema?: string;
-  pin: boolean;
+  glob: boolean;
 }
 
 /** `swas-archive ddl --engine E`: its flags and its handler. */
@@ -33,8 +33,8 @@ export function ddlCommand(ctx: CommandContext): Command {
     )
     .option('--schema <name>', 'the database (schema) of the tables; not for DuckDB (default: swas_archive)')
     .option(
-      '--pin',
-      'DuckDB only: read exactly the files the catalog lists now (never an uncommitted file; stale after the next commit)',
+      '--glob',
+      'DuckDB only: read the folders (new files without regenerating, but also files a commit replaced, for 15 min) instead of exactly the files the catalog lists now',
       false,
     )
     .addHelpText(
@@ -42,13 +42,14 @@ export function ddlCommand(ctx: CommandContext): Command {
       `
 Each dataset becomes a table partitioned by date (a string, the date=YYYY-MM-DD
 folders), with the archive's column types. The catalog (catalog.json) lists the
-committed files; a table over a folder also sees the files of a commit in
-progress, and for a moment both the files a commit replaces and their
+committed files: DuckDB's views read exactly those (print them again after a
+commit), unless --glob. A table over a folder also sees the files of a commit
+in progress and, for 15 minutes, both the files a commit replaced and their
 replacements (see the archive README, "Reading in place").
 ${examples(
   ['swas-archive ddl --engine duckdb | duckdb archive.duckdb', 'DuckDB views over the local archive'],
   [
-    'swas-archive ddl --engine trino --location s3://bucket/swas --schema swas > tables.sql',
+    'swas-archive ddl --engine trino --location s3://bkt/swas --schema swas > t.sql',
     'Hive-connector tables over a copy on S3',
   ],
 )}`,
@@ -74,7 +75,8 @@ async function runDdl(flags: DdlFlags, io: CommandIo): Promise<number> {
           ? userPath(flags.location, io.env)
           : flags.location,
       schema: flags.schema,
-      pin: flags.pin,
+      // DuckDB reads exactly the committed files unless asked to read the folders.
+      pin: flags.engine === 'duckdb' && !flags.glob,
     }),
   );
   return 0;

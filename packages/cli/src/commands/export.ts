@@ -52,17 +52,11 @@ export function exportCommand(ctx: CommandContext): Command {
     .option('--instance <ids>', 'only these instances (comma-separated, repeatable)', list)
     .option('--command <names>', 'only these command names (comma-separated, repeatable)', list)
     .option('--history', 'every observation (invocation_history), not only the latest state', false)
-    .option(
-      '--max-rows <n>',
-      `rows per file at most (default ${DEFAULT_MAX_ROWS_PER_FILE})`,
-      positiveInt('--max-rows'),
-      DEFAULT_MAX_ROWS_PER_FILE,
-    )
-    .option(
-      '--max-bytes <size>',
-      'bytes per file, e.g. 64MiB (default 256MiB)',
-      byteSize,
-      DEFAULT_MAX_BYTES_PER_FILE,
+    .option('--max-rows <n>', 'rows per file at most', positiveInt('--max-rows'), DEFAULT_MAX_ROWS_PER_FILE)
+    .addOption(
+      new Option('--max-bytes <size>', 'bytes per file at most, e.g. 64MiB')
+        .argParser(byteSize)
+        .default(DEFAULT_MAX_BYTES_PER_FILE, '256MiB'),
     )
     .option(
       '--allow-gaps',

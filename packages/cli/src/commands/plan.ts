@@ -55,10 +55,11 @@ ${examples(['swas-archive plan --every 6h --max-duration 4h', 'the default budge
 
 async function runPlan(flags: PlanFlags, io: CommandIo): Promise<number> {
   const root = dataDir(flags.data, io.env);
+  const runEveryMs = durationFlag('--every', flags.every) as number;
   await requireArchive(root);
   const plan = await planArchive({
     root,
-    runEveryMs: durationFlag('--every', flags.every) as number,
+    runEveryMs,
     maxDurationMs: durationFlag('--max-duration', flags.maxDuration),
     retentionMs: flags.retentionDays * 86_400_000,
     recordCap: flags.recordCap,

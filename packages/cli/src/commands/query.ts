@@ -72,6 +72,10 @@ export async function requireArchive(root: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR')
       throw new UsageError(`cannot read the archive at ${root} (${code}): check its permissions`);
+    if (code === 'ENOTDIR')
+      throw new UsageError(
+        `--data ${root} is a file, not an archive folder: point --data (or SWAS_ARCHIVE_DATA) at the folder a crawl wrote`,
+      );
     // A folder whose datasets hold files lost its catalog: that is damage (exit 6), not "no archive".
     if (code === 'ENOENT') await readCatalog(root);
     // A first crawl writes catalog.json only with its first commit: until then there is nothing to read.

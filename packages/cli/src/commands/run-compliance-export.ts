@@ -74,12 +74,12 @@ manifest, and the job exits 4 unless --allow-gaps. Check the folder with
 \`swas-archive export verify DIR\`.
 ${examples(
   [
-    'swas-archive run compliance-export --out /srv/exports --sign-key /etc/swas-archive/hmac.key',
+    'swas-archive run compliance-export --out /srv/exports --sign-key hmac.key',
     "yesterday's invocations, signed (daily)",
   ],
   [
-    'swas-archive run compliance-export --since 2026-01-01 --until 2026-03-31 --format csv',
-    'the first quarter as CSV',
+    'swas-archive run compliance-export --since 2026-01-01 --until 2026-04-01',
+    'the first quarter of 2026, as Parquet',
   ],
 )}`,
     )

@@ -58,7 +58,7 @@ failure-trends-<day>.csv (the failure rate per day and group, with a gap
 column), named by the period's last UTC day; a rerun the same day replaces
 that day's files, never a file the job did not make. Prints both paths. A gap
 in the period is named on stderr and in both files; the job still exits 0.
-${examples(['swas-archive run failure-trends --data /var/lib/swas-archive --out /srv/reports', 'a daily report of the last 30 days'])}`,
+${examples(['swas-archive run failure-trends --data /var/lib/swas --out /srv/reports', 'a daily report of the last 30 days'])}`,
     )
     .action(async (flags: FailureTrendsFlags) => {
       ctx.exit(await runFailureTrends(flags, ctx));

@@ -29,7 +29,15 @@ describe('report periods', () => {
   });
 
   it('refuses what it cannot read, naming the option and the forms it takes', () => {
-    for (const bad of ['yesterday', '2026-13-45', '30', '30y', "2026-11-14' OR '1'='1"]) {
+    for (const bad of [
+      'yesterday',
+      '2026-13-45',
+      '2026-02-30',
+      '2026-04-31',
+      '30',
+      '30y',
+      "2026-11-14' OR '1'='1",
+    ]) {
       expect(() => parseInstant(bad, now, 'since')).toThrow(ReportOptionsError);
       expect(() => parseInstant(bad, now, 'since')).toThrow(/since must be a date \(2026-11-01\)/);
     }

@@ -44,7 +44,9 @@ export function parseInstant(value: string | Date, now: Date, option: string, en
     if (text === 'now') return now;
     if (DATE.test(text)) {
       const ms = Date.parse(`${text}T00:00:00Z`);
-      if (!Number.isNaN(ms)) return new Date(endOfDay ? ms + DAY_MS : ms);
+      // Only a day of the calendar: 2026-02-30 would otherwise be read as 2026-03-02.
+      if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text)
+        return new Date(endOfDay ? ms + DAY_MS : ms);
     }
     const time = TIME.exec(text);
     if (time) {
