@@ -18,8 +18,8 @@ import { DAILY_COUNTS, writeDailyCounts } from './daily-counts.js';
 import { ArchiveUsageError } from './errors.js';
 import { LATEST_COLUMNS, latestStateUpdate } from './latest-state.js';
 import { LATEST_STATE } from './latest-state-upgrade.js';
-import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
-import { type ParquetFileTarget, ParquetFileWriter, planParts } from './parquet-file-writer.js';
+import { dedupeObservations, dropDedupeTables, removeDropped } from './observation-dedupe.js';
+import { type ParquetFileTarget, ParquetFileWriter, planParts, rowBytesSql } from './parquet-file-writer.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
 import { lateResultFields, type RedactionPolicy, redactFields } from './redaction.js';
 import { columnsAt, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
@@ -46,9 +46,6 @@ export interface CommitResult {
   /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
   timingsMs: { dedupe: number; write: number; publish: number };
 }
-
-/** The kept observations of the commit, materialized. */
-const KEPT = 'kept_observations';
 
 /** What a snapshot needs of its archive: its settings, its DuckDB connection, and its catalog. */
 export interface SnapshotContext {
@@ -227,6 +224,8 @@ export class SnapshotWriter {
         await this.ctx.con.run(
           `UPDATE stage_runs SET records_new = ${counts.newInvocations}, records_changed = ${counts.changedInvocations}`,
         );
+      // The stage keeps only what is written: no copy of it is made (DuckDB's memory holds one).
+      await removeDropped(this.ctx.con, this.#observations.table);
       const deduped = performance.now();
       const { files, rows, replaced } = await this.#writeFiles();
       crashPoint('staged');
@@ -274,8 +273,8 @@ export class SnapshotWriter {
       budgetBytes: this.ctx.budgetBytes,
     };
     const writer = new ParquetFileWriter(con, target);
-    // The kept observations are read twice (their files, the latest state): computed once.
-    await con.run(`CREATE OR REPLACE TEMP TABLE ${KEPT} AS ${KEPT_OBSERVATIONS_SQL}`);
+    // The kept observations, decoded from the stage as they are read (once per part and latest-state slice).
+    const kept = this.#observations.selectSql();
     const files: JournalFile[] = [];
     const rows: Partial<Record<TableName, number>> = {};
     const add = (table: TableName, written: JournalFile[]) => {
@@ -284,14 +283,16 @@ export class SnapshotWriter {
       if (n > 0) rows[table] = n;
     };
     const sources: [TableName, string][] = [
-      ['invocation_observations', `SELECT * FROM ${KEPT}`],
+      ['invocation_observations', kept],
       ['instances', this.#instances.selectSql()],
       ['coverage', this.#coverage.selectSql()],
       ['runs', this.#runs.selectSql()],
     ];
-    for (const [table, select] of sources) add(table, await writer.write(TABLES[table], select));
+    // Every source is a scan of a stage: a write cut into parts reads it again rather than copying it.
+    for (const [table, select] of sources)
+      add(table, await writer.write(TABLES[table], select, undefined, { scan: true }));
     const latest: JournalFile[] = [];
-    const replaced = await this.#writeLatest(target, (written) => {
+    const replaced = await this.#writeLatest(target, kept, (written) => {
       add('invocations_latest', written);
       latest.push(...written);
     });
@@ -306,15 +307,17 @@ export class SnapshotWriter {
    * (a slice holds their rows and the latest state they replace within the write budget); returns the
    * latest-state files replaced.
    */
-  async #writeLatest(target: ParquetFileTarget, add: (written: JournalFile[]) => void): Promise<string[]> {
+  async #writeLatest(
+    target: ParquetFileTarget,
+    kept: string,
+    add: (written: JournalFile[]) => void,
+  ): Promise<string[]> {
     const con = this.ctx.con;
     const archive = this.#archive();
     const observed = columnsAt(TABLES.invocation_observations, this.ctx.schemaVersion);
-    const size = observed
-      .map((c) => (c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8'))
-      .join(' + ');
+    const size = rowBytesSql(observed);
     const byDate = await con.runAndReadAll(
-      `SELECT strftime(creation_time, '%Y-%m-%d') AS date, sum(${size}) FROM ${KEPT} GROUP BY 1 ORDER BY 1`,
+      `SELECT strftime(creation_time, '%Y-%m-%d') AS date, sum(${size}) FROM (${kept}) GROUP BY 1 ORDER BY 1`,
     );
     // The latest state the touched dates hold already weighs in too: measured, as compression varies a lot.
     const dates = new Set(byDate.getRows().map((r) => String(r[0])));
@@ -329,9 +332,7 @@ export class SnapshotWriter {
         { ...archive.catalog, files: heldFiles },
         'invocations_latest',
       );
-      const oldSize = LATEST_COLUMNS.map((c) =>
-        c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8',
-      ).join(' + ');
+      const oldSize = rowBytesSql(LATEST_COLUMNS);
       const measured = await con.runAndReadAll(
         `SELECT strftime(creation_time, '%Y-%m-%d'), sum(${oldSize}) FROM (${old}) GROUP BY 1`,
       );
@@ -345,10 +346,12 @@ export class SnapshotWriter {
     const replaced = new Set<string>();
     // An aggregate holds each invocation's newest listing and result at once: a third of the budget each.
     for (const slice of planParts(sizes, this.ctx.budgetBytes / 3)) {
-      const update = await latestStateUpdate(con, archive, `SELECT * FROM ${KEPT}`, observed, slice);
+      const update = await latestStateUpdate(con, archive, kept, observed, slice);
       // At most one row per invocation of the slice, which was sized to fit: no need to measure the rows
       // first (that would compute the aggregate twice, the larger part of a big commit's time).
-      add(await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS, slice.dates));
+      add(
+        await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS, { fits: slice.dates }),
+      );
       for (const f of update.replaced) replaced.add(f.path);
     }
     return [...replaced];
@@ -411,6 +414,5 @@ export class SnapshotWriter {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
     await dropDedupeTables(this.ctx.con);
-    await this.ctx.con.run(`DROP TABLE IF EXISTS ${KEPT}`);
   }
 }
