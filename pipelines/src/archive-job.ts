@@ -16,6 +16,7 @@ import {
   type CrawlProgress,
   type CrawlReport,
   crawl,
+  type RetryOptions,
 } from '@swas-archive/crawler';
 import { type ArchiveStatus, archiveStatus } from './archive-status.js';
 import { metricsText, writeMetricsFile } from './metrics.js';
@@ -45,6 +46,8 @@ export interface ArchiveJobOptions {
   endpoint?: string;
   /** Time allowed for one API call, ms. @default the client's (20000) */
   timeoutMs?: number;
+  /** Retries of transient failures. @default the crawler's (6 attempts, 500 ms base, 30 s cap) */
+  retry?: RetryOptions;
   regions?: readonly string[];
   instances?: readonly string[];
   /**
@@ -152,6 +155,7 @@ export async function archiveJob(options: ArchiveJobOptions): Promise<ArchiveJob
       budgets: options.budgets,
       commitEvery: options.commitEvery,
       commitIntervalMs: options.commitIntervalMs,
+      retry: options.retry,
       retentionMs: options.retentionMs,
       onProgress: options.onProgress,
       onEvent: options.onEvent,

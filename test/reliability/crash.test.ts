@@ -11,20 +11,23 @@ import {
   seeded,
 } from './reliability-harness.js';
 
+/** Invocations in the fleet: enough pages that a run lasts a couple of seconds under `slowRun`'s budget. */
+const RECORDS = 2000;
+
 /** One region of four instances, frozen (the truth cannot move): every difference is the archive's. */
 const fleet = (seed: number) => ({
   seed,
   clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
-  fleet: { regions: 1, instancesPerRegion: 4, invocations: 3000 },
+  fleet: { regions: 1, instancesPerRegion: 4, invocations: RECORDS },
 });
 
 /**
- * A run that lasts a few seconds and commits often: 64 pages at 40 a second, a commit every 0.4 s, and a
+ * A run that lasts a few seconds and commits often: 44 pages at 25 a second, a commit every 0.4 s, and a
  * compaction whenever a partition reaches 3 files, so that a random instant falls in listing, paging,
  * staging, a commit or a compaction.
  */
 const slowRun: ArchiveRunOptions = {
-  flags: ['--budget', 'DescribeInvocations=2400', '--commit-interval', '0.4', '--log-level', 'debug'],
+  flags: ['--budget', 'DescribeInvocations=1500', '--commit-interval', '0.4', '--log-level', 'debug'],
   config: { compaction: { above: 3 } },
 };
 
@@ -41,16 +44,22 @@ function landedIn(stderr: string, step?: string): string {
   }
 }
 
-/** Kills the archive job again and again at seeded instants; returns where each kill landed. */
-async function killChain(emu: RunningEmulator, root: string, random: () => number, kills: string[]) {
-  for (let attempt = 0; attempt < 6; attempt++) {
+/** Kills the archive job up to `chain` times in a row at seeded instants; adds where each kill landed. */
+async function killChain(
+  emu: RunningEmulator,
+  root: string,
+  random: () => number,
+  kills: string[],
+  chain: number,
+) {
+  for (let attempt = 0; attempt < chain; attempt++) {
     // Every other kill is at a named commit step: of an ingest, then of a compaction, in turn.
     const step = attempt % 2 === 1;
     const point = CRASH_POINTS[Math.floor(random() * CRASH_POINTS.length)] as string;
     const spec = `${attempt % 4 === 1 ? 'ingest' : 'compaction'}:${point}@${1 + Math.floor(random() * 2)}`;
     const run = await runArchiveJob(emu, root, {
       ...slowRun,
-      ...(step ? { env: { SWAS_ARCHIVE_CRASH_AT: spec } } : { stopAfterMs: 100 + random() * 2500 }),
+      ...(step ? { env: { SWAS_ARCHIVE_CRASH_AT: spec } } : { stopAfterMs: 100 + random() * 2000 }),
     });
     if (run.signal !== 'SIGKILL') {
       // The run finished before the instant came (or never reached the step): it must have completed.
@@ -73,14 +82,15 @@ describe('crash: the archive job killed (SIGKILL) at seeded instants, then rerun
         let compared = 0;
         while (kills.length < wanted) {
           await withArchiveRoot(async (root) => {
-            await killChain(emu, root, random, kills);
+            // Two archives of five kills in the normal run (each chain ends early if a run completes).
+            await killChain(emu, root, random, kills, SOAK ? 6 : 5);
             const rerun = await runArchiveJob(emu, root, {
               flags: ['--budget', 'DescribeInvocations=100000'],
             });
             expect(rerun.code, rerun.stderr).toBe(0);
             const proof = await proveComplete(emu, root);
             expect(proof.problems).toEqual([]);
-            expect(proof.compared).toBe(3000);
+            expect(proof.compared).toBe(RECORDS);
             compared += proof.compared;
           });
         }

@@ -8,6 +8,7 @@ import { type Catalog, readCatalog } from './catalog.js';
 import { newSnapshotId, type Recovery, recover, SPILL_PREFIX, STAGING_DIR } from './commit-journal.js';
 import { type CompactionOptions, type CompactionResult, compactPartitions } from './compaction.js';
 import { upgradeDailyCounts } from './daily-counts.js';
+import { diskErrorOf } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
 import { upgradeLatestState } from './latest-state-upgrade.js';
 import { refuseWhileShardsRun, shardLockName, takeShardLease } from './shard-lease.js';
@@ -91,7 +92,8 @@ export class Archive {
       // The error that stopped the open is the one to report; a lock we fail to release goes stale.
       await lock?.release().catch(() => undefined);
       await lease?.release().catch(() => undefined);
-      throw error;
+      // Finishing an earlier commit (its journal) on a full or read-only disk: the next open on a healthy one.
+      throw (await diskErrorOf(error, root, true)) ?? error;
     }
   }
 
@@ -176,7 +178,7 @@ export class Archive {
 
   /**
    * Merges the files of each partition that has at least `minFiles` into one, atomically (one commit),
-   * keeping every row. Replaced files go to `_trash/` for readers still using them.
+   * keeping every row. Replaced files are retired: left in place a while for readers still using them.
    */
   async compact(options: CompactionOptions = {}): Promise<CompactionResult> {
     await this.#enterCommit();

@@ -63,7 +63,29 @@ export interface Catalog {
    * `invocations_latest` dataset holds every invocation (readers fall back to the history without it).
    */
   features?: string[];
+  /**
+   * Files that commits took out of `files` (a rewritten latest-state or daily-count partition, a compaction),
+   * left in place for readers that loaded an earlier catalog and may still open them; a later commit deletes
+   * each once it was retired {@link RETIRED_KEEP_MS} ago. Never part of the archive's state.
+   */
+  retired?: RetiredFile[];
 }
+
+/** A file no longer committed, kept on disk for a while for readers of an earlier catalog. */
+export interface RetiredFile {
+  /** Relative to the archive root, as it was in `files`. */
+  path: string;
+  /** ISO 8601 time of the commit that retired it. */
+  retiredAt: string;
+  /** The snapshot that retired it. */
+  snapshotId: string;
+}
+
+/**
+ * How long a retired file stays on disk after the commit that retired it: a reader that loaded an earlier
+ * catalog reads it meanwhile. A reader holding one catalog for longer may find its files gone.
+ */
+export const RETIRED_KEEP_MS = 15 * 60_000;
 
 /** The catalog's file name under the archive root. */
 export const CATALOG_FILE = 'catalog.json';

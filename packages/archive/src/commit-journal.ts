@@ -4,10 +4,13 @@ import {
   type Catalog,
   type CatalogFile,
   type CatalogSnapshot,
+  RETIRED_KEEP_MS,
+  type RetiredFile,
   readCatalog,
   writeCatalog,
 } from './catalog.js';
 import { crashPoint } from './crash-point.js';
+import { diskErrorOf } from './disk-error.js';
 import { fsyncDir, moveDurably, writeFileAtomic } from './durable-fs.js';
 import { ArchiveCorruptError } from './errors.js';
 
@@ -15,7 +18,10 @@ import { ArchiveCorruptError } from './errors.js';
 export const STAGING_DIR = '_staging';
 /** Journals of commits past their commit point and not yet fully applied. */
 export const JOURNAL_DIR = '_journal';
-/** Files retired by a compaction, kept a while for readers of the previous catalog. */
+/**
+ * Where archives written before retired files stayed in place (see `Catalog.retired`) moved them; a writer
+ * still empties it of entries older than 15 minutes.
+ */
 export const TRASH_DIR = '_trash';
 
 /** A file written to staging, and where it goes once committed. */
@@ -33,7 +39,10 @@ export interface Journal {
   snapshot: CatalogSnapshot;
   /** The files the commit adds, staged. */
   files: JournalFile[];
-  /** Catalog paths the commit retires (compaction): moved to `_trash/` once the catalog no longer lists them. */
+  /**
+   * Catalog paths the commit retires (a rewritten partition, a compaction): taken out of `files` and listed in
+   * `retired`, left in place for readers of the previous catalog.
+   */
   remove: string[];
   /** Cursor values that become current with this commit. */
   cursors: Record<string, unknown>;
@@ -52,8 +61,13 @@ export async function commitJournal(root: string, journal: Journal): Promise<Cat
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
   await rename(staged, join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`));
   await fsyncDir(join(root, JOURNAL_DIR));
-  crashPoint('committed', journal.snapshot.kind);
-  return applyJournal(root, journal);
+  try {
+    crashPoint('committed', journal.snapshot.kind);
+    return await applyJournal(root, journal);
+  } catch (error) {
+    // Past the commit point: the journal stays, and the next writer to open the archive finishes it.
+    throw (await diskErrorOf(error, root, true)) ?? error;
+  }
 }
 
 /** Makes a committed journal's changes visible. Safe to repeat after a crash at any point inside it. */
@@ -74,6 +88,7 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
   let catalog = await readCatalog(root);
   if (!catalog.snapshots.some((s) => s.id === journal.snapshot.id)) {
     const removed = new Set(journal.remove);
+    const retired = await deleteExpired(root, catalog);
     catalog = {
       ...catalog,
       version: catalog.version + 1,
@@ -87,19 +102,41 @@ export async function applyJournal(root: string, journal: Journal): Promise<Cata
       ...(journal.features || catalog.features
         ? { features: [...new Set([...(catalog.features ?? []), ...(journal.features ?? [])])] }
         : {}),
+      ...retiredAfter(retired, journal),
     };
     await writeCatalog(root, catalog);
   }
   crashPoint('catalog-written', journal.snapshot.kind);
-  for (const path of journal.remove) {
-    // Readers that loaded the previous catalog may still be reading these: keep them a while in the trash.
-    if (await exists(join(root, path)))
-      await moveDurably(join(root, path), join(root, TRASH_DIR, journal.snapshot.id, path));
-  }
   await rm(join(root, JOURNAL_DIR, `${journal.snapshot.id}.json`), { force: true });
   await rm(join(root, STAGING_DIR, journal.snapshot.id), { recursive: true, force: true });
   crashPoint('cleaned', journal.snapshot.kind);
   return catalog;
+}
+
+/**
+ * Deletes the retired files of `catalog` that were retired more than {@link RETIRED_KEEP_MS} ago, and returns
+ * the others. The files go before the catalog stops listing them, so a crash in between leaves only listed
+ * retired files that are already gone (harmless), never a file nothing lists.
+ */
+async function deleteExpired(root: string, catalog: Catalog): Promise<RetiredFile[]> {
+  const now = Date.now();
+  const committed = new Set(catalog.files.map((f) => f.path));
+  const kept: RetiredFile[] = [];
+  for (const file of catalog.retired ?? []) {
+    if (now - Date.parse(file.retiredAt) <= RETIRED_KEEP_MS || committed.has(file.path)) kept.push(file);
+    else await rm(join(root, file.path), { force: true });
+  }
+  return kept;
+}
+
+/** The `retired` list of the catalog after `journal`: the ones still kept, and those it retires now. */
+function retiredAfter(kept: RetiredFile[], journal: Journal): { retired?: RetiredFile[] } {
+  const now = journal.remove.map((path) => ({
+    path,
+    retiredAt: journal.snapshot.committedAt,
+    snapshotId: journal.snapshot.id,
+  }));
+  return kept.length + now.length > 0 ? { retired: [...kept, ...now] } : {};
 }
 
 /** What {@link recover} did. */
@@ -115,8 +152,8 @@ export const SPILL_PREFIX = 'duckdb-spill';
 
 /**
  * Run by a writer at open, under the lock (and by a shard before each commit, under its turn): finishes
- * committed journals, discards uncommitted staging, and empties trash older than `trashTtlMs` (15 minutes
- * by default). `keepSpill` leaves DuckDB's spill folders alone: other shards' DuckDBs may be using theirs.
+ * committed journals, discards uncommitted staging, and empties the `_trash/` of older versions of entries
+ * older than `trashTtlMs` (15 minutes by default). `keepSpill` leaves DuckDB's spill folders alone: other shards' DuckDBs may be using theirs.
  */
 export async function recover(
   root: string,

@@ -1,5 +1,8 @@
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Archive } from './archive.js';
+import { type Catalog, RETIRED_KEEP_MS } from './catalog.js';
 import { makeObservations } from './testing/fixtures.js';
 import { queryCommitted } from './testing/query-committed.js';
 import { removeTempRoots, withArchive } from './testing/temp-archive.js';
@@ -36,6 +39,46 @@ describe('compaction', () => {
           `invocation_observations/date=${f.partition.date}/part-${result.snapshotId}-0.parquet`,
         );
       expect(await rowsOf(a)).toEqual(before);
+      expect((await a.verify()).ok).toBe(true);
+    });
+  });
+});
+
+describe('retired files', () => {
+  it('stay in place for readers of the previous catalog, and go at the first commit after they expire', async () => {
+    await withArchive(async (a) => {
+      for (let run = 0; run < 2; run++) {
+        const s = a.beginSnapshot(`run-${run}`);
+        await s.addObservations(makeObservations(40, AT, { days: 1, prefix: `r${run}-` }));
+        await s.commit();
+      }
+      const before = a.catalog.files.filter((f) => f.table === 'invocation_observations').map((f) => f.path);
+      const result = await a.compact();
+      const retired = a.catalog.retired ?? [];
+      for (const path of before) {
+        expect(retired.map((r) => r.path)).toContain(path);
+        await access(join(a.root, path)); // still readable where the previous catalog says
+      }
+      // The second run rewrote the latest state of its partition: that file is retired too, by that run.
+      const byCompaction = retired.filter((r) => r.snapshotId === result.snapshotId).map((r) => r.path);
+      expect(byCompaction.sort()).toEqual(expect.arrayContaining(before.sort()));
+      expect(a.catalog.files.some((f) => retired.some((r) => r.path === f.path))).toBe(false);
+      const report = await a.verify();
+      expect(report.unexpected).toEqual([]);
+      expect(report.ok).toBe(true);
+      // Make them old, then commit once more: they are deleted, and the catalog stops listing them.
+      const file = join(a.root, 'catalog.json');
+      const catalog = JSON.parse(await readFile(file, 'utf8')) as Catalog;
+      const old = new Date(Date.now() - RETIRED_KEEP_MS - 1000).toISOString();
+      for (const r of catalog.retired ?? []) if (before.includes(r.path)) r.retiredAt = old;
+      await writeFile(file, JSON.stringify(catalog));
+      const s = a.beginSnapshot('run-after');
+      await s.addObservations(makeObservations(1, AT, { days: 1, prefix: 'late-' }));
+      await s.commit();
+      for (const path of before) {
+        await expect(access(join(a.root, path))).rejects.toThrow(/ENOENT/);
+        expect((a.catalog.retired ?? []).map((r) => r.path)).not.toContain(path);
+      }
       expect((await a.verify()).ok).toBe(true);
     });
   });

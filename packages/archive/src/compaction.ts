@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog, CatalogFile } from './catalog.js';
 import { commitJournal, type JournalFile, newSnapshotId } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
+import { commitFailure } from './disk-error.js';
 import { ArchiveCorruptError } from './errors.js';
 import { ParquetFileWriter } from './parquet-file-writer.js';
 import { SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
@@ -21,7 +22,7 @@ export interface CompactionResult {
   snapshotId?: string;
   /** Partitions rewritten, each into one file. */
   partitions: number;
-  /** Files replaced (moved to `_trash/`). */
+  /** Files replaced (retired: left in place a while for readers of the previous catalog, see `Catalog.retired`). */
   filesBefore: number;
   /** Files written in their place. */
   filesAfter: number;
@@ -50,6 +51,19 @@ export async function compactPartitions(
   options: CompactionOptions = {},
 ): Promise<{ catalog: Catalog; result: CompactionResult }> {
   const snapshotId = newSnapshotId();
+  try {
+    return await compactAs(snapshotId, ctx, options);
+  } catch (error) {
+    throw await commitFailure(error, ctx.root, snapshotId);
+  }
+}
+
+/** {@link compactPartitions} as the snapshot `snapshotId`. */
+async function compactAs(
+  snapshotId: string,
+  ctx: CompactionContext,
+  options: CompactionOptions,
+): Promise<{ catalog: Catalog; result: CompactionResult }> {
   const writer = new ParquetFileWriter(ctx.con, {
     root: ctx.root,
     snapshotId,

@@ -38,6 +38,44 @@ export class ArchivePathError extends ArchiveError {
   readonly code = 'archive.path' as const;
 }
 
+/**
+ * The disk holding the archive is full, or its file system turned read-only, while a commit wrote. The
+ * message says whether the commit was made (a journal past its commit point, finished by the next writer)
+ * or not (nothing of it is visible); either way readers see the archive whole, as of a commit.
+ */
+export abstract class ArchiveDiskError extends ArchiveError {
+  /** Whether the commit had passed its commit point: the next writer that opens the archive finishes it. */
+  abstract readonly committed: boolean;
+}
+
+/** The disk holding the archive is full (`ENOSPC`) or over quota (`EDQUOT`). */
+export class ArchiveDiskFullError extends ArchiveDiskError {
+  override name = 'ArchiveDiskFullError';
+  readonly code = 'archive.disk-full' as const;
+  constructor(
+    message: string,
+    root: string,
+    readonly committed: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, root, options);
+  }
+}
+
+/** The archive's file system is read-only (`EROFS`): remounted so after errors, or mounted so. */
+export class ArchiveReadOnlyError extends ArchiveDiskError {
+  override name = 'ArchiveReadOnlyError';
+  readonly code = 'archive.read-only' as const;
+  constructor(
+    message: string,
+    root: string,
+    readonly committed: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, root, options);
+  }
+}
+
 /** The object store holding the archive cannot be reached, or refused a request (not a lost commit race). */
 export class ArchiveStoreError extends ArchiveError {
   override name = 'ArchiveStoreError';

@@ -3,16 +3,19 @@ export { openArchive } from './archive.js';
 export type { ArchiveOptions } from './archive-options.js';
 export { checkArchiveRoot } from './archive-root.js';
 export type { ArchivedInvocation, LateResult } from './archived-invocation.js';
-export type { Catalog, CatalogFile, CatalogSnapshot } from './catalog.js';
-export { readCatalog } from './catalog.js';
+export type { Catalog, CatalogFile, CatalogSnapshot, RetiredFile } from './catalog.js';
+export { RETIRED_KEEP_MS, readCatalog } from './catalog.js';
 export type { Recovery } from './commit-journal.js';
 export type { CompactionOptions, CompactionResult } from './compaction.js';
 export { CRASH_POINTS, type CrashPoint } from './crash-point.js';
 export {
   ArchiveCorruptError,
+  ArchiveDiskError,
+  ArchiveDiskFullError,
   ArchiveError,
   ArchiveLockedError,
   ArchivePathError,
+  ArchiveReadOnlyError,
   ArchiveStoreError,
   ArchiveUsageError,
 } from './errors.js';

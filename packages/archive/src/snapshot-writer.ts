@@ -14,6 +14,7 @@ import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
 import { DAILY_COUNTS } from './daily-counts.js';
+import { commitFailure } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
 import { LATEST_STATE } from './latest-state-upgrade.js';
 import { dedupeObservations, dropDedupeTables, removeDropped } from './observation-dedupe.js';
@@ -182,6 +183,8 @@ export class SnapshotWriter {
           publish: Math.round(performance.now() - wrote),
         },
       };
+    } catch (error) {
+      throw await commitFailure(error, this.ctx.root, this.snapshotId);
     } finally {
       try {
         await this.#dropStages();

@@ -70,7 +70,8 @@ export async function verifyFiles(
     ),
   };
   for (const file of files) await checkFile(report, root, file, con);
-  const known = new Set(catalog.files.map((f) => f.path));
+  // Retired files stay a while for readers of an earlier catalog: known, not checked (one may be gone).
+  const known = new Set([...catalog.files, ...(catalog.retired ?? [])].map((f) => f.path));
   for (const table of snapshots ? [] : TABLE_NAMES) {
     for (const path of await listFiles(join(root, table))) {
       const rel = relative(root, path).split(sep).join('/');

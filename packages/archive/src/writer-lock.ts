@@ -216,12 +216,15 @@ export class WriterLock {
   /** Releases the lock. A lock already lost to another writer (or already released) is left alone. */
   async release(): Promise<void> {
     heldHere.delete(join(this.root, this.name));
-    await rm(join(this.root, ownerFile(this.name)), { force: true });
     try {
+      await rm(join(this.root, ownerFile(this.name)), { force: true });
       await this.release_();
     } catch (error) {
       // ERELEASED: compromised or released before; the lock folder is not ours to remove any more.
-      if ((error as NodeJS.ErrnoException).code !== 'ERELEASED') throw error;
+      // EROFS: the file system turned read-only (the error that stopped the writer says so); the lock stays,
+      // and the next writer takes over this dead process's lock at once.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ERELEASED' && code !== 'EROFS') throw error;
     }
   }
 }

@@ -40,11 +40,14 @@ describe('decodeInvocationResult', () => {
     });
   });
 
-  it('refuses what is not one: an exit code that is not a number, output that is not base64, a bad time', () => {
+  it('keeps output that is not base64 exactly as sent: refusing it would refuse the record', () => {
+    const decoded = decodeInvocationResult(result({ Output: 'not base64!\n\u0000' }));
+    expect(decoded.output).toBe('not base64!\n\u0000');
+    expect(decoded.outputBase64).toBeUndefined();
+  });
+
+  it('refuses what is not one: an exit code that is not a number, a bad time', () => {
     expect(() => decodeInvocationResult(result({ ExitCode: 'seven' }))).toThrow(ShapeError);
-    expect(() => decodeInvocationResult(result({ Output: 'not base64!' }))).toThrow(
-      /InvocationResult\.Output is not base64/,
-    );
     expect(() => decodeInvocationResult(result({ StartTime: 'yesterday' }))).toThrow(/StartTime/);
     expect(() => decodeInvocationResult({ RequestId: 'R' })).toThrow(/InvocationResult/);
   });

@@ -10,13 +10,13 @@ export interface DecodedText {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-const base64Text = z
-  .string()
-  .refine((s) => s.length % 4 === 0 && BASE64.test(s), 'is not base64')
-  .transform((s): DecodedText => {
-    const bytes = Buffer.from(s, 'base64');
-    return isUtf8(bytes) ? { text: bytes.toString('utf8') } : { text: bytes.toString('utf8'), base64: s };
-  });
+const base64Text = z.string().transform((s): DecodedText => {
+  // Not base64 (another implementation, or a value sent as plain text): kept exactly as sent. Refusing it
+  // would refuse the whole page, and so every record of the instance, in every run until it expires.
+  if (s.length % 4 !== 0 || !BASE64.test(s)) return { text: s };
+  const bytes = Buffer.from(s, 'base64');
+  return isUtf8(bytes) ? { text: bytes.toString('utf8') } : { text: bytes.toString('utf8'), base64: s };
+});
 
 /** An API time (`2022-07-11T06:37:16Z`) as a UTC `Date`. */
 const apiTime = z

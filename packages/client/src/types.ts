@@ -60,7 +60,10 @@ export interface Invocation {
   invokeStatus: InvokeStatus;
   commandType: string;
   commandName: string;
-  /** The script, decoded from base64 as UTF-8 (invalid sequences become U+FFFD). */
+  /**
+   * The script, decoded from base64 as UTF-8 (invalid sequences become U+FFFD); a value that is not base64
+   * is kept exactly as sent.
+   */
   commandContent: string;
   /** The original bytes, base64, present only when they are not valid UTF-8. */
   commandContentBase64?: string;
@@ -75,7 +78,7 @@ export interface InvocationResult {
   invocationStatus: InvocationStatus;
   invokeRecordStatus: InvokeStatus;
   exitCode?: number;
-  /** Output decoded from base64 as UTF-8 (invalid sequences become U+FFFD). */
+  /** Output decoded from base64 as UTF-8 (invalid sequences become U+FFFD); not base64: kept as sent. */
   output: string;
   /** The original output bytes, base64, present only when they are not valid UTF-8. */
   outputBase64?: string;

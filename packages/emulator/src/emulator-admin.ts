@@ -1,5 +1,6 @@
 import { formatApiTime } from './api-time.js';
 import { EmulatorUsageError } from './errors.js';
+import type { CommandType } from './fleet/catalog.js';
 import type { FleetStore } from './fleet/fleet-store.js';
 import { type GroundTruthInstance, type GroundTruthInvocation, instanceTruth } from './fleet/ground-truth.js';
 import type { NewCommand } from './fleet/invocation-factory.js';
@@ -84,6 +85,51 @@ export class EmulatorAdmin {
     return this.store.runCommand(instance, { parameters: {}, ...command }, this.clock.now()).invokeId;
   }
 
+  /**
+   * Adds a record with exactly the given values on a live instance now, as {@link runCommand} does: for tests
+   * of data the generator never makes (quotes, newlines, SQL, emoji, NUL, bytes that are not UTF-8, a
+   * `CommandContent` that is not base64, outputs of megabytes). Returns the new invoke id.
+   */
+  seedInvocation(instanceId: string, seed: SeededInvocation): string {
+    const instance = this.store.instances.get(instanceId);
+    if (!instance || instance.releasedAt !== undefined) {
+      throw new EmulatorUsageError(
+        'seedInvocation',
+        `no live instance ${instanceId} in this fleet`,
+        instanceId,
+      );
+    }
+    const bytes = Buffer.isBuffer(seed.content) ? seed.content : Buffer.from(seed.content ?? '', 'utf8');
+    const text = seed.rawContent ?? bytes.toString('utf8');
+    const command = {
+      name: seed.name,
+      type: seed.type,
+      content: text,
+      parameters: seed.parameters ?? {},
+      timeoutSeconds: 60,
+    };
+    const inv = this.store.runCommand(instance, command, this.clock.now());
+    // The ground truth's text: the bytes read as UTF-8 (U+FFFD where they are not), or the raw value as sent.
+    inv.command = {
+      ...inv.command,
+      content: text,
+      contentBase64: seed.rawContent ?? bytes.toString('base64'),
+    };
+    if (seed.output) {
+      inv.output = seed.output;
+      inv.outputBytes = seed.output.length;
+    }
+    return inv.invokeId;
+  }
+
+  /** Renames an instance (what `ListInstances` says from now on). */
+  renameInstance(instanceId: string, name: string): void {
+    const instance = this.store.instances.get(instanceId);
+    if (!instance)
+      throw new EmulatorUsageError('renameInstance', `no instance ${instanceId} in this fleet`, instanceId);
+    instance.instanceName = name;
+  }
+
   /** Every request served so far (up to the log's limit), oldest first. */
   requestLog(): RequestLogEntry[] {
     return this.log.entries();
@@ -98,4 +144,18 @@ export class EmulatorAdmin {
   setFaults(options: FaultOptions): void {
     this.faults.reconfigure(options);
   }
+}
+
+/** A record for {@link EmulatorAdmin.seedInvocation}: its values exactly as given. */
+export interface SeededInvocation {
+  name: string;
+  type: CommandType;
+  /** The script: text (sent as its UTF-8 bytes) or bytes (valid UTF-8 or not), sent base64-encoded. @default '' */
+  content?: string | Buffer;
+  /** `CommandContent` exactly as sent instead, base64 or not (what another implementation might send). */
+  rawContent?: string;
+  /** @default {} */
+  parameters?: Record<string, string>;
+  /** The output bytes `DescribeInvocationResult` sends (base64-encoded) once the command has finished. */
+  output?: Buffer;
 }

@@ -1,4 +1,4 @@
-export type { EmulatorAdmin } from './emulator-admin.js';
+export type { EmulatorAdmin, SeededInvocation } from './emulator-admin.js';
 export type { EmulatorOptions } from './emulator-options.js';
 export {
   EmulatorError,

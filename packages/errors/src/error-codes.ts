@@ -109,6 +109,20 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary: 'the archive on disk is not what its catalog says',
   },
+  'archive.disk-full': {
+    exit: 'system',
+    transient: true,
+    crawl: 'stop-run',
+    summary:
+      'the disk holding the archive is full (or over quota): the commit was not made, or is finished by the next run',
+  },
+  'archive.read-only': {
+    exit: 'system',
+    transient: true,
+    crawl: 'stop-run',
+    summary:
+      "the archive's file system turned read-only: the commit was not made, or is finished by the next run",
+  },
   'crawl.configuration': {
     exit: 'usage',
     transient: false,
@@ -146,6 +160,13 @@ export const ERROR_CODES = {
     crawl: 'stop-run',
     summary:
       'an export that cannot start: a bad format or limit, an --out that exists and is not empty, a key that cannot sign',
+  },
+  'export.incomplete': {
+    exit: 'system',
+    transient: true,
+    crawl: 'stop-run',
+    summary:
+      'an export whose rows did not all arrive (the engine ended its stream early: out of memory, a file gone): nothing was published; run it again',
   },
   'import.usage': {
     exit: 'usage',

@@ -7,6 +7,8 @@ export const EXIT = {
   ok: 0,
   /** An unexpected error: a bug, or a failure the program has no name for. */
   unexpected: 1,
+  /** The system under the program failed, and the message says how: a full disk, a read-only file system. */
+  system: 1,
   /** Usage or configuration: a bad flag or path, an unknown region, no credentials, bad SQL. */
   usage: 2,
   /** Authentication or permission: a wrong secret, an unknown key, a missing RAM permission, a clock off by > 15 min. */

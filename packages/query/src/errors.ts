@@ -67,3 +67,21 @@ export class ExportUsageError extends SwasArchiveError {
     super(message, options);
   }
 }
+
+/**
+ * An export that wrote fewer rows than its relation holds: DuckDB's Node client ends a streamed result
+ * that fails part-way (out of memory, a file gone) as if it had finished, so every streamed export is
+ * counted again before it is published. Nothing was published.
+ */
+export class ExportIncompleteError extends SwasArchiveError {
+  override name = 'ExportIncompleteError';
+  readonly code = 'export.incomplete' as const;
+
+  constructor(
+    message: string,
+    readonly written: number,
+    readonly expected: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,11 @@
 export { arrowRecordBatch, arrowSchema } from './arrow-columns.js';
-export { ExportUsageError, QueryError, QueryRefusedError, ReportOptionsError } from './errors.js';
+export {
+  ExportIncompleteError,
+  ExportUsageError,
+  QueryError,
+  QueryRefusedError,
+  ReportOptionsError,
+} from './errors.js';
 export {
   DEFAULT_MAX_BYTES_PER_FILE,
   DEFAULT_MAX_ROWS_PER_FILE,

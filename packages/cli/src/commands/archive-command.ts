@@ -45,6 +45,7 @@ export interface ArchiveFlags {
   commitInterval?: number;
   retentionDays?: number;
   timeoutMs?: number;
+  retries?: number;
   maxDuration?: string;
   every?: string;
   config?: string;
@@ -118,6 +119,11 @@ export function addArchiveFlags(command: Command): Command {
       '--timeout-ms <ms>',
       'time allowed for one API call (default: 20000)',
       positiveInt('--timeout-ms'),
+    )
+    .option(
+      '--retries <n>',
+      'attempts per API call for transient failures (5xx, resets, timeouts, throttling), the first included (default: 6)',
+      positiveInt('--retries'),
     )
     .option(
       '--max-duration <duration>',
@@ -287,6 +293,7 @@ function jobOptions(
     accounts,
     endpoint: flags.endpoint ?? c.endpoint,
     timeoutMs: flags.timeoutMs,
+    ...(flags.retries ? { retry: { attempts: flags.retries } } : {}),
     regions: flags.regions ?? c.regions,
     instances: flags.instances ?? c.instances,
     shard: flags.shard ?? shardFromConfig(loaded),

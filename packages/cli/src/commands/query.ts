@@ -74,8 +74,26 @@ export async function requireArchive(root: string): Promise<void> {
       throw new UsageError(`cannot read the archive at ${root} (${code}): check its permissions`);
     // A folder whose datasets hold files lost its catalog: that is damage (exit 6), not "no archive".
     if (code === 'ENOENT') await readCatalog(root);
+    // A first crawl writes catalog.json only with its first commit: until then there is nothing to read.
+    if (code === 'ENOENT' && (await firstCommitPending(root)))
+      throw new UsageError(
+        `the archive at ${root} has nothing committed yet: a crawl is making its first commit (catalog.json appears with it); try again once it has`,
+      );
     throw new UsageError(
       `no archive at ${root}: run \`swas-archive crawl --data ${root}\` first, or point --data (or SWAS_ARCHIVE_DATA) at an archive`,
     );
   }
+}
+
+/** Whether a writer has started an archive at `root` (its lock, staging or journal) that has no catalog yet. */
+async function firstCommitPending(root: string): Promise<boolean> {
+  for (const name of ['.writer.lock', '_staging', '_journal']) {
+    try {
+      await access(join(root, name));
+      return true;
+    } catch {
+      // Absent (or unreadable, which the catalog's own read reports): look at the next sign.
+    }
+  }
+  return false;
 }

@@ -19,6 +19,7 @@ const GBK_TEXT = Buffer.from([0xb2, 0xe2, 0xca, 0xd4, 0xcd, 0xea, 0xb3, 0xc9, 0x
 
 /** The output bytes of an invocation: deterministic from its seed, sized as drawn. */
 export function invocationOutput(inv: InvocationRecord): Buffer {
+  if (inv.output) return inv.output;
   if (inv.outputBytes === 0) return Buffer.alloc(0);
   const random = new Random(inv.outputSeed);
   const parts: Buffer[] = [];

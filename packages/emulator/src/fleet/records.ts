@@ -89,6 +89,8 @@ export interface InvocationRecord {
   invokeUser: string;
   outputSeed: number;
   outputBytes: number;
+  /** Output bytes given as they are (a seeded record), instead of drawn from `outputSeed`. */
+  output?: Buffer;
   expiredAt?: number;
   expiryReason?: ExpiryReason;
   /** When a `DescribeInvocations` answer first listed it (virtual time); unset while none has. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ExportUsageError } from '../errors.js';
+import { ExportIncompleteError, ExportUsageError } from '../errors.js';
 import type { QuerySession } from '../query-session.js';
 import { readCoverage } from '../reports/report-coverage.js';
 import { type ReportOptions, resolveScope } from '../reports/report-options.js';
@@ -107,6 +107,7 @@ export async function exportInvocations(
         onFile: options.onFile,
       });
       written = { files, policies, columns: result.columns };
+      await checkAllArrived(session, `SELECT count(*) AS n FROM ${source} WHERE ${IN_SCOPE}`, params, files);
     }
     const manifest = manifestOf({
       session,
@@ -129,6 +130,26 @@ export async function exportInvocations(
     await staging.discard();
     throw error;
   }
+}
+
+/**
+ * Throws {@link ExportIncompleteError} unless the files hold as many rows as the relation: a streamed
+ * result that fails part-way ends like a finished one in DuckDB's Node client (its error is dropped).
+ */
+export async function checkAllArrived(
+  session: QuerySession,
+  countSql: string,
+  params: ReturnType<typeof scopeParams>,
+  files: readonly ManifestFile[],
+): Promise<void> {
+  const written = files.reduce((sum, f) => sum + f.rows, 0);
+  const expected = Number((await session.run(countSql, params)).rows[0]?.n ?? 0);
+  if (written !== expected)
+    throw new ExportIncompleteError(
+      `the export read ${written} of the ${expected} rows of its period: the query engine ended early (out of memory, or a file of the archive gone); nothing was published — run it again, with a larger --memory-limit if it happens again`,
+      written,
+      expected,
+    );
 }
 
 /**
