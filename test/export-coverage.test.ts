@@ -119,6 +119,34 @@ describe('the coverage of an export and of the HTML report', () => {
     expect([m.totalRows, m.coverage.complete]).toEqual([0, false]);
   });
 
+  it('run compliance-export follows the same rule: an imported-only period exits 4 without any gap, 0 with --allow-gaps', async () => {
+    const job = (out: string, ...more: string[]) =>
+      runCliInProcess([
+        'run',
+        'compliance-export',
+        '--data',
+        root,
+        '--since',
+        '2026-05-01',
+        '--until',
+        '2026-05-05',
+        '--format',
+        'jsonl',
+        '--out',
+        join(dir, out),
+        '--json',
+        ...more,
+      ]);
+    const refused = await job('job-imported');
+    expect(refused.code).toBe(4);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ rows: 6, complete: false, unresolvedGaps: [] });
+    expect(refused.stderr).toMatch(/not proven complete .*1 part no crawl proved complete/);
+    expect(refused.stderr).toMatch(/NOT COVERED default\/cn-hangzhou\/i1 .*\(imported, completeness unknown/);
+    const allowed = await job('job-allowed', '--allow-gaps');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/NOT COVERED default\/cn-hangzhou\/i1/);
+  });
+
   it('the HTML report says "imported, completeness unknown", never "every instance covered"', async () => {
     const session = await QuerySession.open(root);
     try {

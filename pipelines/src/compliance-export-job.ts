@@ -53,10 +53,15 @@ export interface ComplianceExportJobResult {
   folder: string;
   manifest: ExportManifest;
   /**
-   * Gaps in the period that no later run covered (in the manifest too): invocations may be missing. The
-   * export is complete otherwise; whether that fails the job is the caller's rule (the CLI exits 4).
+   * Gaps in the period that no later run covered (in the manifest too): invocations may be missing.
    */
   unresolvedGaps: ReportGap[];
+  /**
+   * The period is proven complete (the manifest's `coverage.complete`): no unresolved gap, and every part
+   * of it covered by a crawl (not only imported, not a stopped run). Whether an incomplete one fails the
+   * job is the caller's rule: the CLI exits 4, as `export` does, unless `--allow-gaps`.
+   */
+  complete: boolean;
 }
 
 /**
@@ -97,7 +102,8 @@ export async function complianceExportJob(
       toolVersion: options.toolVersion,
       memoryLimit: options.limits?.memoryLimit,
     });
-    return { folder: out, manifest, unresolvedGaps: manifest.coverage.unresolvedGaps };
+    const { unresolvedGaps, complete } = manifest.coverage;
+    return { folder: out, manifest, unresolvedGaps, complete };
   } finally {
     session.close();
   }

@@ -61,6 +61,11 @@ export class ColumnarStage<T> {
     }
   }
 
+  /** The staging table's name. */
+  get table(): string {
+    return this.name;
+  }
+
   /** Rows appended so far. */
   get rows(): number {
     return this.#rows;

@@ -35,9 +35,6 @@ export const NOT_FINAL_STATUSES = ['Pending', 'Running', 'Stopping'] as const;
 export const isFinalSql = (column: string): string =>
   `${column} NOT IN (${NOT_FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-/** The staged observations the dedupe kept, to write. Valid until {@link dropDedupeTables}. */
-export const KEPT_OBSERVATIONS_SQL = 'SELECT * EXCLUDE (seq) FROM incoming ANTI JOIN dropped USING (seq)';
-
 /**
  * Builds the view `incoming` over `staged` (a SELECT of the staged observations with their `seq`) and the
  * table `dropped`: the `seq` of every observation that adds nothing, as it is equal, but for when it was
@@ -156,6 +153,16 @@ async function countDedupe(con: DuckDBConnection): Promise<DedupeCounts> {
     newInvocations: Number(row.new_invocations ?? 0),
     changedInvocations: Number(row.changed_invocations ?? 0),
   };
+}
+
+/**
+ * Deletes from the staging table `stage` (whose `rowid` was the dedupe's `seq`) the observations the dedupe
+ * dropped, then drops the dedupe's tables: the stage holds the kept observations alone, and no copy of them
+ * (nor the dedupe's history) is held while they are written.
+ */
+export async function removeDropped(con: DuckDBConnection, stage: string): Promise<void> {
+  await con.run(`DELETE FROM "${stage}" WHERE rowid IN (SELECT seq FROM dropped)`);
+  await dropDedupeTables(con);
 }
 
 /** Drops what {@link dedupeObservations} created. */

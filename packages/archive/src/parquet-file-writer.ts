@@ -31,6 +31,21 @@ export interface WritePart {
   bucket?: number;
 }
 
+/** How {@link ParquetFileWriter.write} may read its rows. */
+export interface WriteOptions {
+  /**
+   * The dates the SELECT holds, when the caller knows its rows fit in `budgetBytes` (sized them itself):
+   * written in one COPY without measuring them first, which would compute the SELECT twice.
+   */
+  fits?: readonly string[];
+  /**
+   * The SELECT is a cheap scan of rows already held (a staging table): a write cut into several COPYs
+   * reads it again for each one rather than holding a copy of every row in a temp table, which next to
+   * the rows themselves would need twice their memory (DuckDB ran out of it at 500,000 imported rows).
+   */
+  scan?: boolean;
+}
+
 /** The temp table that holds the rows of a write cut into several COPYs. */
 const SOURCE = '__parquet_write_source';
 
@@ -64,19 +79,16 @@ export class ParquetFileWriter {
     table: TableDef,
     select: string,
     columns: readonly ColumnDef[] = columnsAt(table, this.target.schemaVersion),
-    /**
-     * The dates `select` holds, when the caller knows its rows fit in `budgetBytes` (sized them itself):
-     * written in one COPY without measuring them first, which would compute `select` twice.
-     */
-    fits?: readonly string[],
+    options: WriteOptions = {},
   ): Promise<JournalFile[]> {
+    const { fits } = options;
     await mkdir(this.#stagingRoot, { recursive: true }); // DuckDB creates the table's folder, not its parents
     const list = columns.map((c) => `"${c.name}"`).join(', ');
     const day = table.partitionSpan === 'month' ? '%Y-%m-01' : '%Y-%m-%d';
     let dated = `SELECT ${list}, strftime("${table.partitionTime}", '${day}') AS date FROM (${select})`;
     const parts =
       fits && fits.length <= MAX_DATES_PER_COPY ? [{ dates: [...fits] }] : await this.#plan(dated, columns);
-    if (parts.length > 1) {
+    if (parts.length > 1 && !options.scan) {
       // Several COPYs read the rows: compute them once (a temp table, which DuckDB spills as needed).
       await this.con.run(`CREATE OR REPLACE TEMP TABLE ${SOURCE} AS ${dated}`);
       dated = `SELECT * FROM ${SOURCE}`;
@@ -104,9 +116,7 @@ export class ParquetFileWriter {
 
   /** Cuts the write into parts of at most `budgetBytes`, from each date's row count and text size. */
   async #plan(dated: string, columns: readonly ColumnDef[]): Promise<WritePart[]> {
-    const size = columns
-      .map((c) => (c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8'))
-      .join(' + ');
+    const size = rowBytesSql(columns);
     const reader = await this.con.runAndReadAll(
       `SELECT date, sum(${size}) AS bytes FROM (${dated}) GROUP BY date ORDER BY date`,
     );
@@ -159,6 +169,19 @@ export class ParquetFileWriter {
     }
     return files;
   }
+}
+
+/**
+ * A SQL expression of the bytes one row of `columns` takes in DuckDB's memory as it sorts and buffers it:
+ * each text is a 16-byte header plus its characters (short texts fit in the header, but counting them
+ * again errs on the safe side), every other value 8 bytes plus its validity. Counting the characters
+ * alone made a write of many short columns (an import: 24 columns, ~200 characters a row) 2 to 3 times
+ * larger in memory than its budget, and DuckDB ran out of memory writing 500,000 rows at 128 MB.
+ */
+export function rowBytesSql(columns: readonly ColumnDef[]): string {
+  return columns
+    .map((c) => (c.type === 'VARCHAR' ? `16 + coalesce(strlen("${c.name}"), 0)` : '9'))
+    .join(' + ');
 }
 
 /**

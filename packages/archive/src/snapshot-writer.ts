@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LateResult } from './archived-invocation.js';
 import type { Catalog, CatalogSnapshot } from './catalog.js';
 import {
@@ -14,83 +13,19 @@ import {
 import { ColumnarStage } from './columnar-stage.js';
 import { commitJournal, type JournalFile, STAGING_DIR } from './commit-journal.js';
 import { crashPoint } from './crash-point.js';
-import { DAILY_COUNTS, writeDailyCounts } from './daily-counts.js';
+import { DAILY_COUNTS } from './daily-counts.js';
 import { commitFailure } from './disk-error.js';
 import { ArchiveUsageError } from './errors.js';
-import { LATEST_COLUMNS, latestStateUpdate } from './latest-state.js';
 import { LATEST_STATE } from './latest-state-upgrade.js';
-import { dedupeObservations, dropDedupeTables, KEPT_OBSERVATIONS_SQL } from './observation-dedupe.js';
-import { type ParquetFileTarget, ParquetFileWriter, planParts } from './parquet-file-writer.js';
+import { dedupeObservations, dropDedupeTables, removeDropped } from './observation-dedupe.js';
 import type { CoverageRecord, InstanceObservation, InvocationObservation, RunRecord } from './records.js';
-import { lateResultFields, type RedactionPolicy, redactFields } from './redaction.js';
-import { columnsAt, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
-import { tableSelectSql } from './table-sql.js';
+import { lateResultFields, redactFields } from './redaction.js';
+import { columnsAt, TABLES, type TableName } from './schema.js';
+import { type SnapshotFiles, writeSnapshotFiles } from './snapshot-files.js';
 
-/** What committing a snapshot did. */
-export interface CommitResult {
-  /** The snapshot's id (also when nothing was committed: no rows to write and no cursor to move). */
-  snapshotId: string;
-  /** Rows written per table; a table without rows is absent. */
-  rows: Partial<Record<TableName, number>>;
-  /** Observations not written because the archive already held the same state. */
-  skipped: number;
-  /** Observations of an import not written because their state is not final and they are dated after a final one. */
-  stale: number;
-  /** Invocations written for the first time. */
-  newInvocations: number;
-  /** Invocations already archived that were written again with a new state. */
-  changedInvocations: number;
-  /** Parquet files written. */
-  files: number;
-  /** The catalog's version after the commit (unchanged when nothing was committed). */
-  catalogVersion: number;
-  /** Where the commit's time went, in milliseconds: dedupe against the archive, Parquet writing, publishing. */
-  timingsMs: { dedupe: number; write: number; publish: number };
-}
+import type { CommitResult, SnapshotContext, SnapshotOptions } from './snapshot-types.js';
 
-/** The kept observations of the commit, materialized. */
-const KEPT = 'kept_observations';
-
-/** What a snapshot needs of its archive: its settings, its DuckDB connection, and its catalog. */
-export interface SnapshotContext {
-  root: string;
-  con: DuckDBConnection;
-  /** The archive's catalog now (the dedupe reads the files it lists). */
-  catalog: () => Catalog;
-  /** The commit made `catalog` current. */
-  onCommitted: (catalog: Catalog) => void;
-  /**
-   * Holds the right to commit (a shard waits its turn, then the catalog is current); throws when committing
-   * is no longer allowed (the writer lost its lock).
-   */
-  beforeCommit: () => void | Promise<void>;
-  /** Runs once the commit is over, committed or not (a shard gives its turn back). */
-  endCommit?: () => Promise<void>;
-  /** Runs after a commit that published something (the archive compacts when due). */
-  afterCommit?: () => Promise<void>;
-  /** The snapshot was committed or aborted: the archive may open another. */
-  onClosed: () => void;
-  /** Redaction applied to every observation. */
-  policy: RedactionPolicy;
-  /** Schema version written. */
-  schemaVersion: number;
-  /** Rows per Parquet row group. */
-  rowGroupSize: number;
-  /** Most bytes of rows one write sorts at once. */
-  budgetBytes: number;
-}
-
-/** Options of a snapshot. */
-export interface SnapshotOptions {
-  /**
-   * The observations come from dumps rather than the API now: their times may be wrong (a file's
-   * modification time), so one of a state that is not final dated at or after a final observation of its
-   * invocation is dropped (counted in {@link CommitResult.stale}). The run's `recordsNew` and
-   * `recordsChanged` are then the commit's own `newInvocations` and `changedInvocations` (what an import
-   * adds is known only once deduped), whatever {@link SnapshotWriter.setRun} was given. @default false
-   */
-  imported?: boolean;
-}
+export type { CommitResult, SnapshotContext, SnapshotOptions };
 
 /**
  * One snapshot of a run: what one atomic commit adds (observations in batches, instances, coverage, the
@@ -228,6 +163,8 @@ export class SnapshotWriter {
         await this.ctx.con.run(
           `UPDATE stage_runs SET records_new = ${counts.newInvocations}, records_changed = ${counts.changedInvocations}`,
         );
+      // The stage keeps only what is written: no copy of it is made (DuckDB's memory holds one).
+      await removeDropped(this.ctx.con, this.#observations.table);
       const deduped = performance.now();
       const { files, rows, replaced } = await this.#writeFiles();
       crashPoint('staged');
@@ -258,17 +195,8 @@ export class SnapshotWriter {
     }
   }
 
-  /**
-   * Writes every table's staged rows (the observations the dedupe kept) to staging as Parquet, and the new
-   * latest state of every partition those observations touch, which replaces the files it held, with the
-   * daily counts of those partitions' months.
-   */
-  async #writeFiles(): Promise<{
-    files: JournalFile[];
-    rows: Partial<Record<TableName, number>>;
-    replaced: string[];
-  }> {
-    const con = this.ctx.con;
+  /** Writes the staged rows and what they change (latest state, daily counts) to staging as Parquet. */
+  #writeFiles(): Promise<SnapshotFiles> {
     const target = {
       root: this.ctx.root,
       snapshotId: this.snapshotId,
@@ -276,85 +204,13 @@ export class SnapshotWriter {
       rowGroupSize: this.ctx.rowGroupSize,
       budgetBytes: this.ctx.budgetBytes,
     };
-    const writer = new ParquetFileWriter(con, target);
-    // The kept observations are read twice (their files, the latest state): computed once.
-    await con.run(`CREATE OR REPLACE TEMP TABLE ${KEPT} AS ${KEPT_OBSERVATIONS_SQL}`);
-    const files: JournalFile[] = [];
-    const rows: Partial<Record<TableName, number>> = {};
-    const add = (table: TableName, written: JournalFile[]) => {
-      files.push(...written);
-      const n = written.reduce((s, f) => s + f.rows, 0);
-      if (n > 0) rows[table] = n;
-    };
-    const sources: [TableName, string][] = [
-      ['invocation_observations', `SELECT * FROM ${KEPT}`],
-      ['instances', this.#instances.selectSql()],
-      ['coverage', this.#coverage.selectSql()],
-      ['runs', this.#runs.selectSql()],
-    ];
-    for (const [table, select] of sources) add(table, await writer.write(TABLES[table], select));
-    const latest: JournalFile[] = [];
-    const replaced = await this.#writeLatest(target, (written) => {
-      add('invocations_latest', written);
-      latest.push(...written);
+    // Decoded from the stages as they are read: no copy of the rows is held.
+    return writeSnapshotFiles(this.ctx.con, this.#archive(), target, {
+      observations: this.#observations.selectSql(),
+      instances: this.#instances.selectSql(),
+      coverage: this.#coverage.selectSql(),
+      runs: this.#runs.selectSql(),
     });
-    // The daily counts of the dates whose latest state changed, from that state as just written.
-    const daily = await writeDailyCounts(con, this.#archive(), target, latest);
-    add('invocations_daily', daily.files);
-    return { files, rows, replaced: [...replaced, ...daily.replaced.map((f) => f.path)] };
-  }
-
-  /**
-   * Writes the new latest state of the partitions the kept observations touch, a slice of them at a time
-   * (a slice holds their rows and the latest state they replace within the write budget); returns the
-   * latest-state files replaced.
-   */
-  async #writeLatest(target: ParquetFileTarget, add: (written: JournalFile[]) => void): Promise<string[]> {
-    const con = this.ctx.con;
-    const archive = this.#archive();
-    const observed = columnsAt(TABLES.invocation_observations, this.ctx.schemaVersion);
-    const size = observed
-      .map((c) => (c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8'))
-      .join(' + ');
-    const byDate = await con.runAndReadAll(
-      `SELECT strftime(creation_time, '%Y-%m-%d') AS date, sum(${size}) FROM ${KEPT} GROUP BY 1 ORDER BY 1`,
-    );
-    // The latest state the touched dates hold already weighs in too: measured, as compression varies a lot.
-    const dates = new Set(byDate.getRows().map((r) => String(r[0])));
-    const heldFiles = archive.catalog.files.filter(
-      (f) => f.table === 'invocations_latest' && dates.has(f.partition.date ?? ''),
-    );
-    const held = new Map<string, number>();
-    if (heldFiles.length > 0) {
-      const old = await tableSelectSql(
-        con,
-        archive.root,
-        { ...archive.catalog, files: heldFiles },
-        'invocations_latest',
-      );
-      const oldSize = LATEST_COLUMNS.map((c) =>
-        c.type === 'VARCHAR' ? `coalesce(strlen("${c.name}"), 0)` : '8',
-      ).join(' + ');
-      const measured = await con.runAndReadAll(
-        `SELECT strftime(creation_time, '%Y-%m-%d'), sum(${oldSize}) FROM (${old}) GROUP BY 1`,
-      );
-      for (const [d, b] of measured.getRows()) held.set(String(d), Number(b));
-    }
-    const sizes = byDate
-      .getRows()
-      .map(([d, b]): [string, number] => [String(d), Number(b) + (held.get(String(d)) ?? 0)]);
-    // The latest state exists from schema version 3 on, whatever version the observations are written at.
-    const latest = new ParquetFileWriter(con, { ...target, schemaVersion: SCHEMA_VERSION });
-    const replaced = new Set<string>();
-    // An aggregate holds each invocation's newest listing and result at once: a third of the budget each.
-    for (const slice of planParts(sizes, this.ctx.budgetBytes / 3)) {
-      const update = await latestStateUpdate(con, archive, `SELECT * FROM ${KEPT}`, observed, slice);
-      // At most one row per invocation of the slice, which was sized to fit: no need to measure the rows
-      // first (that would compute the aggregate twice, the larger part of a big commit's time).
-      add(await latest.write(TABLES.invocations_latest, update.select, LATEST_COLUMNS, slice.dates));
-      for (const f of update.replaced) replaced.add(f.path);
-    }
-    return [...replaced];
   }
 
   #archive(): { root: string; catalog: Catalog } {
@@ -414,6 +270,5 @@ export class SnapshotWriter {
     if (!this.#created) return;
     for (const s of [this.#observations, this.#instances, this.#coverage, this.#runs]) await s.drop();
     await dropDedupeTables(this.ctx.con);
-    await this.ctx.con.run(`DROP TABLE IF EXISTS ${KEPT}`);
   }
 }

@@ -164,7 +164,7 @@ async function runExport(flags: ExportFlags, io: CommandIo): Promise<number> {
 }
 
 /** Why an export's period is not proven complete: its unresolved gaps, the parts no crawl proved, or no coverage. */
-function incompleteLines(coverage: ExportManifest['coverage']): string[] {
+export function incompleteLines(coverage: ExportManifest['coverage']): string[] {
   const gaps = coverage.unresolvedGaps;
   const lines: string[] = [];
   if (coverage.instances.length === 0)

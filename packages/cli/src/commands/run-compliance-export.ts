@@ -9,7 +9,7 @@ import type { CommandIo } from '../io.js';
 import { byteSize, DATA_HELP, list, positiveInt, userPath } from '../parse-flags.js';
 import { addResourceFlags, limitsOf, type ResourceFlags } from '../resource-flags.js';
 import { VERSION } from '../version.js';
-import { gapLine } from './export.js';
+import { incompleteLines } from './export.js';
 
 /** The flags of `run compliance-export` (unset unless given: the config file fills them). */
 interface ComplianceExportFlags extends ResourceFlags {
@@ -60,7 +60,7 @@ export function complianceExportCommand(ctx: CommandContext): Command {
       '--sign-key <file>',
       'sign the manifest: an HMAC key file (>= 32 bytes) or an Ed25519 private key',
     )
-    .option('--allow-gaps', 'exit 0 even when an unresolved gap overlaps the period')
+    .option('--allow-gaps', 'exit 0 even when the period is not proven complete (a gap, an uncovered part)')
     .option('--json', 'print the result (folder, period, files, rows, gaps) as JSON', false);
   return addResourceFlags(command)
     .addHelpText(
@@ -69,8 +69,10 @@ export function complianceExportCommand(ctx: CommandContext): Command {
 Makes <out>/compliance-<first day>--<last day>/ (UTC days of the period): the
 files and manifest.json of \`swas-archive export\`, written beside it and
 renamed when complete. An export folder already there is never touched: the
-job exits 2. An unresolved gap in the period is named on stderr and in the
-manifest, and the job exits 4 unless --allow-gaps. Check the folder with
+job exits 2. A period not proven complete (an unresolved gap, or a part no
+crawl proved: not crawled, imported only, or a stopped run) is named on stderr
+and in the manifest, and the job exits 4 unless --allow-gaps, as \`export\`
+does. Check the folder with
 \`swas-archive export verify DIR\`.
 ${examples(
   [
@@ -110,7 +112,7 @@ async function runComplianceExport(flags: ComplianceExportFlags, io: CommandIo):
     toolVersion: VERSION,
     limits: limitsOf(flags),
   });
-  const { folder, manifest, unresolvedGaps: gaps } = result;
+  const { folder, manifest, unresolvedGaps: gaps, complete } = result;
   if (flags.json)
     io.stdout.write(
       `${JSON.stringify(
@@ -122,6 +124,7 @@ async function runComplianceExport(flags: ComplianceExportFlags, io: CommandIo):
           rows: manifest.totalRows,
           manifestSha256: manifest.manifestSha256,
           signed: manifest.signature?.algorithm ?? null,
+          complete,
           unresolvedGaps: gaps,
         },
         null,
@@ -132,9 +135,8 @@ async function runComplianceExport(flags: ComplianceExportFlags, io: CommandIo):
     io.stdout.write(
       `${folder}: ${manifest.totalRows} ${manifest.query.rows === 'history' ? 'observations' : 'invocations'} created ${manifest.period.since} to ${manifest.period.until} in ${manifest.files.length} ${manifest.fileFormat} file${manifest.files.length === 1 ? '' : 's'}; manifest.json sha256 ${manifest.manifestSha256}${manifest.signature ? `, signed (${manifest.signature.algorithm})` : ''}\n`,
     );
-  if (gaps.length === 0) return EXIT.ok;
-  io.stderr.write(
-    `${[`the period has ${gaps.length} unresolved gap${gaps.length === 1 ? '' : 's'} (in the manifest too): invocations may be missing`, ...gaps.map(gapLine)].join('\n')}\n`,
-  );
+  // The rule of `export`: a period not proven complete fails unless allowed.
+  if (complete) return EXIT.ok;
+  io.stderr.write(`${incompleteLines(manifest.coverage).join('\n')}\n`);
   return (flags.allowGaps ?? c.allowGaps) ? EXIT.ok : EXIT.partial;
 }
