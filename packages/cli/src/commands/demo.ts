@@ -1,4 +1,5 @@
-import { archiveJob } from '@swas-archive/pipelines';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ArchiveJobOptions, archiveJob } from '@swas-archive/pipelines';
 import { QuerySession } from '@swas-archive/query';
 import Table from 'cli-table3';
 import { Command } from 'commander';
@@ -83,6 +84,7 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
         root,
         endpoint: emu.endpoint,
         accounts: [{ name: 'demo', credentials: key }],
+        clock: clockFrom(emu.admin.now()),
       });
       if (report.error) throw report.error;
       const calls = Object.values(report.callsByAction).reduce((s, n) => s + n, 0);
@@ -104,6 +106,18 @@ async function runDemo(flags: DemoFlags, io: CommandIo): Promise<number> {
     await emu.close();
     if (!flags.keep) await removeDemoFolder(folder);
   }
+}
+
+/**
+ * The crawl's clock, running from the emulator's time: the day the demo lets pass in a moment is a day to
+ * the crawler too (arrival rates, record lifetimes and `health` read it so), not a few seconds.
+ */
+function clockFrom(virtualNow: number): NonNullable<ArchiveJobOptions['clock']> {
+  const offset = virtualNow - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+  };
 }
 
 /**
