@@ -78,9 +78,11 @@ export async function relaunch(script: string, argv: readonly string[]): Promise
     child.once('exit', (c, s) => resolve([c, s]));
   });
   for (const s of signals) process.off(s, forward);
-  // Killed by a signal (an OOM kill, a crash): die of the same signal, as the process the caller started;
-  // where that signal does not end this one, the status a shell would show, 128 + its number.
-  if (signal) process.kill(process.pid, signal);
+  // Stopped by a signal (an OOM kill, a kill -9): die of the same signal, as the process the caller started;
+  // otherwise the status a shell would show, 128 + its number.
+  // Only the stops a caller sends (a crash's SIGSEGV or SIGABRT re-raised here would dump a second core).
+  if (signal && ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'].includes(signal))
+    process.kill(process.pid, signal);
   return code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
 }
 

@@ -36,6 +36,12 @@ export function parseSpan(value: string | number, option: string): number {
  * `endOfDay` the next one, so that `--until 2026-11-30` includes the 30th); an ISO time
  * `2026-11-14T08:00:00Z` (UTC when it names no zone); or a span back from `now` (`30d`, `12h`).
  */
+/** Whether `day` (YYYY-MM-DD) is a day of the calendar: `Date.parse` reads 2026-02-30 as 2026-03-02. */
+function isCalendarDay(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+}
+
 export function parseInstant(value: string | Date, now: Date, option: string, endOfDay = false): Date {
   if (value instanceof Date) {
     if (!Number.isNaN(value.getTime())) return value;
@@ -44,12 +50,10 @@ export function parseInstant(value: string | Date, now: Date, option: string, en
     if (text === 'now') return now;
     if (DATE.test(text)) {
       const ms = Date.parse(`${text}T00:00:00Z`);
-      // Only a day of the calendar: 2026-02-30 would otherwise be read as 2026-03-02.
-      if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text)
-        return new Date(endOfDay ? ms + DAY_MS : ms);
+      if (!Number.isNaN(ms) && isCalendarDay(text)) return new Date(endOfDay ? ms + DAY_MS : ms);
     }
     const time = TIME.exec(text);
-    if (time) {
+    if (time && isCalendarDay(text.slice(0, 10))) {
       const ms = Date.parse(time[1] ? text : `${text}Z`);
       if (!Number.isNaN(ms)) return new Date(ms);
     }
