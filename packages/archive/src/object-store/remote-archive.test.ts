@@ -6,8 +6,9 @@ import { openArchive } from '../archive.js';
 import { readCatalog } from '../catalog.js';
 import { ArchiveLockedError } from '../errors.js';
 import { makeObservations } from '../testing/fixtures.js';
+import { startOssTestServer } from '../testing/oss-test-server.js';
 import { queryCommitted } from '../testing/query-committed.js';
-import { type S3TestServer, startS3TestServer } from '../testing/s3-test-server.js';
+import { startS3TestServer } from '../testing/s3-test-server.js';
 import { removeTempRoots, withArchive } from '../testing/temp-archive.js';
 import { ObjectCache } from './object-cache.js';
 import type { ObjectStore } from './object-store.js';
@@ -17,26 +18,12 @@ import { latestCatalog, openWorkingCopy, publishWorkingCopy } from './remote-arc
 const AT = new Date('2026-11-20T10:00:00Z');
 const BUCKET = 'swas-test';
 const COUNT = 'SELECT count(*)::INT AS n, count(DISTINCT invoke_id)::INT AS ids FROM invocation_observations';
-let server: S3TestServer;
-let cacheDir: string;
-const stores: ObjectStore[] = [];
 
-beforeAll(async () => {
-  server = await startS3TestServer(BUCKET);
-  cacheDir = await mkdtemp(join(tmpdir(), 'swas-cache-'));
-});
-afterAll(async () => {
-  for (const s of stores) s.close();
-  await server?.stop();
-  await rm(cacheDir, { recursive: true, force: true });
-  await removeTempRoots();
-});
-
-function store(prefix: string): ObjectStore {
-  const s = openStore(`s3://${BUCKET}/${prefix}`, server.env);
-  stores.push(s);
-  return s;
-}
+/** The stores, each with a local server speaking its API: s3rver for S3, our OSS test server for OSS. */
+const STORES = [
+  { scheme: 's3', start: startS3TestServer },
+  { scheme: 'oss', start: startOssTestServer },
+] as const;
 
 /** One writer's turn: a working copy of the newest catalog, one snapshot committed in it (not published). */
 async function stageCommit(s: ObjectStore, cache: ObjectCache, prefix: string, count: number) {
@@ -49,7 +36,28 @@ async function stageCommit(s: ObjectStore, cache: ObjectCache, prefix: string, c
   return { copy, base };
 }
 
-describe('an archive in an S3-compatible store', () => {
+describe.each(STORES)('an archive in $scheme://', ({ scheme, start }) => {
+  let server: Awaited<ReturnType<(typeof STORES)[number]['start']>>;
+  let cacheDir: string;
+  const stores: ObjectStore[] = [];
+
+  beforeAll(async () => {
+    server = await start(BUCKET);
+    cacheDir = await mkdtemp(join(tmpdir(), 'swas-cache-'));
+  });
+  afterAll(async () => {
+    for (const s of stores) s.close();
+    await server?.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+    await removeTempRoots();
+  });
+
+  function store(prefix: string): ObjectStore {
+    const s = openStore(`${scheme}://${BUCKET}/${prefix}`, server.env);
+    stores.push(s);
+    return s;
+  }
+
   // One test on purpose: the race, the reader and the cleanup each build on the store the step before left.
   it('commits through a conditional catalog put; of two racing writers one loses and nothing of it is visible', async () => {
     const s = store('race');
