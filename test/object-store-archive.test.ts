@@ -152,6 +152,17 @@ describe.each(STORES)(
             expect(fetched).toBeGreaterThan(0);
             expect(fetched).toBeLessThan(latest.catalog.files.length);
             await rm(reportCache, { recursive: true, force: true });
+            // query fetches only the datasets its statement reads: `invocations` is the latest state.
+            const queryCache = await mkdtemp(join(tmpdir(), 'swas-store-cache-'));
+            const cold = await cli(['query', '--format', 'csv', '--data', URL_, q], {
+              ...env,
+              SWAS_ARCHIVE_CACHE: queryCache,
+            });
+            expect(cold.stdout).toBe(local.stdout);
+            const latestFiles = latest.catalog.files.filter((f) => f.table === 'invocations_latest');
+            expect(latestFiles.length).toBeGreaterThan(0);
+            expect((await readdir(join(queryCache, 'objects'))).length).toBe(latestFiles.length);
+            await rm(queryCache, { recursive: true, force: true });
           } finally {
             await copy.dispose();
           }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,40 @@ describe.each(STORES)('an archive in $scheme://', ({ scheme, start }) => {
     expect(second.stats).toMatchObject({ fetched: 0, cached: catalog.files.length, fetchedBytes: 0 });
     await first.dispose();
     await second.dispose();
+    await rm(cache.dir, { recursive: true, force: true });
+  });
+
+  it('a cache with a size limit keeps what live copies use and prunes the least recently used', async () => {
+    const s = store('prune');
+    const w = await stageCommit(s, new ObjectCache(cacheDir), 'a-', 90);
+    await publishWorkingCopy(s, new ObjectCache(cacheDir), w.copy.root, w.base, { graceMs: 3_600_000 });
+    await w.copy.dispose();
+    const { catalog } = await latestCatalog(s);
+    const [one, ...rest] = catalog.files;
+    if (!one || rest.length === 0) throw new Error('the commit wrote fewer than two files');
+    const cache = new ObjectCache(await mkdtemp(join(tmpdir(), 'swas-cache-')), 0);
+    const objects = async () => (await readdir(join(cache.dir, 'objects'))).sort();
+    // Every file cached, then the first used again by a copy that is still open.
+    await (await cache.copy(s, catalog, catalog.files)).dispose();
+    expect(await objects()).toEqual([]);
+    const all = await cache.copy(s, catalog, catalog.files);
+    const held = await cache.copy(s, catalog, [one]);
+    await all.dispose();
+    expect(await objects()).toEqual([one.sha256]);
+    expect(
+      await queryCommitted({ root: held.root, catalog: await readCatalog(held.root) }, 'SELECT 1 AS x'),
+    ).toEqual([{ x: 1 }]);
+    await held.dispose();
+    expect(await objects()).toEqual([]);
+    // With room for everything, nothing goes; with room for one, the least recently used go first.
+    const roomy = new ObjectCache(cache.dir, Number.MAX_SAFE_INTEGER);
+    await (await roomy.copy(s, catalog, catalog.files)).dispose();
+    expect((await objects()).length).toBe(new Set(catalog.files.map((f) => f.sha256)).size);
+    await new Promise((ok) => setTimeout(ok, 20));
+    await (await roomy.copy(s, catalog, [one])).dispose();
+    const before = (await objects()).length;
+    expect(await roomy.prune(one.bytes)).toMatchObject({ files: before - 1 });
+    expect(await objects()).toEqual([one.sha256]);
     await rm(cache.dir, { recursive: true, force: true });
   });
 });
