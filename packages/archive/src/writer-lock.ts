@@ -99,7 +99,10 @@ export class WriterLock {
       return await WriterLock.#acquire(root, staleMs, how);
     } catch (error) {
       if (!(error instanceof ArchiveLockedError)) throw error;
-      const owner = await namedOwner(root, how.name);
+      const named = await namedOwner(root, how.name);
+      // Released while we looked: the lock is free again, and taken (or refused) like any other time.
+      if (named === 'released') return WriterLock.#acquire(root, staleMs, how);
+      const owner = named;
       if (owner && isOrphanHere(owner)) await exitOf(owner.pid, ORPHAN_EXIT_MS);
       if (!owner || !isDeadHere(owner, join(root, how.name), heldHere))
         throw lockedError(root, staleMs, owner, error, how.name);
@@ -231,9 +234,10 @@ export async function lockHolder(
 
 /**
  * The holder of a lock folder that exists, once it has named itself: a holder killed between taking the
- * folder and naming itself never does, and the stale rule alone frees its lock.
+ * folder and naming itself never does, and the stale rule alone frees its lock. `released` when the
+ * folder went away meanwhile.
  */
-async function namedOwner(root: string, name: string): Promise<LockOwner | undefined> {
+async function namedOwner(root: string, name: string): Promise<LockOwner | 'released' | undefined> {
   for (const until = Date.now() + NAMING_MS; ; await new Promise((r) => setTimeout(r, 25))) {
     const owner = await readOwner(root, name);
     if (owner || Date.now() >= until) return owner;
@@ -241,7 +245,7 @@ async function namedOwner(root: string, name: string): Promise<LockOwner | undef
       () => true,
       () => false,
     );
-    if (!exists) return undefined;
+    if (!exists) return 'released';
   }
 }
 

@@ -25,7 +25,12 @@ describe('the datasets a statement reads', () => {
     ]);
   });
 
-  it('cannot be told for a statement DuckDB cannot parse', async () => {
+  it('cannot be told for a statement DuckDB cannot parse, or one that reads through a function or a file', async () => {
     expect(await tablesNamedIn('SELECT * FROM')).toBeUndefined();
+    expect(await tablesNamedIn("SELECT count(*) FROM query_table('invocations')")).toBeUndefined();
+    expect(await tablesNamedIn("SELECT * FROM query('SELECT * FROM runs')")).toBeUndefined();
+    expect(await tablesNamedIn("SELECT * FROM read_parquet('runs/*/*.parquet')")).toBeUndefined();
+    expect(await tablesNamedIn("SELECT * FROM 'runs/date=2026-11-01/part-1.parquet'")).toBeUndefined();
+    expect(await tablesNamedIn('SELECT * FROM range(3) r, runs')).toEqual(new Set(['runs']));
   });
 });

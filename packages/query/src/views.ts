@@ -80,9 +80,14 @@ const VIEW_DATASETS: Readonly<Record<string, readonly TableName[]>> = {
   gaps: ['coverage'],
 };
 
+/** Table functions that read no table: a statement using only these names its tables plainly. */
+const TABLELESS_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
+
 /**
  * The tables and views `sql` names, found in DuckDB's own parse of it (`json_serialize_sql`), lower case;
- * common table expressions are among them. Undefined when DuckDB cannot serialize the statement.
+ * common table expressions are among them. Undefined when that cannot be told: DuckDB cannot serialize
+ * the statement, or it reads through a table function (`query_table('runs')`, `read_parquet(…)`) or
+ * names a file rather than a table (`FROM 'runs/…/x.parquet'`).
  */
 export async function tablesNamedIn(sql: string): Promise<Set<string> | undefined> {
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -97,16 +102,20 @@ export async function tablesNamedIn(sql: string): Promise<Set<string> | undefine
   }
   if (tree.error) return undefined;
   const named = new Set<string>();
+  let untold = false;
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
-      const n = node as { type?: string; table_name?: string };
+      const n = node as { type?: string; table_name?: string; function?: { function_name?: string } };
       if (n.type === 'BASE_TABLE' && n.table_name) named.add(n.table_name.toLowerCase());
+      if (n.type === 'BASE_TABLE' && /[/.]/.test(n.table_name ?? '')) untold = true;
+      if (n.type === 'TABLE_FUNCTION' && !TABLELESS_FUNCTIONS.has(n.function?.function_name ?? ''))
+        untold = true;
       Object.values(node).forEach(walk);
     }
   };
   walk(tree);
-  return named;
+  return untold ? undefined : named;
 }
 
 /**

@@ -123,12 +123,23 @@ export class ObjectCache {
     }
   }
 
+  /** Removes the copies of processes that died (a kill -9 leaves its copy, whose links pin its objects). */
+  async #removeAbandonedCopies(): Promise<void> {
+    const dir = join(this.dir, 'copies');
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const pid = Number(/^(\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid))
+        await rm(join(dir, name), { recursive: true, force: true });
+    }
+  }
+
   /**
    * Removes cached objects, least recently used first, until the cache holds at most `maxBytes`. An
    * object a live copy links to (more than one link) is never removed, so a reader or writer in this or
    * another process keeps its files. Resolves with what was removed.
    */
   async prune(maxBytes: number): Promise<{ files: number; bytes: number }> {
+    await this.#removeAbandonedCopies();
     const dir = join(this.dir, 'objects');
     const names = (await readdir(dir).catch(() => [])).filter((n) => /^[0-9a-f]{64}$/.test(n));
     const objects: { path: string; size: number; used: number; linked: boolean }[] = [];
@@ -147,6 +158,16 @@ export class ObjectCache {
       removed.bytes += o.size;
     }
     return removed;
+  }
+}
+
+/** Whether a process with this pid runs on this host. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -33,8 +33,9 @@ const HOW_TO_REACH =
  */
 export function ossConfigFrom(env: NodeJS.ProcessEnv, url: string): OssConfig {
   const endpoint = env.OSS_ENDPOINT?.trim() || undefined;
-  const fromEndpoint =
-    endpoint && /(?:^|\/\/)oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com/i.exec(endpoint)?.[1];
+  const named = endpoint && /(?:^|\/\/)oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com/i.exec(endpoint)?.[1];
+  // An acceleration endpoint (oss-accelerate[-overseas]) names no region: OSS_REGION must.
+  const fromEndpoint = named?.startsWith('accelerate') ? undefined : named;
   const region = (env.OSS_REGION?.trim() || fromEndpoint || '').replace(/^oss-/, '');
   if (!region)
     throw new ArchiveUsageError(
@@ -62,9 +63,16 @@ export function ossConfigFrom(env: NodeJS.ProcessEnv, url: string): OssConfig {
           accessKeySecret: c.accessKeySecret,
           securityToken: c.securityToken,
         };
-      } catch {
+      } catch (error) {
+        const said = error instanceof Error ? error.message : String(error);
+        // The chain found nothing anywhere: say where it looked. Anything else (a damaged profile file, the
+        // instance's metadata service failing) is said as the chain said it.
         throw new ArchiveUsageError(
-          `${url}: no credentials for OSS. Looked in OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET, then the Alibaba Cloud chain: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, an OIDC role, ~/.aliyun/config.json, ~/.alibabacloud/credentials and the ECS RAM role. Export OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET, or run \`aliyun configure\``,
+          /any of the providers in the chain/.test(said)
+            ? `${url}: no credentials for OSS. Looked in OSS_ACCESS_KEY_ID / OSS_ACCESS_KEY_SECRET, then the Alibaba Cloud chain: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, an OIDC role, ~/.aliyun/config.json, ~/.alibabacloud/credentials and the ECS RAM role. Export OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET, or run \`aliyun configure\``
+            : `${url}: cannot get credentials for OSS: ${said}`,
+          url,
+          { cause: error },
         );
       }
     },
@@ -101,7 +109,7 @@ export class OssStore implements ObjectStore {
           stsToken: k.securityToken ?? '',
         };
       };
-      return new OSS({
+      const oss = new OSS({
         region: `oss-${this.config.region}`,
         ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
         bucket: this.bucket,
@@ -115,8 +123,32 @@ export class OssStore implements ObjectStore {
         agent: this.#http,
         httpsAgent: this.#https,
       } as OSS.Options);
+      await this.#refuseVersioned(oss);
+      return oss;
     })();
     return this.#client;
+  }
+
+  /**
+   * OSS ignores `x-oss-forbid-overwrite` in a bucket whose versioning is enabled or suspended: a second
+   * catalog put would replace the first, and two writers could both commit. Such a bucket is refused.
+   */
+  async #refuseVersioned(oss: OSS): Promise<void> {
+    let status: string | undefined;
+    try {
+      // In ali-oss, not in its type declarations.
+      const versioned = oss as unknown as {
+        getBucketVersioning(b: string): Promise<{ versionStatus?: string }>;
+      };
+      status = (await versioned.getBucketVersioning(this.bucket)).versionStatus;
+    } catch (error) {
+      throw this.#failed('read the versioning of', '', error);
+    }
+    if (status === 'Enabled' || status === 'Suspended')
+      throw new ArchiveUsageError(
+        `oss://${this.bucket}: the bucket's versioning is ${status}, and OSS then overwrites objects a put forbids it to overwrite, so two writers could both commit: keep the archive in a bucket whose versioning was never enabled`,
+        `oss://${this.bucket}/${this.prefix}`,
+      );
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -136,7 +168,9 @@ export class OssStore implements ObjectStore {
       await oss.put(this.#key(key), body, { headers: { 'x-oss-forbid-overwrite': 'true' } });
       return true;
     } catch (error) {
-      if (statusOf(error) === 409 && codeOf(error) === 'FileAlreadyExists') return false;
+      // Taken: by another writer, or by this very put when a retry followed an attempt that landed.
+      if (statusOf(error) === 409 && codeOf(error) === 'FileAlreadyExists')
+        return (await this.get(key))?.equals(body) ?? false;
       throw this.#failed('write', key, error);
     }
   }
@@ -192,7 +226,7 @@ export class OssStore implements ObjectStore {
     const code = codeOf(error);
     const answer = status ? `${code ?? 'error'} (HTTP ${status})` : (error as Error).message;
     return new ArchiveStoreError(
-      `cannot ${what} oss://${this.bucket}/${this.#key(key)}: ${answer}; check OSS_REGION / OSS_ENDPOINT, the bucket, and that the AccessKey in use may ${what} it`,
+      `cannot ${what} oss://${this.bucket}${key ? `/${this.#key(key)}` : ''}: ${answer}; check OSS_REGION / OSS_ENDPOINT, the bucket, and that the AccessKey in use may ${what} it`,
       `oss://${this.bucket}/${this.prefix}`,
       { cause: error },
     );

@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +203,15 @@ describe.each(STORES)('an archive in $scheme://', ({ scheme, start }) => {
     ).toEqual([{ x: 1 }]);
     await held.dispose();
     expect(await objects()).toEqual([]);
+    // A copy left by a process that died (kill -9) pins its objects until a prune removes it.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await once(dead, 'exit');
+    const left = await cache.copy(s, catalog, [one]);
+    const abandoned = join(cache.dir, 'copies', `${dead.pid}-abcdef`);
+    await rename(left.root, abandoned);
+    expect(await objects()).toEqual([one.sha256]);
+    expect(await cache.prune(0)).toMatchObject({ files: 1 });
+    expect(await readdir(join(cache.dir, 'copies'))).toEqual([]);
     // With room for everything, nothing goes; with room for one, the least recently used go first.
     const roomy = new ObjectCache(cache.dir, Number.MAX_SAFE_INTEGER);
     await (await roomy.copy(s, catalog, catalog.files)).dispose();

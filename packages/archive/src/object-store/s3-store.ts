@@ -67,7 +67,9 @@ export class S3Store implements ObjectStore {
     } catch (error) {
       // 412: the key exists; 409: a concurrent conditional write to it is in progress (it may win).
       const status = statusOf(error);
-      if (status === 412 || status === 409) return false;
+      // Taken: by another writer, or by this very put when a retry followed an attempt that landed.
+      if (status === 412) return (await this.get(key))?.equals(body) ?? false;
+      if (status === 409) return false;
       throw this.#failed('write', key, error);
     }
   }

@@ -26,11 +26,14 @@ const REGION = 'cn-hangzhou';
 /**
  * No OSS server ships in the registry, so this is the part of OSS's HTTP API that an archive uses, as
  * Alibaba documents it: PutObject (with `x-oss-forbid-overwrite`, and Content-MD5 checked), GetObject,
- * DeleteObject and ListObjectsV2 (1,000 keys a page at most, continuation tokens), bucket from the
+ * DeleteObject, GetBucketVersioning (never set, unless `options.versioning`) and ListObjectsV2 (1,000 keys a page at most, continuation tokens), bucket from the
  * virtual host (`bucket.oss-<region>.aliyuncs.com`, which ali-oss sends to an IP endpoint), every request
  * signed with OSS4-HMAC-SHA256 and refused with `SignatureDoesNotMatch` otherwise. Objects live in memory.
  */
-export async function startOssTestServer(bucket: string): Promise<OssTestServer> {
+export async function startOssTestServer(
+  bucket: string,
+  options: { versioning?: 'Enabled' | 'Suspended' } = {},
+): Promise<OssTestServer> {
   const objects = new Map<string, Obj>();
   let refused = 0;
   let badSignatures = 0;
@@ -54,6 +57,13 @@ export async function startOssTestServer(bucket: string): Promise<OssTestServer>
         }
         if (name !== bucket) return fail(res, 404, 'NoSuchBucket', 'The specified bucket does not exist.');
         const body = Buffer.concat(chunks);
+        if (req.method === 'GET' && key === '' && url.searchParams.has('versioning')) {
+          const status = options.versioning ? `<Status>${options.versioning}</Status>` : '';
+          res.writeHead(200, { 'content-type': 'application/xml' });
+          return void res.end(
+            `<?xml version="1.0" encoding="UTF-8"?>\n<VersioningConfiguration>${status}</VersioningConfiguration>`,
+          );
+        }
         if (req.method === 'GET' && key === '') return list(res, url, bucket, objects);
         if (req.method === 'PUT') {
           const md5 = req.headers['content-md5'];
@@ -164,7 +174,8 @@ function signedRight(req: IncomingMessage, url: URL, bucket: string, key: string
   if (!(Math.abs(Date.now() - when) < 15 * 60_000)) return false;
   const additional = auth[4] ? auth[4].split(';') : [];
   const query = [...url.searchParams.entries()]
-    .map(([k, v]) => [encode(k), v === '' && !url.search.includes(`${k}=`) ? undefined : encode(v)] as const)
+    // A parameter without a value (`?versioning`, which clients may send as `?versioning=`) is its key alone.
+    .map(([k, v]) => [encode(k), v === '' ? undefined : encode(v)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => (v === undefined ? k : `${k}=${v}`))
     .join('&');
