@@ -224,7 +224,13 @@ export class OssStore implements ObjectStore {
   #failed(what: string, key: string, error: unknown): ArchiveStoreError {
     const status = statusOf(error);
     const code = codeOf(error);
-    const answer = status ? `${code ?? 'error'} (HTTP ${status})` : (error as Error).message;
+    // ali-oss gives no HTTP status (-1, -2) when the request never got an answer: say why it did not.
+    const answer =
+      status && status > 0
+        ? `${code ?? 'error'} (HTTP ${status})`
+        : `no answer (${String((error as Error).message)
+            .split(/[\n(]/)[0]
+            ?.trim()})`;
     return new ArchiveStoreError(
       `cannot ${what} oss://${this.bucket}${key ? `/${this.#key(key)}` : ''}: ${answer}; check OSS_REGION / OSS_ENDPOINT, the bucket, and that the AccessKey in use may ${what} it`,
       `oss://${this.bucket}/${this.prefix}`,
