@@ -89,9 +89,9 @@ describe('crash: the archive job killed (SIGKILL) at seeded instants, then rerun
         let compared = 0;
         // Until enough kills have landed, of every kind (a chain ends early when a run beats its instant).
         const covered = () => ['listing', 'ingest:', 'compaction:'].every((k) => count(kills, k) > 0);
-        // Two archives of five kills in the normal run, 17 of six under soak (a chain ends early if a run
-        // completes, so up to three times as many archives may be needed).
-        const archivesAtMost = 3 * Math.ceil(wanted / (SOAK ? 6 : 5));
+        // Two archives of five kills in the normal run, 17 of six under soak; a chain ends early when a run
+        // completes (a resumed run is quick), so up to six times as many archives may be needed.
+        const archivesAtMost = 6 * Math.ceil(wanted / (SOAK ? 6 : 5));
         for (
           let archives = 0;
           (kills.length < wanted || !covered()) && archives < archivesAtMost;
