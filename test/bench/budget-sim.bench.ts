@@ -39,7 +39,6 @@ function scenario(budgetRatio: number, recordCap: number): SimScenario {
   return {
     seed: 7,
     durationMs: DAYS * 24 * H,
-    speed: 5000,
     retentionMs: 12 * H,
     recordCap,
     traffic: {
@@ -53,6 +52,6 @@ function scenario(budgetRatio: number, recordCap: number): SimScenario {
     budgetRatio,
     warmupMs: 13 * H,
     warmupBudgetPerMinute: 10,
-    budgetWindowMs: 20 * 60_000,
+    budgetWindowMs: 60_000,
   };
 }

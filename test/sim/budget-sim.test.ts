@@ -14,7 +14,6 @@ const H = 3_600_000;
 const scenario = (budgetRatio: number): SimScenario => ({
   seed: 11,
   durationMs: 8 * H,
-  speed: 5000,
   retentionMs: 6 * H,
   recordCap: 1500,
   traffic: {
@@ -28,7 +27,7 @@ const scenario = (budgetRatio: number): SimScenario => ({
   budgetRatio,
   warmupMs: 5 * H,
   warmupBudgetPerMinute: 10,
-  budgetWindowMs: 20 * 60_000,
+  budgetWindowMs: 60_000,
 });
 
 /*

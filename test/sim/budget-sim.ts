@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '@swas-archive/crawler';
 import { type RunningEmulator, startEmulator } from '@swas-archive/emulator';
 import { archiveJob, planArchive } from '@swas-archive/pipelines';
 import { QuerySession } from '@swas-archive/query';
 import { SimTraffic, type TrafficShape } from './sim-traffic.js';
+import { VirtualTime } from './virtual-time.js';
 
 const MINUTE = 60_000;
 const REGION = 'cn-hangzhou';
@@ -16,8 +15,8 @@ export interface SimScenario {
   seed: number;
   /** Simulated time after the warm-up. */
   durationMs: number;
-  /** Virtual ms per real ms while a run crawls (between runs time jumps). */
-  speed: number;
+  /** Virtual time each API call takes (the clock is virtual: see `virtual-time.ts`). @default 200 */
+  latencyMs?: number;
   retentionMs: number;
   recordCap: number;
   traffic: TrafficShape;
@@ -28,7 +27,10 @@ export interface SimScenario {
   /** Runs at a generous budget before `plan` is asked, so the archive knows the rates. */
   warmupMs: number;
   warmupBudgetPerMinute: number;
-  /** The budget window, ms: budgets below a few calls a minute are counted over a longer one. */
+  /**
+   * About how long the budget window is, ms: budgets below a few calls a minute are counted as whole calls
+   * over a longer window, whose length is then set so that the rate is exactly the budget.
+   */
   budgetWindowMs: number;
 }
 
@@ -42,7 +44,7 @@ const SETTLE = true;
 export interface SimOutcome {
   minimumPerMinute: number;
   budgetPerMinute: number;
-  /** The budget as enforced (whole calls per window) ÷ the minimum. */
+  /** The budget as enforced (whole calls per window, its safety margin included) ÷ the minimum. */
   effectiveRatio: number;
   runs: number;
   records: number;
@@ -60,78 +62,72 @@ export interface SimOutcome {
   callsUsedShare: number;
 }
 
-/** The crawler's clock is the emulator's: sleeps wait until virtual time has passed. */
-function emulatorClock(emu: RunningEmulator, speed: number): Clock {
-  return {
-    now: () => emu.admin.now(),
-    async sleep(ms, signal) {
-      const until = emu.admin.now() + ms;
-      for (let left = ms; left > 0; left = until - emu.admin.now()) {
-        signal?.throwIfAborted();
-        await sleep(Math.max(1, left / speed), undefined, { signal });
-      }
-    },
-  };
+/** Calls per window, and the window, that enforce `perMinute` exactly (the crawler's 1-s safety margin included). */
+export function budgetWindow(perMinute: number, aboutMs: number): { calls: number; windowMs: number } {
+  const calls = Math.max(1, Math.round((perMinute * aboutMs) / MINUTE));
+  return { calls, windowMs: (calls * MINUTE) / perMinute - SAFETY_MS };
 }
+
+const SAFETY_MS = 1000;
 
 /** Runs `scenario` against an in-process emulator, the archive job on its schedule; resolves with the outcome. */
 export async function runBudgetSim(
   scenario: SimScenario,
   onRun?: (line: string) => void,
 ): Promise<SimOutcome> {
-  const { traffic: shape, speed } = scenario;
+  const shape = scenario.traffic;
+  let time: VirtualTime | undefined;
   const emu = await startEmulator({
     seed: scenario.seed,
     fleet: { regions: [REGION], instancesPerRegion: shape.busy.count + shape.quiet.count, invocations: 0 },
     retention: { maxAgeMs: scenario.retentionMs, maxRecords: scenario.recordCap, capScope: 'region' },
     clock: { start: '2026-03-01T00:00:00Z', speed: 0 },
+    beforeAnswer: () => (time as VirtualTime).latency(),
   });
   const root = await mkdtemp(join(tmpdir(), 'swas-sim-'));
-  const traffic = new SimTraffic(emu, shape, scenario.seed);
-  const pumping = setInterval(() => traffic.pump(), 2);
+  const vt = new VirtualTime(emu, new SimTraffic(emu, shape, scenario.seed), scenario.latencyMs ?? 200);
+  time = vt;
   try {
-    const clock = emulatorClock(emu, speed);
     const start = emu.admin.now();
-    const perWindow = (perMinute: number) =>
-      Math.max(1, Math.round((perMinute * scenario.budgetWindowMs) / MINUTE));
-    const job = (budgetPerMinute: number, limited = true) =>
-      archiveJob({
+    const job = (budgetPerMinute: number, limited = true) => {
+      const { calls, windowMs } = budgetWindow(budgetPerMinute, scenario.budgetWindowMs);
+      vt.maxDurationMs = limited ? scenario.maxDurationMs : undefined;
+      return archiveJob({
         root,
         accounts: [{ name: 'sim', credentials: emu.credentials[0] }],
         endpoint: emu.endpoint,
         regions: [REGION],
+        // One instance walked at a time: the virtual clock follows one wait at a time (virtual-time.ts).
         budgets: {
-          callsPerMinute: { DescribeInvocations: perWindow(budgetPerMinute) },
-          windowMs: scenario.budgetWindowMs,
+          callsPerMinute: { DescribeInvocations: calls },
+          inFlight: { DescribeInvocations: 1 },
+          windowMs,
+          safetyMs: SAFETY_MS,
         },
         retentionMs: scenario.retentionMs,
         recordCap: scenario.recordCap,
         capScope: 'region',
         ...(limited ? { runEveryMs: scenario.runEveryMs, maxDurationMs: scenario.maxDurationMs } : {}),
-        // Commits cost real time, which runs fast here: one at the end of each run.
+        // Commits take no virtual time here: one at the end of each run (the ticker then sleeps for weeks).
         commitIntervalMs: 365 * 86_400_000,
         verifyWritten: false,
-        clock,
-        // Opening the archive, listing and the last commit cost real time, which runs fast here: the clock
-        // runs only while instances are crawled (from the schedule to the end of crawling).
+        clock: vt.clock,
         onEvent: (e) => {
-          if (e.type === 'schedule') emu.admin.setClockSpeed(speed);
-          if (e.type === 'crawl-done') emu.admin.setClockSpeed(0);
           if (process.env.SIM_DEBUG && e.type !== 'budget-bound')
             onRun?.(
-              `  ${((emu.admin.now() - start) / 60000).toFixed(1)} min ${JSON.stringify(e).slice(0, 200)}`,
+              `  ${((emu.admin.now() - start) / MINUTE).toFixed(1)} min ${JSON.stringify(e).slice(0, 200)}`,
             );
         },
       });
+    };
     let runs = 0;
     let calls = 0;
     let allowedCalls = 0;
-    const schedule = async (until: number, budgetPerMinute: number, counted: boolean) => {
-      for (let next = emu.admin.now(); next < until; next += scenario.runEveryMs) {
-        fastForward(emu, traffic, next);
+    const schedule = async (from: number, until: number, budgetPerMinute: number, counted: boolean) => {
+      for (let next = from; next < until; next += scenario.runEveryMs) {
+        vt.advanceTo(next);
         const began = emu.admin.now();
         const { report } = await job(budgetPerMinute);
-        emu.admin.setClockSpeed(0);
         runs++;
         const used = report.budgets.find((b) => b.action === 'DescribeInvocations')?.calls ?? 0;
         const minutes = (emu.admin.now() - began) / MINUTE;
@@ -144,7 +140,7 @@ export async function runBudgetSim(
         );
       }
     };
-    await schedule(start + scenario.warmupMs, scenario.warmupBudgetPerMinute, false);
+    await schedule(start, start + scenario.warmupMs, scenario.warmupBudgetPerMinute, false);
     const plan = await planArchive({
       root,
       now: new Date(emu.admin.now()),
@@ -159,29 +155,20 @@ export async function runBudgetSim(
     onRun?.(
       `plan: minimum ${minimumPerMinute.toFixed(3)} DescribeInvocations a minute; budget ${budgetPerMinute.toFixed(3)}`,
     );
-    await schedule(start + scenario.warmupMs + scenario.durationMs, budgetPerMinute, true);
+    const period = start + scenario.warmupMs;
+    await schedule(period, period + scenario.durationMs, budgetPerMinute, true);
     if (SETTLE) {
       const { report } = await job(scenario.warmupBudgetPerMinute, false);
-      emu.admin.setClockSpeed(0);
       onRun?.(`settling run: ${report.outcome}, ${report.recordsNew} new, ${report.gaps.length} gap(s)`);
     }
-    clearInterval(pumping);
     const outcome = await account(emu, root);
-    const effectiveRatio = (perWindow(budgetPerMinute) * MINUTE) / scenario.budgetWindowMs / minimumPerMinute;
+    const { calls: perWindow, windowMs } = budgetWindow(budgetPerMinute, scenario.budgetWindowMs);
+    const effectiveRatio = (perWindow * MINUTE) / (windowMs + SAFETY_MS) / minimumPerMinute;
     const callsUsedShare = calls / allowedCalls;
     return { ...outcome, minimumPerMinute, budgetPerMinute, effectiveRatio, runs, callsUsedShare };
   } finally {
-    clearInterval(pumping);
     await emu.close();
     await rm(root, { recursive: true, force: true });
-  }
-}
-
-/** Moves the frozen clock to `at` a virtual minute at a time, with the traffic of each minute. */
-function fastForward(emu: RunningEmulator, traffic: SimTraffic, at: number): void {
-  for (let now = emu.admin.now(); now < at; now = emu.admin.now()) {
-    emu.admin.advance(Math.min(MINUTE, at - now));
-    traffic.pump();
   }
 }
 
