@@ -136,7 +136,7 @@ export async function runBudgetSim(
           allowedCalls += budgetPerMinute * minutes;
         }
         onRun?.(
-          `run ${runs} at ${((began - start) / 3_600_000).toFixed(1)} h: ${report.outcome}${report.stopReason ? ` (${report.stopReason})` : ''}, ${minutes.toFixed(0)} min, ${used} calls, ${report.recordsNew} new, ${report.gaps.length} gap(s)`,
+          `${process.env.SIM_CURSOR ? await cursorOf(root, process.env.SIM_CURSOR) : ''}run ${runs} at ${((began - start) / 3_600_000).toFixed(1)} h: ${report.outcome}${report.stopReason ? ` (${report.stopReason})` : ''}, ${minutes.toFixed(0)} min, ${used} calls, ${report.recordsNew} new, ${report.gaps.length} gap(s)`,
         );
       }
     };
@@ -168,7 +168,8 @@ export async function runBudgetSim(
     return { ...outcome, minimumPerMinute, budgetPerMinute, effectiveRatio, runs, callsUsedShare };
   } finally {
     await emu.close();
-    await rm(root, { recursive: true, force: true });
+    if (process.env.SIM_KEEP) onRun?.(`archive kept at ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }
 
@@ -193,6 +194,11 @@ async function account(
       end: g.e === null ? Number.POSITIVE_INFINITY : Number(g.e),
       resolved: g.resolved === true,
     }));
+    if (process.env.SIM_DEBUG)
+      for (const g of gaps)
+        process.stderr.write(
+          `gap: ${g.instanceId} ${iso(g.start)} .. ${iso(g.end)}${g.resolved ? ' resolved' : ''}\n`,
+        );
     // A gap is the records created after its start and before its end (the oldest record held then).
     const inGap = (instanceId: string, t: number, open: boolean) =>
       gaps.some((g) => g.instanceId === instanceId && g.start < t && t < g.end && (!open || !g.resolved));
@@ -222,4 +228,20 @@ async function account(
   } finally {
     session.close();
   }
+}
+
+const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
+
+/** SIM_CURSOR=<instance id>: its cursor after each run (debugging). */
+async function cursorOf(root: string, instanceId: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const catalog = JSON.parse(await readFile(join(root, 'catalog.json'), 'utf8'));
+  for (const [k, v] of Object.entries(catalog.cursors ?? {}))
+    if (k.includes(instanceId)) {
+      const c = v as Record<string, unknown>;
+      const t = (x: unknown) => (typeof x === 'number' ? iso(x).slice(5, 19) : x);
+      const hole = c.hole as Record<string, unknown> | undefined;
+      return `  cursor ${t(c.windowStart)}..${t(c.windowEnd)} total ${c.total}${hole ? ` hole (${t(hole.above)}, ${t(hole.below)}] skip ${hole.skip} count ${hole.count}` : ''}\n`;
+    }
+  return '';
 }

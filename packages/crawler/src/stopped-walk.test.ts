@@ -93,6 +93,32 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(next.gap).toMatchObject({ reason: 'expired-unseen', end: mem.records[0]?.t });
   });
 
+  it('a hole first looked for too deep steps back; pages read before the step are read again', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(600, T0);
+    const total = new Map<string, number>();
+    const first = await stoppedWalk(mem, 3);
+    tallyInto(total, mem);
+    mem.add(120, mem.newest + 1000);
+    // A rate far above the real one guesses the hole's top pages too deep: the walk steps back up to it,
+    // while records keep arriving and push every page down between two reads.
+    const cursor = { ...(first?.cursor as InstanceCursor), rate: 100 };
+    let reads = 0;
+    mem.resetCounts();
+    mem.afterRead = () => {
+      if (++reads <= 12) mem.add(7, mem.newest + 1000);
+    };
+    const next = await walkInstance(mem, options(cursor));
+    mem.afterRead = undefined;
+    tallyInto(total, mem);
+    expect(reads).toBeGreaterThan(12);
+    // What arrived after page 1 was read is the next run's.
+    mem.resetCounts();
+    await walkInstance(mem, options(next.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+  });
+
   it('an incremental run stopped before the edge: a hole from the old edge, read next', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(487, T0);
