@@ -51,6 +51,10 @@ export interface SimOutcome {
   archived: number;
   /** Records that vanished (age, cap or release) without being archived. */
   lost: number;
+  /** Of them, those that expired (age or cap): what a budget that keeps up must save. */
+  lostExpired: number;
+  /** Of them, those of instances released before a run read them (no budget saves them; reported as gaps). */
+  lostReleased: number;
   /** Of them, those no answer ever listed (the emulator's own count). */
   lostUnseen: number;
   /** Lost records inside a reported gap of their instance. */
@@ -204,6 +208,7 @@ async function account(
       gaps.some((g) => g.instanceId === instanceId && g.start < t && t < g.end && (!open || !g.resolved));
     let lost = 0;
     let lostUnseen = 0;
+    let lostReleased = 0;
     let lostInGaps = 0;
     let archivedInOpenGaps = 0;
     for (const r of truth) {
@@ -214,15 +219,24 @@ async function account(
       }
       if (r.expiredAt === undefined) continue; // still held: the next run can read it
       lost++;
+      if (r.expiryReason === 'released') lostReleased++;
       if (!r.listed) lostUnseen++;
-      if (inGap(r.instanceId, t, false)) lostInGaps++;
-      else if (process.env.SIM_DEBUG)
+      const inside = inGap(r.instanceId, t, false);
+      if (inside) lostInGaps++;
+      if (process.env.SIM_DEBUG)
         process.stderr.write(
-          `lost outside gaps: ${r.instanceId} ${r.creationTime} ${r.expiryReason} ${r.expiredAt}\n`,
+          `lost ${inside ? 'inside' : 'outside'} gaps: ${r.instanceId} ${r.creationTime} ${r.expiryReason} ${r.expiredAt}\n`,
         );
     }
     return {
-      ...{ records: truth.length, archived: archived.size, lost, lostUnseen, lostInGaps, archivedInOpenGaps },
+      ...{
+        records: truth.length,
+        archived: archived.size,
+        lost,
+        lostExpired: lost - lostReleased,
+        lostReleased,
+      },
+      ...{ lostUnseen, lostInGaps, archivedInOpenGaps },
       gaps: gaps.length,
     };
   } finally {
