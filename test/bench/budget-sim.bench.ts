@@ -31,19 +31,34 @@ export async function budgetSim(): Promise<BenchResult> {
   );
   const figures: Figure[] = [];
   for (const [i, v] of variants.entries())
-    figures.push(...figuresOf(`${v.variant} ${v.ratio}x`, outcomes[i] as SimOutcome));
+    figures.push(...figuresOf(`${v.variant} ${v.ratio}x`, v.ratio, outcomes[i] as SimOutcome));
   return { bench: 'budget-sim', figures };
 }
 
-function figuresOf(at: string, out: SimOutcome): Figure[] {
+function figuresOf(at: string, ratio: number, out: SimOutcome): Figure[] {
+  const none = { value: 0, better: 'lower' as const };
   return [
     { name: `${at}: days`, value: DAYS, unit: 'days' },
     { name: `${at}: records`, value: out.records, unit: 'records' },
     { name: `${at}: lost`, value: out.lost, unit: 'records' },
-    { name: `${at}: lost, expired`, value: out.lostExpired, unit: 'records' },
-    { name: `${at}: lost, instance released`, value: out.lostReleased, unit: 'records' },
+    {
+      name: `${at}: lost, expired (age or cap)`,
+      value: out.lostExpired,
+      unit: 'records',
+      ...(ratio >= 1 ? { goal: none } : {}),
+    },
+    {
+      name: `${at}: lost, instance released before a run read them`,
+      value: out.lostReleased,
+      unit: 'records',
+    },
     { name: `${at}: lost inside gaps`, value: out.lostInGaps, unit: 'records' },
-    { name: `${at}: archived inside open gaps`, value: out.archivedInOpenGaps, unit: 'records' },
+    { name: `${at}: lost outside gaps`, value: out.lost - out.lostInGaps, unit: 'records', goal: none },
+    {
+      name: `${at}: archived inside open gaps (gaps wider than the loss)`,
+      value: out.archivedInOpenGaps,
+      unit: 'records',
+    },
     { name: `${at}: gaps`, value: out.gaps, unit: 'gaps' },
     { name: `${at}: budget as enforced ÷ minimum`, value: round(out.effectiveRatio), unit: 'x' },
     { name: `${at}: calls used ÷ budget`, value: round(out.callsUsedShare), unit: 'x' },
