@@ -15,6 +15,8 @@ export interface SimScenario {
   seed: number;
   /** Simulated time after the warm-up. */
   durationMs: number;
+  /** The order of `DescribeInvocations` answers (the API does not say which). @default 'newest-first' */
+  order?: 'newest-first' | 'oldest-first';
   /** Virtual time each API call takes (the clock is virtual: see `virtual-time.ts`). @default 200 */
   latencyMs?: number;
   retentionMs: number;
@@ -86,6 +88,7 @@ export async function runBudgetSim(
     fleet: { regions: [REGION], instancesPerRegion: shape.busy.count + shape.quiet.count, invocations: 0 },
     retention: { maxAgeMs: scenario.retentionMs, maxRecords: scenario.recordCap, capScope: 'region' },
     clock: { start: '2026-03-01T00:00:00Z', speed: 0 },
+    order: scenario.order ?? 'newest-first',
     beforeAnswer: () => (time as VirtualTime).latency(),
   });
   const root = await mkdtemp(join(tmpdir(), 'swas-sim-'));
