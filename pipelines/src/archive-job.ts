@@ -34,9 +34,9 @@ export interface AccountSource {
 
 /** Options of {@link archiveJob}. */
 export interface ArchiveJobOptions {
-  /** The archive's folder, absolute, or an object-store archive `s3://bucket/prefix` (see store-archive.ts). */
+  /** The archive's folder, absolute, or an object-store archive `s3://bucket/prefix` / `oss://bucket/prefix` (see store-archive.ts). */
   root: string;
-  /** Where an `s3://` archive's settings come from (`AWS_ENDPOINT_URL`, keys, `SWAS_ARCHIVE_CACHE`). @default process.env */
+  /** Where an object-store archive's settings come from (`AWS_ENDPOINT_URL`, `OSS_REGION`, keys, `SWAS_ARCHIVE_CACHE`). @default process.env */
   storeEnv?: NodeJS.ProcessEnv;
   /** Uploads of lost or crashed commits, and retired files, are removed from a store this long after. @default 1 h */
   orphanGraceMs?: number;

@@ -22,7 +22,7 @@ export interface StorePublish extends PublishResult {
 }
 
 /**
- * The archive job on an `s3://` archive: a local working copy of the newest catalog (files from the
+ * The archive job on an `s3://` or `oss://` archive: a local working copy of the newest catalog (files from the
  * cache, fetched where missing), the job run on it exactly as on a folder, then what it committed
  * published as one commit: data objects first, the next catalog object last, put only if absent. A
  * second writer that started from the same catalog loses that put (exit 5) and publishes nothing; a
@@ -56,7 +56,7 @@ export async function storeArchiveJob(
 }
 
 /**
- * A local read-only copy of an `s3://` archive as of its newest catalog, holding only the files `select`
+ * A local read-only copy of an `s3://` or `oss://` archive as of its newest catalog, holding only the files `select`
  * keeps (all by default) — fetched into the local cache where it lacks them. Dispose of it when done.
  */
 export async function storeReadCopy(

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { latestCatalog, ObjectCache, openStore, publishWorkingCopy } from '@swas-archive/archive';
 import { run } from '@swas-archive/cli';
 import { startEmulator } from '@swas-archive/emulator';
+import { startOssTestServer } from '../../packages/archive/src/testing/oss-test-server.js';
 import { startS3TestServer } from '../../packages/archive/src/testing/s3-test-server.js';
 import { crawlOnce } from '../helpers/harness.js';
 import type { BenchResult, Figure } from './results.js';
@@ -31,24 +32,21 @@ async function cacheBytes(dir: string): Promise<{ files: number; bytes: number }
   return { files: names.length, bytes };
 }
 
+/** The stores measured, each with a local server of its API. */
+const STORES = [
+  { scheme: 's3', start: startS3TestServer, server: 's3rver' },
+  { scheme: 'oss', start: startOssTestServer, server: 'the OSS test server' },
+] as const;
+
 /**
- * What reading an archive in an S3-compatible store costs: a crawl (20,000 invocations with results,
- * three regions) published to s3rver on this host, then `query` and `report` over `s3://` with a cold
- * cache, again with the cache filled, and over the same archive in a folder. s3rver on loopback: a real
- * store adds its latency and bandwidth per fetched file (4 fetched at once).
- * (One function on purpose: a benchmark reads as its procedure, top to bottom.)
+ * What reading an archive in an object store costs: a crawl (20,000 invocations with results, three
+ * regions) published to a local server of the store (s3rver for s3://, our OSS test server for oss://),
+ * then `query` and `report` over the store with a cold cache, again with the cache filled, and over the
+ * same archive in a folder. Servers on loopback: a real store adds its latency and bandwidth per fetched
+ * file (4 fetched at once).
  */
 export async function objectStoreQuery(): Promise<BenchResult> {
-  const seed = await mkdtemp(join(tmpdir(), 'bench-s3-seed-'));
-  const server = await startS3TestServer('bench-archive');
-  const url = 's3://bench-archive/fleet';
-  const store = openStore(url, server.env);
-  const caches: string[] = [];
-  const cache = async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bench-s3-cache-'));
-    caches.push(dir);
-    return dir;
-  };
+  const seed = await mkdtemp(join(tmpdir(), 'bench-store-seed-'));
   try {
     const emu = await startEmulator({
       seed: 9,
@@ -60,6 +58,26 @@ export async function objectStoreQuery(): Promise<BenchResult> {
     } finally {
       await emu.close();
     }
+    const figures: Figure[] = [];
+    for (const where of STORES) figures.push(...(await measureStore(seed, where)));
+    return { bench: 'object-store-query', figures };
+  } finally {
+    await rm(seed, { recursive: true, force: true });
+  }
+}
+
+/** The archive in `seed` published to one store, then read from it cold, cached, and from the folder. */
+async function measureStore(seed: string, where: (typeof STORES)[number]): Promise<Figure[]> {
+  const server = await where.start('bench-archive');
+  const url = `${where.scheme}://bench-archive/fleet`;
+  const store = openStore(url, server.env);
+  const caches: string[] = [];
+  const cache = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-store-cache-'));
+    caches.push(dir);
+    return dir;
+  };
+  try {
     await publishWorkingCopy(store, new ObjectCache(await cache()), seed, await latestCatalog(store), {
       graceMs: 3_600_000,
     });
@@ -74,7 +92,8 @@ export async function objectStoreQuery(): Promise<BenchResult> {
     const query = ['query', '--format', 'csv', 'SELECT command_name, count(*) FROM invocations GROUP BY 1'];
     const report = ['report', 'status-mix', '--since', since, '--until', last, '--format', 'json'];
     const figures: Figure[] = [];
-    const note = `${catalog.files.length} files, ${(total / 2 ** 20).toFixed(1)} MiB committed; s3rver on loopback; machine shared with other sessions`;
+    const s = `${where.scheme}://`;
+    const note = `${catalog.files.length} files, ${(total / 2 ** 20).toFixed(1)} MiB committed; ${where.server} on loopback`;
     for (const [name, args] of [
       ['query', query],
       ['report status-mix, last 7 days', report],
@@ -86,17 +105,17 @@ export async function objectStoreQuery(): Promise<BenchResult> {
       const warm = await timed([...args, '--data', url], env);
       const local = await timed([...args, '--data', seed], {});
       figures.push(
-        { name: `${name}: first run over s3:// (cold cache)`, value: cold, unit: 'ms', note },
-        { name: `${name}: files fetched on the first run`, value: fetched.files, unit: 'files' },
-        { name: `${name}: bytes fetched on the first run`, value: fetched.bytes, unit: 'bytes' },
-        { name: `${name}: second run over s3:// (cached)`, value: warm, unit: 'ms' },
+        { name: `${name}: first run over ${s} (cold cache)`, value: cold, unit: 'ms', note },
+        { name: `${name}: files fetched from ${s} on the first run`, value: fetched.files, unit: 'files' },
+        { name: `${name}: bytes fetched from ${s} on the first run`, value: fetched.bytes, unit: 'bytes' },
+        { name: `${name}: second run over ${s} (cached)`, value: warm, unit: 'ms' },
         { name: `${name}: same over the local folder`, value: local, unit: 'ms' },
       );
     }
-    return { bench: 'object-store-query', figures };
+    return figures;
   } finally {
     store.close();
     await server.stop();
-    for (const dir of [seed, ...caches]) await rm(dir, { recursive: true, force: true });
+    for (const dir of caches) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -84,8 +84,11 @@ export async function buildSyntheticArchive(options: {
     reader.closeSync();
   }
   // The seed's other tables are shared by path: copy their files so the new archive stands alone.
-  for (const table of ['instances', 'runs', 'coverage'])
-    await cp(join(seed, table), join(root, table), { recursive: true });
+  // (Every table the catalog lists besides the history: the latest state and daily counts too.)
+  const others = new Set(
+    catalog.files.filter((f) => f.table !== 'invocation_observations').map((f) => f.path.split('/')[0] ?? ''),
+  );
+  for (const folder of others) await cp(join(seed, folder), join(root, folder), { recursive: true });
   await writeFile(join(root, 'catalog.json'), JSON.stringify({ ...catalog, files, version: 1 }));
   return { rows, bytes };
 }

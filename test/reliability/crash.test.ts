@@ -89,9 +89,15 @@ describe('crash: the archive job killed (SIGKILL) at seeded instants, then rerun
         let compared = 0;
         // Until enough kills have landed, of every kind (a chain ends early when a run beats its instant).
         const covered = () => ['listing', 'ingest:', 'compaction:'].every((k) => count(kills, k) > 0);
-        for (let archives = 0; (kills.length < wanted || !covered()) && archives < 8; archives++) {
+        // Two archives of five kills in the normal run, 17 of six under soak (a chain ends early if a run
+        // completes, so up to three times as many archives may be needed).
+        const archivesAtMost = 3 * Math.ceil(wanted / (SOAK ? 6 : 5));
+        for (
+          let archives = 0;
+          (kills.length < wanted || !covered()) && archives < archivesAtMost;
+          archives++
+        ) {
           await withArchiveRoot(async (root) => {
-            // Two archives of five kills in the normal run (each chain ends early if a run completes).
             await killChain(emu, root, random, kills, SOAK ? 6 : 5);
             const rerun = await runArchiveJob(emu, root, {
               flags: ['--budget', 'DescribeInvocations=100000'],
@@ -112,6 +118,6 @@ describe('crash: the archive job killed (SIGKILL) at seeded instants, then rerun
         expect(count(kills, 'ingest:')).toBeGreaterThan(0);
         expect(count(kills, 'compaction:')).toBeGreaterThan(0);
       });
-    }, 600_000);
+    }, 1_800_000);
   }
 });

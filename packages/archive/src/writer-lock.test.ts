@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openArchive } from './archive.js';
 import { ArchiveLockedError } from './errors.js';
+import { LAUNCHER_PID_ENV, launcherOf } from './lock-owner.js';
 import { newTempRoot, removeTempRoots } from './testing/temp-archive.js';
 import { LOCK_OWNER_FILE } from './writer-lock.js';
 
@@ -57,6 +58,44 @@ describe('the writer lock', () => {
       );
     } finally {
       await holder.close();
+    }
+  });
+
+  it('waits for a holder to name itself: a lock taken just before its holder died is taken over at once', async () => {
+    const root = await newTempRoot();
+    const pid = await killedWriter(root);
+    const path = join(root, LOCK_OWNER_FILE);
+    const owner = await readFile(path, 'utf8');
+    // As if the holder had been killed between taking the lock folder and naming itself, and its name
+    // came in late: the opener judges the holder by its name once written, not "unnamed, alive".
+    await rm(path);
+    setTimeout(() => void writeFile(path, owner), 300);
+    const archive = await openArchive({ root });
+    try {
+      expect(archive.lockTakenOverFrom).toMatchObject({ pid });
+    } finally {
+      await archive.close();
+    }
+  });
+});
+
+describe("a lock holder's launcher", () => {
+  it('is named when it is the parent, or was and died (the holder was reparented); never a live stranger', async () => {
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await once(dead, 'exit');
+    const saved = process.env[LAUNCHER_PID_ENV];
+    try {
+      process.env[LAUNCHER_PID_ENV] = String(process.ppid);
+      expect(launcherOf()).toEqual({ launcherPid: process.ppid });
+      process.env[LAUNCHER_PID_ENV] = String(dead.pid);
+      expect(launcherOf()).toEqual({ launcherPid: dead.pid });
+      process.env[LAUNCHER_PID_ENV] = String(process.pid);
+      expect(launcherOf()).toEqual({});
+      delete process.env[LAUNCHER_PID_ENV];
+      expect(launcherOf()).toEqual({});
+    } finally {
+      if (saved === undefined) delete process.env[LAUNCHER_PID_ENV];
+      else process.env[LAUNCHER_PID_ENV] = saved;
     }
   });
 });

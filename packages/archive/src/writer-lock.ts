@@ -1,40 +1,26 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ArchiveLockedError } from './errors.js';
+import {
+  exitOf,
+  isDeadHere,
+  isOrphanHere,
+  type LockMode,
+  type LockOwner,
+  launcherOf,
+  ownerFile,
+  readOwner,
+} from './lock-owner.js';
 
-/** Who holds a writer lock: written beside the lock folder by the holder. */
-export interface LockOwner {
-  host: string;
-  pid: number;
-  /** When the holder took the lock, ISO time. */
-  since: string;
-  /** The inode of the lock folder it made: a lock folder made since by someone else is not its. */
-  lockIno: number;
-  /**
-   * `run`: held for a whole run (one writer, the default); `commit`: held for one commit by one of several
-   * shards taking turns (see {@link LockOptions.waitForTurn}). Absent in locks of older versions: `run`.
-   */
-  mode?: LockMode;
-  /**
-   * The process that launched the holder and that the holder dies with (the CLI re-runs itself under a
-   * launcher to set its own memory limits): once it is gone, the holder is on its way out too.
-   */
-  launcherPid?: number;
-}
-
-/**
- * Set by a launcher in the environment of the process it runs (its own pid): a lock taken by that process
- * names it, so that a `kill -9` of the launcher (the process a scheduler knows) frees the lock at once.
- */
-export const LAUNCHER_PID_ENV = 'SWAS_ARCHIVE_LAUNCHER_PID';
+export { LAUNCHER_PID_ENV, type LockMode, type LockOwner } from './lock-owner.js';
 
 /** How long a lock's holder whose launcher died is given to die too before it counts as alive. */
 const ORPHAN_EXIT_MS = 10_000;
 
-/** How long a lock is held: a whole run, or one commit of a shard. */
-export type LockMode = 'run' | 'commit';
+/** How long a lock's holder is given to name itself (it writes its owner file just after the lock). */
+const NAMING_MS = 2_000;
 
 /** Options of {@link WriterLock.acquire}. */
 export interface LockOptions {
@@ -61,9 +47,6 @@ export const TAKEOVER_LOCK = '.writer.lock.takeover';
 
 /** Lock folders this process holds now: its own pid in a lock means dead only if not here. */
 const heldHere = new Set<string>();
-
-/** The file beside a lock folder that names its holder. */
-const ownerFile = (name: string) => `${name}.owner.json`;
 
 /** The writer lock's path under the archive root (a folder, as `proper-lockfile` makes it). */
 export const LOCK_FILE = '.writer.lock';
@@ -116,9 +99,12 @@ export class WriterLock {
       return await WriterLock.#acquire(root, staleMs, how);
     } catch (error) {
       if (!(error instanceof ArchiveLockedError)) throw error;
-      const owner = await readOwner(root, how.name);
+      const named = await namedOwner(root, how.name);
+      // Released while we looked: the lock is free again, and taken (or refused) like any other time.
+      if (named === 'released') return WriterLock.#acquire(root, staleMs, how);
+      const owner = named;
       if (owner && isOrphanHere(owner)) await exitOf(owner.pid, ORPHAN_EXIT_MS);
-      if (!owner || !isDeadHere(owner, join(root, how.name)))
+      if (!owner || !isDeadHere(owner, join(root, how.name), heldHere))
         throw lockedError(root, staleMs, owner, error, how.name);
       return WriterLock.#takeOver(root, staleMs, how, error);
     }
@@ -149,7 +135,7 @@ export class WriterLock {
         (s) => s.ino,
         () => undefined,
       );
-      if (!owner || !isDeadHere(owner, join(root, how.name)) || ino !== owner.lockIno)
+      if (!owner || !isDeadHere(owner, join(root, how.name), heldHere) || ino !== owner.lockIno)
         return await WriterLock.#acquire(root, staleMs, how).catch((error: unknown) => {
           throw error instanceof ArchiveLockedError
             ? lockedError(root, staleMs, owner, cause, how.name)
@@ -243,65 +229,24 @@ export async function lockHolder(
   if (!locked) return undefined;
   const owner = await readOwner(root, name);
   if (!owner) return 'unnamed';
-  return isDeadHere(owner, path) ? undefined : owner;
+  return isDeadHere(owner, path, heldHere) ? undefined : owner;
 }
 
-/** The holder named beside the lock folder, or undefined when it names none (an older version, a crash). */
-async function readOwner(root: string, name: string): Promise<LockOwner | undefined> {
-  try {
-    const owner = JSON.parse(await readFile(join(root, ownerFile(name)), 'utf8')) as Partial<LockOwner>;
-    if (
-      typeof owner.host !== 'string' ||
-      typeof owner.pid !== 'number' ||
-      typeof owner.since !== 'string' ||
-      typeof owner.lockIno !== 'number'
-    )
-      return undefined;
-    return owner as LockOwner;
-  } catch {
-    // Missing or unreadable: the holder cannot be judged, and only the stale rule applies.
-    return undefined;
+/**
+ * The holder of a lock folder that exists, once it has named itself: a holder killed between taking the
+ * folder and naming itself never does, and the stale rule alone frees its lock. `released` when the
+ * folder went away meanwhile.
+ */
+async function namedOwner(root: string, name: string): Promise<LockOwner | 'released' | undefined> {
+  for (const until = Date.now() + NAMING_MS; ; await new Promise((r) => setTimeout(r, 25))) {
+    const owner = await readOwner(root, name);
+    if (owner || Date.now() >= until) return owner;
+    const exists = await stat(join(root, name)).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return 'released';
   }
-}
-
-/** Whether the holder of the lock folder at `path` was on this host and no longer runs. */
-function isDeadHere(owner: LockOwner, path: string): boolean {
-  if (owner.host !== hostname()) return false;
-  // Our own pid: this process holds it, or a restarted container's dead predecessor had the same pid.
-  if (owner.pid === process.pid) return !heldHere.has(path);
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** Whether a process with this pid runs on this host. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/** Whether the holder, alive on this host, was launched by a process that is gone: it dies with it. */
-function isOrphanHere(owner: LockOwner): boolean {
-  return owner.host === hostname() && owner.launcherPid !== undefined && !isAlive(owner.launcherPid);
-}
-
-/** Waits until the process `pid` has exited, for at most `ms`. */
-async function exitOf(pid: number, ms: number): Promise<void> {
-  for (const until = Date.now() + ms; isAlive(pid) && Date.now() < until; )
-    await new Promise((r) => setTimeout(r, 25));
-}
-
-/** This process's launcher, when a launcher named itself in the environment and is our parent. */
-function launcherOf(): { launcherPid?: number } {
-  const pid = Number(process.env[LAUNCHER_PID_ENV]);
-  return Number.isInteger(pid) && pid === process.ppid ? { launcherPid: pid } : {};
 }
 
 function lockedError(

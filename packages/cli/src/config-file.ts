@@ -33,8 +33,8 @@ export function archiveRootOf(
 }
 
 /**
- * Like {@link archiveRootOf}, for the commands that also take an object-store archive: an `s3://` URL is
- * kept as it is (checked; `oss://` and other schemes are refused with exit 2), a folder made absolute.
+ * Like {@link archiveRootOf}, for the commands that also take an object-store archive: an `s3://` or
+ * `oss://` URL is kept as it is (checked; other schemes are refused with exit 2), a folder made absolute.
  */
 export function archiveLocationOf(
   flag: string | undefined,

@@ -56,7 +56,7 @@ export function positiveNumber(flag: string) {
 export const DATA_HELP = 'archive folder (default: $SWAS_ARCHIVE_DATA, else data/archive)';
 
 /** Help text of `--data` where an object-store archive is taken too. */
-export const STORE_DATA_HELP = `${DATA_HELP}, or s3://bucket/prefix`;
+export const STORE_DATA_HELP = `${DATA_HELP}, s3://bucket/prefix or oss://bucket/prefix`;
 
 /**
  * A path the user typed, made absolute against the folder the user ran the command from. Under
@@ -76,7 +76,7 @@ export const dataDir = (flag: string | undefined, env: NodeJS.ProcessEnv): strin
 export function localOnly(data: string): string {
   if (isStoreUrl(data))
     throw new UsageError(
-      `${data}: this command needs an archive folder; object-store archives (s3://) work with crawl, run archive, query and report only`,
+      `${data}: this command needs an archive folder; object-store archives (s3://, oss://) work with crawl, run archive, query and report only`,
     );
   return data;
 }

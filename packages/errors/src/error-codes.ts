@@ -101,7 +101,7 @@ export const ERROR_CODES = {
     exit: 'unreachable',
     transient: false,
     crawl: 'stop-run',
-    summary: 'the object store holding the archive (s3://) cannot be reached or refused a request',
+    summary: 'the object store holding the archive (s3://, oss://) cannot be reached or refused a request',
   },
   'archive.corrupt': {
     exit: 'damaged',

@@ -66,3 +66,4 @@ export type { ColumnKind, ResultColumn } from './result-column.js';
 export type { QueryResult, RowChunk } from './row-stream.js';
 export type { SessionLimits } from './session-settings.js';
 export { cellText, type UserValue } from './value-format.js';
+export { datasetsUnder, tablesNamedIn } from './views.js';

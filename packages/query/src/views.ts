@@ -1,4 +1,5 @@
-import type { Catalog } from '@swas-archive/archive';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type Catalog, TABLE_NAMES, type TableName } from '@swas-archive/archive';
 
 /** The key of an invocation. */
 const KEY = 'account, region_id, instance_id, invoke_id';
@@ -71,3 +72,64 @@ const VIEWS: readonly { name: string; sql: string }[] = [
       FROM coverage g WHERE g.gap_reason IS NOT NULL`,
   },
 ];
+
+/** The datasets each view reads (`invocations` depends on the catalog; see {@link viewsFor}). */
+const VIEW_DATASETS: Readonly<Record<string, readonly TableName[]>> = {
+  invocation_history: ['invocation_observations'],
+  instances_latest: ['instances'],
+  gaps: ['coverage'],
+};
+
+/** Table functions that read no table: a statement using only these names its tables plainly. */
+const TABLELESS_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
+
+/**
+ * The tables and views `sql` names, found in DuckDB's own parse of it (`json_serialize_sql`), lower case;
+ * common table expressions are among them. Undefined when that cannot be told: DuckDB cannot serialize
+ * the statement, or it reads through a table function (`query_table('runs')`, `read_parquet(…)`) or
+ * names a file rather than a table (`FROM 'runs/…/x.parquet'`).
+ */
+export async function tablesNamedIn(sql: string): Promise<Set<string> | undefined> {
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const con = await db.connect();
+  let tree: { error?: boolean };
+  try {
+    const reader = await con.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR) AS tree', { sql });
+    tree = JSON.parse(String(reader.getRowObjects()[0]?.tree ?? '{"error":true}'));
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+  if (tree.error) return undefined;
+  const named = new Set<string>();
+  let untold = false;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const n = node as { type?: string; table_name?: string; function?: { function_name?: string } };
+      if (n.type === 'BASE_TABLE' && n.table_name) named.add(n.table_name.toLowerCase());
+      if (n.type === 'BASE_TABLE' && /[/.]/.test(n.table_name ?? '')) untold = true;
+      if (n.type === 'TABLE_FUNCTION' && !TABLELESS_FUNCTIONS.has(n.function?.function_name ?? ''))
+        untold = true;
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(tree);
+  return untold ? undefined : named;
+}
+
+/**
+ * The datasets a statement naming `names` (see {@link tablesNamedIn}) can read in an archive with that
+ * catalog: the tables it names, and those under the views it names; other names read nothing. Used to
+ * fetch only what a query needs from an object-store archive.
+ */
+export function datasetsUnder(names: ReadonlySet<string>, catalog: Catalog): Set<TableName> {
+  const latest = catalog.features?.includes('latest-state');
+  const datasets = new Set<TableName>();
+  for (const name of names) {
+    if (name === 'invocations') datasets.add(latest ? 'invocations_latest' : 'invocation_observations');
+    for (const t of VIEW_DATASETS[name] ?? []) datasets.add(t);
+    if ((TABLE_NAMES as readonly string[]).includes(name)) datasets.add(name as TableName);
+  }
+  return datasets;
+}

@@ -1,27 +1,31 @@
 import { ArchiveUsageError } from '../errors.js';
 
-/** Where an archive lives: a local folder (the default), or a prefix of an S3-compatible bucket. */
-export type ArchiveLocation =
-  | { kind: 'local'; root: string }
-  | { kind: 's3'; url: string; bucket: string; prefix: string };
+/** The object stores an archive can live in: any S3-compatible one, and Alibaba Cloud OSS. */
+export type StoreScheme = 's3' | 'oss';
+
+/** An archive under a prefix of a bucket: `s3://bucket/prefix` or `oss://bucket/prefix`. */
+export interface StoreLocation {
+  kind: 'store';
+  scheme: StoreScheme;
+  /** The URL as the archive is named in messages: scheme, bucket and prefix, no trailing slash. */
+  url: string;
+  bucket: string;
+  prefix: string;
+}
 
 /** True when `text` names an object-store archive (`scheme://…`), not a folder. */
 export const isStoreUrl = (text: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
 
 /**
- * Parses `s3://bucket/prefix` (the prefix may be empty). `oss://` is refused with how to reach OSS through
- * its S3-compatible endpoint instead; any other scheme is refused. A folder is not parsed here.
+ * Parses `s3://bucket/prefix` or `oss://bucket/prefix` (the prefix may be empty); any other scheme is
+ * refused. A folder is not parsed here.
  */
-export function parseStoreUrl(text: string): { kind: 's3'; url: string; bucket: string; prefix: string } {
+export function parseStoreUrl(text: string): StoreLocation {
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/?(.*)$/i.exec(text);
   const scheme = match?.[1]?.toLowerCase();
-  if (scheme === 'oss')
+  if ((scheme !== 's3' && scheme !== 'oss') || !match)
     throw new ArchiveUsageError(
-      `oss:// archives are not supported yet (${text}): use s3://bucket/prefix with AWS_ENDPOINT_URL set to the bucket's S3-compatible OSS endpoint (https://oss-<region>.aliyuncs.com) and the AccessKey in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or a local folder`,
-    );
-  if (scheme !== 's3' || !match)
-    throw new ArchiveUsageError(
-      `${text} is not an archive location: use a folder, or s3://bucket/prefix for an S3-compatible store`,
+      `${text} is not an archive location: use a folder, s3://bucket/prefix for an S3-compatible store, or oss://bucket/prefix for Alibaba Cloud OSS`,
     );
   const bucket = match[2] ?? '';
   const prefix = (match[3] ?? '').replace(/\/+$/, '');
@@ -31,5 +35,5 @@ export function parseStoreUrl(text: string): { kind: 's3'; url: string; bucket: 
     );
   if (prefix.split('/').some((part) => part === '' || part === '.' || part === '..') && prefix !== '')
     throw new ArchiveUsageError(`${text}: the prefix must not hold empty, "." or ".." parts`);
-  return { kind: 's3', url: `s3://${bucket}${prefix ? `/${prefix}` : ''}`, bucket, prefix };
+  return { kind: 'store', scheme, url: `${scheme}://${bucket}${prefix ? `/${prefix}` : ''}`, bucket, prefix };
 }

@@ -1,5 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFile, link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Catalog, CatalogFile } from '../catalog.js';
 import { CATALOG_FILE } from '../catalog.js';
@@ -25,10 +36,14 @@ export interface LocalCopy {
  * A local cache of committed data files under `dir`, keyed by SHA-256 (`objects/<sha256>`; a committed
  * file never changes, and its catalog entry names its hash, so a cached copy is valid for as long as any
  * catalog lists it). Copies for a writer or a query are folders under `dir/copies`, their files hard
- * links into the cache (copies where links fail), so a copy costs no second download.
+ * links into the cache (copies where links fail), so a copy costs no second download. With `maxBytes`,
+ * a copy's disposal prunes the cache to that size, least recently used first (see {@link prune}).
  */
 export class ObjectCache {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly maxBytes?: number,
+  ) {}
 
   #object = (sha256: string) => join(this.dir, 'objects', sha256);
 
@@ -37,6 +52,9 @@ export class ObjectCache {
     const path = this.#object(file.sha256);
     if ((await sizeOf(path)) === file.bytes) {
       stats.cached++;
+      // Its time is when it was last used: pruning removes the least recently used first.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
       return path;
     }
     const body = await store.get(file.path);
@@ -79,15 +97,21 @@ export class ObjectCache {
     await mkdir(join(this.dir, 'copies'), { recursive: true });
     const root = await mkdtemp(join(this.dir, 'copies', `${process.pid}-`));
     const stats: FetchStats = { fetched: 0, fetchedBytes: 0, cached: 0 };
-    const dispose = () => rm(root, { recursive: true, force: true });
+    const dispose = async () => {
+      await rm(root, { recursive: true, force: true });
+      if (this.maxBytes !== undefined) await this.prune(this.maxBytes);
+    };
     try {
       const queue = [...files];
       const worker = async () => {
         for (let file = queue.shift(); file; file = queue.shift()) {
-          const cached = await this.ensure(store, file, stats);
           const to = join(root, file.path);
           await mkdir(dirname(to), { recursive: true });
-          await linkOrCopy(cached, to);
+          // Another process's pruning may remove the object between the check and the link: fetch again.
+          await linkOrCopy(await this.ensure(store, file, stats), to).catch(async (error) => {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            await linkOrCopy(await this.ensure(store, file, stats), to);
+          });
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
@@ -97,6 +121,53 @@ export class ObjectCache {
       await dispose();
       throw error;
     }
+  }
+
+  /** Removes the copies of processes that died (a kill -9 leaves its copy, whose links pin its objects). */
+  async #removeAbandonedCopies(): Promise<void> {
+    const dir = join(this.dir, 'copies');
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const pid = Number(/^(\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid))
+        await rm(join(dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Removes cached objects, least recently used first, until the cache holds at most `maxBytes`. An
+   * object a live copy links to (more than one link) is never removed, so a reader or writer in this or
+   * another process keeps its files. Resolves with what was removed.
+   */
+  async prune(maxBytes: number): Promise<{ files: number; bytes: number }> {
+    await this.#removeAbandonedCopies();
+    const dir = join(this.dir, 'objects');
+    const names = (await readdir(dir).catch(() => [])).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    const objects: { path: string; size: number; used: number; linked: boolean }[] = [];
+    for (const name of names) {
+      const s = await stat(join(dir, name)).catch(() => undefined);
+      if (s) objects.push({ path: join(dir, name), size: s.size, used: s.mtimeMs, linked: s.nlink > 1 });
+    }
+    let total = objects.reduce((n, o) => n + o.size, 0);
+    const removed = { files: 0, bytes: 0 };
+    for (const o of objects.sort((x, y) => x.used - y.used)) {
+      if (total <= maxBytes) break;
+      if (o.linked) continue;
+      await rm(o.path, { force: true });
+      total -= o.size;
+      removed.files++;
+      removed.bytes += o.size;
+    }
+    return removed;
+  }
+}
+
+/** Whether a process with this pid runs on this host. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +8,9 @@ import { openArchive } from '../archive.js';
 import { readCatalog } from '../catalog.js';
 import { ArchiveLockedError } from '../errors.js';
 import { makeObservations } from '../testing/fixtures.js';
+import { startOssTestServer } from '../testing/oss-test-server.js';
 import { queryCommitted } from '../testing/query-committed.js';
-import { type S3TestServer, startS3TestServer } from '../testing/s3-test-server.js';
+import { startS3TestServer } from '../testing/s3-test-server.js';
 import { removeTempRoots, withArchive } from '../testing/temp-archive.js';
 import { ObjectCache } from './object-cache.js';
 import type { ObjectStore } from './object-store.js';
@@ -17,26 +20,12 @@ import { latestCatalog, openWorkingCopy, publishWorkingCopy } from './remote-arc
 const AT = new Date('2026-11-20T10:00:00Z');
 const BUCKET = 'swas-test';
 const COUNT = 'SELECT count(*)::INT AS n, count(DISTINCT invoke_id)::INT AS ids FROM invocation_observations';
-let server: S3TestServer;
-let cacheDir: string;
-const stores: ObjectStore[] = [];
 
-beforeAll(async () => {
-  server = await startS3TestServer(BUCKET);
-  cacheDir = await mkdtemp(join(tmpdir(), 'swas-cache-'));
-});
-afterAll(async () => {
-  for (const s of stores) s.close();
-  await server?.stop();
-  await rm(cacheDir, { recursive: true, force: true });
-  await removeTempRoots();
-});
-
-function store(prefix: string): ObjectStore {
-  const s = openStore(`s3://${BUCKET}/${prefix}`, server.env);
-  stores.push(s);
-  return s;
-}
+/** The stores, each with a local server speaking its API: s3rver for S3, our OSS test server for OSS. */
+const STORES = [
+  { scheme: 's3', start: startS3TestServer },
+  { scheme: 'oss', start: startOssTestServer },
+] as const;
 
 /** One writer's turn: a working copy of the newest catalog, one snapshot committed in it (not published). */
 async function stageCommit(s: ObjectStore, cache: ObjectCache, prefix: string, count: number) {
@@ -49,7 +38,28 @@ async function stageCommit(s: ObjectStore, cache: ObjectCache, prefix: string, c
   return { copy, base };
 }
 
-describe('an archive in an S3-compatible store', () => {
+describe.each(STORES)('an archive in $scheme://', ({ scheme, start }) => {
+  let server: Awaited<ReturnType<(typeof STORES)[number]['start']>>;
+  let cacheDir: string;
+  const stores: ObjectStore[] = [];
+
+  beforeAll(async () => {
+    server = await start(BUCKET);
+    cacheDir = await mkdtemp(join(tmpdir(), 'swas-cache-'));
+  });
+  afterAll(async () => {
+    for (const s of stores) s.close();
+    await server?.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+    await removeTempRoots();
+  });
+
+  function store(prefix: string): ObjectStore {
+    const s = openStore(`${scheme}://${BUCKET}/${prefix}`, server.env);
+    stores.push(s);
+    return s;
+  }
+
   // One test on purpose: the race, the reader and the cleanup each build on the store the step before left.
   it('commits through a conditional catalog put; of two racing writers one loses and nothing of it is visible', async () => {
     const s = store('race');
@@ -168,6 +178,49 @@ describe('an archive in an S3-compatible store', () => {
     expect(second.stats).toMatchObject({ fetched: 0, cached: catalog.files.length, fetchedBytes: 0 });
     await first.dispose();
     await second.dispose();
+    await rm(cache.dir, { recursive: true, force: true });
+  });
+
+  it('a cache with a size limit keeps what live copies use and prunes the least recently used', async () => {
+    const s = store('prune');
+    const w = await stageCommit(s, new ObjectCache(cacheDir), 'a-', 90);
+    await publishWorkingCopy(s, new ObjectCache(cacheDir), w.copy.root, w.base, { graceMs: 3_600_000 });
+    await w.copy.dispose();
+    const { catalog } = await latestCatalog(s);
+    const [one, ...rest] = catalog.files;
+    if (!one || rest.length === 0) throw new Error('the commit wrote fewer than two files');
+    const cache = new ObjectCache(await mkdtemp(join(tmpdir(), 'swas-cache-')), 0);
+    const objects = async () => (await readdir(join(cache.dir, 'objects'))).sort();
+    // Every file cached, then the first used again by a copy that is still open.
+    await (await cache.copy(s, catalog, catalog.files)).dispose();
+    expect(await objects()).toEqual([]);
+    const all = await cache.copy(s, catalog, catalog.files);
+    const held = await cache.copy(s, catalog, [one]);
+    await all.dispose();
+    expect(await objects()).toEqual([one.sha256]);
+    expect(
+      await queryCommitted({ root: held.root, catalog: await readCatalog(held.root) }, 'SELECT 1 AS x'),
+    ).toEqual([{ x: 1 }]);
+    await held.dispose();
+    expect(await objects()).toEqual([]);
+    // A copy left by a process that died (kill -9) pins its objects until a prune removes it.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await once(dead, 'exit');
+    const left = await cache.copy(s, catalog, [one]);
+    const abandoned = join(cache.dir, 'copies', `${dead.pid}-abcdef`);
+    await rename(left.root, abandoned);
+    expect(await objects()).toEqual([one.sha256]);
+    expect(await cache.prune(0)).toMatchObject({ files: 1 });
+    expect(await readdir(join(cache.dir, 'copies'))).toEqual([]);
+    // With room for everything, nothing goes; with room for one, the least recently used go first.
+    const roomy = new ObjectCache(cache.dir, Number.MAX_SAFE_INTEGER);
+    await (await roomy.copy(s, catalog, catalog.files)).dispose();
+    expect((await objects()).length).toBe(new Set(catalog.files.map((f) => f.sha256)).size);
+    await new Promise((ok) => setTimeout(ok, 20));
+    await (await roomy.copy(s, catalog, [one])).dispose();
+    const before = (await objects()).length;
+    expect(await roomy.prune(one.bytes)).toMatchObject({ files: before - 1 });
+    expect(await objects()).toEqual([one.sha256]);
     await rm(cache.dir, { recursive: true, force: true });
   });
 });

@@ -8,7 +8,7 @@ import {
   type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { ArchiveStoreError } from '../errors.js';
+import { ArchiveStoreError, ArchiveUsageError } from '../errors.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 
 /**
@@ -67,7 +67,9 @@ export class S3Store implements ObjectStore {
     } catch (error) {
       // 412: the key exists; 409: a concurrent conditional write to it is in progress (it may win).
       const status = statusOf(error);
-      if (status === 412 || status === 409) return false;
+      // Taken: by another writer, or by this very put when a retry followed an attempt that landed.
+      if (status === 412) return (await this.get(key))?.equals(body) ?? false;
+      if (status === 409) return false;
       throw this.#failed('write', key, error);
     }
   }
@@ -113,8 +115,14 @@ export class S3Store implements ObjectStore {
     this.#client.destroy();
   }
 
-  /** An error naming the object and the store's answer (never a credential). */
-  #failed(what: string, key: string, error: unknown): ArchiveStoreError {
+  /** An error naming the object and the store's answer (never a credential); no credentials is exit 2. */
+  #failed(what: string, key: string, error: unknown): ArchiveStoreError | ArchiveUsageError {
+    if ((error as Error | undefined)?.name === 'CredentialsProviderError')
+      return new ArchiveUsageError(
+        `s3://${this.bucket}/${this.prefix}: no AWS credentials found (the SDK looked in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws/credentials, web identity, and the instance's role): export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the store`,
+        `s3://${this.bucket}/${this.prefix}`,
+        { cause: error },
+      );
     const status = statusOf(error);
     const answer =
       error instanceof S3ServiceException ? `${error.name} (HTTP ${status})` : (error as Error).message;

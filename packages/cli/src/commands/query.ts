@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCatalog } from '@swas-archive/archive';
-import { QuerySession } from '@swas-archive/query';
+import { type Catalog, type CatalogFile, isStoreUrl, readCatalog } from '@swas-archive/archive';
+import { datasetsUnder, QuerySession, tablesNamedIn } from '@swas-archive/query';
 import { Command, Option } from 'commander';
 import { readableArchive } from '../archive-copy.js';
 import type { CommandContext } from '../command-context.js';
@@ -49,7 +49,16 @@ ${examples(
 
 /** Streams the result of `sql` to stdout, nothing else; resolves with the exit status. */
 async function runQuery(sql: string, flags: QueryFlags, io: CommandIo): Promise<number> {
-  const archive = await readableArchive(flags.data, io.env);
+  // From an object store, only the datasets the statement reads are fetched (all when it cannot tell).
+  const remote = isStoreUrl(flags.data ?? io.env.SWAS_ARCHIVE_DATA ?? '');
+  const names = remote ? await tablesNamedIn(sql) : undefined;
+  const select =
+    names &&
+    ((catalog: Catalog) => {
+      const needed = datasetsUnder(names, catalog);
+      return (file: CatalogFile) => needed.has(file.table);
+    });
+  const archive = await readableArchive(flags.data, io.env, select);
   try {
     const session = await QuerySession.open(archive.root, limitsOf(flags));
     try {
