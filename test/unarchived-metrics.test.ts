@@ -58,14 +58,18 @@ describe('metrics and health: records not archived and those at risk within 24 h
         const samples = (name: string) =>
           families.find((f) => f.name === `swas_archive_${name}`)?.metrics ?? [];
         const value = (name: string) => Number(samples(name)[0]?.value);
-        expect(value('records_at_risk_24h')).toBe(unarchived);
-        expect(value('records_unarchived')).toBe(unarchived);
+        // An estimate from the cursors: the hole the stopped walk left is spread evenly over its creation
+        // times, less the part past the retention by this host's clock (which runs on while the emulator's
+        // stands still), so it may round to one record either side of the truth.
+        const estimated = value('records_unarchived');
+        expect(Math.abs(estimated - unarchived)).toBeLessThanOrEqual(1);
+        expect(value('records_at_risk_24h')).toBe(estimated);
         // The oldest record not archived is at the retention's edge.
         expect(value('unarchived_age_retention_ratio')).toBeCloseTo(1, 3);
         // One series per instance behind: the busy one only (the quiet one was read to its end).
         expect(samples('instance_records_at_risk_24h')).toEqual([
           {
-            value: String(unarchived),
+            value: String(estimated),
             labels: { account: 'default', region: busy.regionId, instance: busy.instanceId },
           },
         ]);
@@ -75,15 +79,16 @@ describe('metrics and health: records not archived and those at risk within 24 h
         const unhealthy = await runCli([...health, '--json']);
         expect(unhealthy.code).toBe(8);
         const verdict = JSON.parse(unhealthy.stdout) as { recordsAtRisk24h: number; problems: string[] };
-        expect(verdict.recordsAtRisk24h).toBe(unarchived);
+        expect(Math.abs(verdict.recordsAtRisk24h - unarchived)).toBeLessThanOrEqual(1);
+        const atRisk = verdict.recordsAtRisk24h;
         expect(verdict.problems.join('\n')).toMatch(
-          new RegExp(`about ${unarchived} record\\(s\\) not archived expire within 24 h \\(limit 0\\)`),
+          new RegExp(`about ${atRisk} record\\(s\\) not archived expire within 24 h \\(limit 0\\)`),
         );
-        const tolerant = await runCli([...health, '--max-records-at-risk', String(unarchived)]);
+        const tolerant = await runCli([...health, '--max-records-at-risk', String(atRisk + 1)]);
         expect(tolerant.code).toBe(0);
         expect(tolerant.stdout).toMatch(
           new RegExp(
-            `^healthy \\(.*\\)\\noldest record not archived 12 h old \\(1.00 of the retention\\), ${unarchived} record\\(s\\) not archived expire within 24 h\\n$`,
+            `^healthy \\(.*\\)\\noldest record not archived 12 h old \\(1.00 of the retention\\), (${atRisk}|${atRisk + 1}|${atRisk - 1}) record\\(s\\) not archived expire within 24 h\\n$`,
           ),
         );
       });
