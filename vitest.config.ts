@@ -6,8 +6,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@swas-archive/source'], externalConditions: ['@swas-archive/source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'pipelines/src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // Most tests wait on child processes, HTTP and the emulator's clock, not on the CPU: two files at a time
     // on two cores (vitest's default there is one) keeps the suite near half its serial time.

@@ -234,7 +234,7 @@ describe('--with-results fills in what earlier runs archived without results', (
         });
       },
     );
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('honest progress for slow work', () => {
@@ -273,5 +273,5 @@ describe('honest progress for slow work', () => {
         });
       },
     );
-  }, 60_000);
+  }, 120_000);
 });
