@@ -173,20 +173,26 @@ export async function archiveVersusTruth(
   return problems;
 }
 
-/** Instances released before the run first listed their region: no API call could reveal them to it. */
+/**
+ * Instances released before the run received its listing of their region: no API call could reveal them to
+ * it. The listing it received is the last one answered before its first `DescribeInvocations` call in the
+ * region: an earlier answer may never have reached it (the client gave up waiting and asked again, and an
+ * instance released in between is in the first answer only).
+ */
 function invisibleInstances(emu: RunningEmulator): Set<string> {
+  const log = emu.admin.requestLog();
+  const firstWalk = new Map<string, number>();
+  for (const e of log)
+    if (e.action === 'DescribeInvocations' && e.regionId && !firstWalk.has(e.regionId))
+      firstWalk.set(e.regionId, e.seq);
   const listedAt = new Map<string, number>();
-  for (const e of emu.admin.requestLog()) {
-    // Only a listing the crawler received counts: not one the emulator spoiled (reset, truncated, trickled).
-    if (
-      e.action === 'ListInstances' &&
-      e.outcome === 'ok' &&
-      !e.fault &&
-      e.regionId &&
-      !listedAt.has(e.regionId)
-    ) {
-      listedAt.set(e.regionId, Date.parse(e.virtualTime));
-    }
+  for (const e of log) {
+    // Only a listing the crawler could have received counts: not one the emulator spoiled (reset, truncated,
+    // trickled), nor one answered after the region's walks began.
+    if (e.action !== 'ListInstances' || e.outcome !== 'ok' || e.fault || !e.regionId) continue;
+    const walkFrom = firstWalk.get(e.regionId);
+    if (listedAt.has(e.regionId) && (walkFrom === undefined || e.seq > walkFrom)) continue;
+    listedAt.set(e.regionId, Date.parse(e.virtualTime));
   }
   return new Set(
     emu.admin

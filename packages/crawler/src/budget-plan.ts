@@ -112,6 +112,15 @@ export function planBudgets(inputs: BudgetPlanInputs): BudgetPlan {
   };
 }
 
+/**
+ * `ListInstances` calls of one run in a region of `instances`: one page, or, over several pages, at least two
+ * listings (a run lists again until two listings agree, see the crawler's `listInstances`).
+ */
+function listingCalls(instances: number): number {
+  const pages = Math.ceil(instances / LIST_PAGE);
+  return pages <= 1 ? pages : 2 * pages;
+}
+
 function regionPlan(
   account: string,
   regionId: string,
@@ -125,7 +134,7 @@ function regionPlan(
   const arrivals = rates.reduce((s, a) => s + a, 0);
   const minimum: Record<PlannedAction, number> = {
     DescribeInvocations: minimumPagingBudget(rates, lifetimeMs / MINUTE, everyMin, durationMin),
-    ListInstances: Math.ceil(members.length / LIST_PAGE) / durationMin,
+    ListInstances: listingCalls(members.length) / durationMin,
     DescribeInvocationResult: inputs.withResults ? arrivals / (durationMin / everyMin) : 0,
   };
   const budget = {} as Record<PlannedAction, number>;

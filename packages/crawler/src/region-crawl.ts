@@ -77,19 +77,52 @@ export async function crawlRegion(
 /** Instances per `ListInstances` page: the API's maximum. */
 const INSTANCE_PAGE_SIZE = 100;
 
-/** Every instance of a region, page by page, each once. */
+/** Listings of a region after the first, at most, while its instances keep changing under the paging. */
+const MAX_EXTRA_LISTINGS = 3;
+
+/**
+ * Every instance of a region, each once. One page is one answer, taken at once. Over several pages, an
+ * instance released between two calls shifts the later ones back by one, so the next page starts past an
+ * instance that no answer showed: the region is listed again, keeping every instance any listing showed,
+ * until a listing shows exactly the instances of the one before (at most {@link MAX_EXTRA_LISTINGS} more
+ * times). One still missed is found by the next run (a released one is then in no listing, and no call could
+ * show it).
+ */
 export async function listInstances(
   call: CallApi,
   account: CrawlAccount,
   regionId: string,
 ): Promise<Instance[]> {
-  const all: Instance[] = [];
+  const all = new Map<string, Instance>();
+  let previous: Set<string> | undefined;
+  for (let listing = 0; listing <= MAX_EXTRA_LISTINGS; listing++) {
+    const { ids, pages } = await listOnce(call, account, regionId, all);
+    if (pages === 1 || (previous && sameIds(previous, ids))) break;
+    previous = ids;
+  }
+  return [...all.values()];
+}
+
+/** One listing, page by page: the ids it showed, and how many pages it took (the instances go into `into`). */
+async function listOnce(
+  call: CallApi,
+  account: CrawlAccount,
+  regionId: string,
+  into: Map<string, Instance>,
+): Promise<{ ids: Set<string>; pages: number }> {
+  const ids = new Set<string>();
   for (let pageNumber = 1; ; pageNumber++) {
     const page = await call(account.name, regionId, 'ListInstances', Number.POSITIVE_INFINITY, () =>
       account.api.listInstances({ regionId, pageNumber, pageSize: INSTANCE_PAGE_SIZE }),
     );
-    for (const i of page.items) if (!all.some((x) => x.instanceId === i.instanceId)) all.push(i);
+    for (const i of page.items) {
+      ids.add(i.instanceId);
+      into.set(i.instanceId, i);
+    }
     if (page.items.length < INSTANCE_PAGE_SIZE || pageNumber * INSTANCE_PAGE_SIZE >= page.totalCount)
-      return all;
+      return { ids, pages: pageNumber };
   }
 }
+
+const sameIds = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+  a.size === b.size && [...a].every((id) => b.has(id));
