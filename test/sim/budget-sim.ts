@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '@swas-archive/crawler';
 import { type RunningEmulator, startEmulator } from '@swas-archive/emulator';
 import { archiveJob, planArchive } from '@swas-archive/pipelines';
 import { QuerySession } from '@swas-archive/query';
 import { SimTraffic, type TrafficShape } from './sim-traffic.js';
+import { VirtualTime } from './virtual-time.js';
 
 const MINUTE = 60_000;
 const REGION = 'cn-hangzhou';
@@ -16,8 +15,10 @@ export interface SimScenario {
   seed: number;
   /** Simulated time after the warm-up. */
   durationMs: number;
-  /** Virtual ms per real ms while a run crawls (between runs time jumps). */
-  speed: number;
+  /** The order of `DescribeInvocations` answers (the API does not say which). @default 'newest-first' */
+  order?: 'newest-first' | 'oldest-first';
+  /** Virtual time each API call takes (the clock is virtual: see `virtual-time.ts`). @default 200 */
+  latencyMs?: number;
   retentionMs: number;
   recordCap: number;
   traffic: TrafficShape;
@@ -28,7 +29,10 @@ export interface SimScenario {
   /** Runs at a generous budget before `plan` is asked, so the archive knows the rates. */
   warmupMs: number;
   warmupBudgetPerMinute: number;
-  /** The budget window, ms: budgets below a few calls a minute are counted over a longer one. */
+  /**
+   * About how long the budget window is, ms: budgets below a few calls a minute are counted as whole calls
+   * over a longer window, whose length is then set so that the rate is exactly the budget.
+   */
   budgetWindowMs: number;
 }
 
@@ -42,13 +46,17 @@ const SETTLE = true;
 export interface SimOutcome {
   minimumPerMinute: number;
   budgetPerMinute: number;
-  /** The budget as enforced (whole calls per window) ÷ the minimum. */
+  /** The budget as enforced (whole calls per window, its safety margin included) ÷ the minimum. */
   effectiveRatio: number;
   runs: number;
   records: number;
   archived: number;
   /** Records that vanished (age, cap or release) without being archived. */
   lost: number;
+  /** Of them, those that expired (age or cap): what a budget that keeps up must save. */
+  lostExpired: number;
+  /** Of them, those of instances released before a run read them (no budget saves them; reported as gaps). */
+  lostReleased: number;
   /** Of them, those no answer ever listed (the emulator's own count). */
   lostUnseen: number;
   /** Lost records inside a reported gap of their instance. */
@@ -60,78 +68,73 @@ export interface SimOutcome {
   callsUsedShare: number;
 }
 
-/** The crawler's clock is the emulator's: sleeps wait until virtual time has passed. */
-function emulatorClock(emu: RunningEmulator, speed: number): Clock {
-  return {
-    now: () => emu.admin.now(),
-    async sleep(ms, signal) {
-      const until = emu.admin.now() + ms;
-      for (let left = ms; left > 0; left = until - emu.admin.now()) {
-        signal?.throwIfAborted();
-        await sleep(Math.max(1, left / speed), undefined, { signal });
-      }
-    },
-  };
+/** Calls per window, and the window, that enforce `perMinute` exactly (the crawler's 1-s safety margin included). */
+export function budgetWindow(perMinute: number, aboutMs: number): { calls: number; windowMs: number } {
+  const calls = Math.max(1, Math.round((perMinute * aboutMs) / MINUTE));
+  return { calls, windowMs: (calls * MINUTE) / perMinute - SAFETY_MS };
 }
+
+const SAFETY_MS = 1000;
 
 /** Runs `scenario` against an in-process emulator, the archive job on its schedule; resolves with the outcome. */
 export async function runBudgetSim(
   scenario: SimScenario,
   onRun?: (line: string) => void,
 ): Promise<SimOutcome> {
-  const { traffic: shape, speed } = scenario;
+  const shape = scenario.traffic;
+  let time: VirtualTime | undefined;
   const emu = await startEmulator({
     seed: scenario.seed,
     fleet: { regions: [REGION], instancesPerRegion: shape.busy.count + shape.quiet.count, invocations: 0 },
     retention: { maxAgeMs: scenario.retentionMs, maxRecords: scenario.recordCap, capScope: 'region' },
     clock: { start: '2026-03-01T00:00:00Z', speed: 0 },
+    order: scenario.order ?? 'newest-first',
+    beforeAnswer: () => (time as VirtualTime).latency(),
   });
   const root = await mkdtemp(join(tmpdir(), 'swas-sim-'));
-  const traffic = new SimTraffic(emu, shape, scenario.seed);
-  const pumping = setInterval(() => traffic.pump(), 2);
+  const vt = new VirtualTime(emu, new SimTraffic(emu, shape, scenario.seed), scenario.latencyMs ?? 200);
+  time = vt;
   try {
-    const clock = emulatorClock(emu, speed);
     const start = emu.admin.now();
-    const perWindow = (perMinute: number) =>
-      Math.max(1, Math.round((perMinute * scenario.budgetWindowMs) / MINUTE));
-    const job = (budgetPerMinute: number, limited = true) =>
-      archiveJob({
+    const job = (budgetPerMinute: number, limited = true) => {
+      const { calls, windowMs } = budgetWindow(budgetPerMinute, scenario.budgetWindowMs);
+      vt.maxDurationMs = limited ? scenario.maxDurationMs : undefined;
+      return archiveJob({
         root,
         accounts: [{ name: 'sim', credentials: emu.credentials[0] }],
         endpoint: emu.endpoint,
         regions: [REGION],
+        // One instance walked at a time: the virtual clock follows one wait at a time (virtual-time.ts).
         budgets: {
-          callsPerMinute: { DescribeInvocations: perWindow(budgetPerMinute) },
-          windowMs: scenario.budgetWindowMs,
+          callsPerMinute: { DescribeInvocations: calls },
+          inFlight: { DescribeInvocations: 1 },
+          windowMs,
+          safetyMs: SAFETY_MS,
         },
         retentionMs: scenario.retentionMs,
         recordCap: scenario.recordCap,
         capScope: 'region',
         ...(limited ? { runEveryMs: scenario.runEveryMs, maxDurationMs: scenario.maxDurationMs } : {}),
-        // Commits cost real time, which runs fast here: one at the end of each run.
+        // Commits take no virtual time here: one at the end of each run (the ticker then sleeps for weeks).
         commitIntervalMs: 365 * 86_400_000,
         verifyWritten: false,
-        clock,
-        // Opening the archive, listing and the last commit cost real time, which runs fast here: the clock
-        // runs only while instances are crawled (from the schedule to the end of crawling).
+        clock: vt.clock,
         onEvent: (e) => {
-          if (e.type === 'schedule') emu.admin.setClockSpeed(speed);
-          if (e.type === 'crawl-done') emu.admin.setClockSpeed(0);
           if (process.env.SIM_DEBUG && e.type !== 'budget-bound')
             onRun?.(
-              `  ${((emu.admin.now() - start) / 60000).toFixed(1)} min ${JSON.stringify(e).slice(0, 200)}`,
+              `  ${((emu.admin.now() - start) / MINUTE).toFixed(1)} min ${JSON.stringify(e).slice(0, 200)}`,
             );
         },
       });
+    };
     let runs = 0;
     let calls = 0;
     let allowedCalls = 0;
-    const schedule = async (until: number, budgetPerMinute: number, counted: boolean) => {
-      for (let next = emu.admin.now(); next < until; next += scenario.runEveryMs) {
-        fastForward(emu, traffic, next);
+    const schedule = async (from: number, until: number, budgetPerMinute: number, counted: boolean) => {
+      for (let next = from; next < until; next += scenario.runEveryMs) {
+        vt.advanceTo(next);
         const began = emu.admin.now();
         const { report } = await job(budgetPerMinute);
-        emu.admin.setClockSpeed(0);
         runs++;
         const used = report.budgets.find((b) => b.action === 'DescribeInvocations')?.calls ?? 0;
         const minutes = (emu.admin.now() - began) / MINUTE;
@@ -140,11 +143,11 @@ export async function runBudgetSim(
           allowedCalls += budgetPerMinute * minutes;
         }
         onRun?.(
-          `run ${runs} at ${((began - start) / 3_600_000).toFixed(1)} h: ${report.outcome}${report.stopReason ? ` (${report.stopReason})` : ''}, ${minutes.toFixed(0)} min, ${used} calls, ${report.recordsNew} new, ${report.gaps.length} gap(s)`,
+          `${process.env.SIM_CURSOR ? await cursorOf(root, process.env.SIM_CURSOR) : ''}run ${runs} at ${((began - start) / 3_600_000).toFixed(1)} h: ${report.outcome}${report.stopReason ? ` (${report.stopReason})` : ''}, ${minutes.toFixed(0)} min, ${used} calls, ${report.recordsNew} new, ${report.gaps.length} gap(s)`,
         );
       }
     };
-    await schedule(start + scenario.warmupMs, scenario.warmupBudgetPerMinute, false);
+    await schedule(start, start + scenario.warmupMs, scenario.warmupBudgetPerMinute, false);
     const plan = await planArchive({
       root,
       now: new Date(emu.admin.now()),
@@ -159,29 +162,21 @@ export async function runBudgetSim(
     onRun?.(
       `plan: minimum ${minimumPerMinute.toFixed(3)} DescribeInvocations a minute; budget ${budgetPerMinute.toFixed(3)}`,
     );
-    await schedule(start + scenario.warmupMs + scenario.durationMs, budgetPerMinute, true);
+    const period = start + scenario.warmupMs;
+    await schedule(period, period + scenario.durationMs, budgetPerMinute, true);
     if (SETTLE) {
       const { report } = await job(scenario.warmupBudgetPerMinute, false);
-      emu.admin.setClockSpeed(0);
       onRun?.(`settling run: ${report.outcome}, ${report.recordsNew} new, ${report.gaps.length} gap(s)`);
     }
-    clearInterval(pumping);
     const outcome = await account(emu, root);
-    const effectiveRatio = (perWindow(budgetPerMinute) * MINUTE) / scenario.budgetWindowMs / minimumPerMinute;
+    const { calls: perWindow, windowMs } = budgetWindow(budgetPerMinute, scenario.budgetWindowMs);
+    const effectiveRatio = (perWindow * MINUTE) / (windowMs + SAFETY_MS) / minimumPerMinute;
     const callsUsedShare = calls / allowedCalls;
     return { ...outcome, minimumPerMinute, budgetPerMinute, effectiveRatio, runs, callsUsedShare };
   } finally {
-    clearInterval(pumping);
     await emu.close();
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-/** Moves the frozen clock to `at` a virtual minute at a time, with the traffic of each minute. */
-function fastForward(emu: RunningEmulator, traffic: SimTraffic, at: number): void {
-  for (let now = emu.admin.now(); now < at; now = emu.admin.now()) {
-    emu.admin.advance(Math.min(MINUTE, at - now));
-    traffic.pump();
+    if (process.env.SIM_KEEP) onRun?.(`archive kept at ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }
 
@@ -206,11 +201,17 @@ async function account(
       end: g.e === null ? Number.POSITIVE_INFINITY : Number(g.e),
       resolved: g.resolved === true,
     }));
+    if (process.env.SIM_DEBUG)
+      for (const g of gaps)
+        process.stderr.write(
+          `gap: ${g.instanceId} ${iso(g.start)} .. ${iso(g.end)}${g.resolved ? ' resolved' : ''}\n`,
+        );
     // A gap is the records created after its start and before its end (the oldest record held then).
     const inGap = (instanceId: string, t: number, open: boolean) =>
       gaps.some((g) => g.instanceId === instanceId && g.start < t && t < g.end && (!open || !g.resolved));
     let lost = 0;
     let lostUnseen = 0;
+    let lostReleased = 0;
     let lostInGaps = 0;
     let archivedInOpenGaps = 0;
     for (const r of truth) {
@@ -221,18 +222,43 @@ async function account(
       }
       if (r.expiredAt === undefined) continue; // still held: the next run can read it
       lost++;
+      if (r.expiryReason === 'released') lostReleased++;
       if (!r.listed) lostUnseen++;
-      if (inGap(r.instanceId, t, false)) lostInGaps++;
-      else if (process.env.SIM_DEBUG)
+      const inside = inGap(r.instanceId, t, false);
+      if (inside) lostInGaps++;
+      if (process.env.SIM_DEBUG)
         process.stderr.write(
-          `lost outside gaps: ${r.instanceId} ${r.creationTime} ${r.expiryReason} ${r.expiredAt}\n`,
+          `lost ${inside ? 'inside' : 'outside'} gaps: ${r.instanceId} ${r.creationTime} ${r.expiryReason} ${r.expiredAt}\n`,
         );
     }
     return {
-      ...{ records: truth.length, archived: archived.size, lost, lostUnseen, lostInGaps, archivedInOpenGaps },
+      ...{
+        records: truth.length,
+        archived: archived.size,
+        lost,
+        lostExpired: lost - lostReleased,
+        lostReleased,
+      },
+      ...{ lostUnseen, lostInGaps, archivedInOpenGaps },
       gaps: gaps.length,
     };
   } finally {
     session.close();
   }
+}
+
+const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
+
+/** SIM_CURSOR=<instance id>: its cursor after each run (debugging). */
+async function cursorOf(root: string, instanceId: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const catalog = JSON.parse(await readFile(join(root, 'catalog.json'), 'utf8'));
+  for (const [k, v] of Object.entries(catalog.cursors ?? {}))
+    if (k.includes(instanceId)) {
+      const c = v as Record<string, unknown>;
+      const t = (x: unknown) => (typeof x === 'number' ? iso(x).slice(5, 19) : x);
+      const hole = c.hole as Record<string, unknown> | undefined;
+      return `  cursor ${t(c.windowStart)}..${t(c.windowEnd)} total ${c.total}${hole ? ` hole (${t(hole.above)}, ${t(hole.below)}] skip ${hole.skip} count ${hole.count}` : ''}\n`;
+    }
+  return '';
 }

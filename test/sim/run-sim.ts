@@ -1,5 +1,5 @@
 // A scheduled-archival simulation from the command line (not yet a bench: see the issue-14 note):
-//   node --import tsx test/sim/run-sim.ts [budget ratio = 1.2] [hours after warm-up = 24] [speed = 5000]
+//   node --import tsx test/sim/run-sim.ts [budget ratio = 1.2] [hours after warm-up = 24] [record cap = 3000]
 // SIM_DEBUG=1 prints the crawl events and every lost record outside a gap.
 import { runBudgetSim } from './budget-sim.js';
 
@@ -10,9 +10,8 @@ const out = await runBudgetSim(
   {
     seed: 7,
     durationMs: Number(process.argv[3] ?? 24) * H,
-    speed: Number(process.argv[4] ?? 5000),
     retentionMs: 12 * H,
-    recordCap: 3000,
+    recordCap: Number(process.argv[4] ?? 3000),
     traffic: {
       busy: { count: 2, perMinute: 3 },
       quiet: { count: 8, perDay: 4 },
@@ -24,7 +23,7 @@ const out = await runBudgetSim(
     budgetRatio: ratio,
     warmupMs: 3 * H,
     warmupBudgetPerMinute: 10,
-    budgetWindowMs: 20 * 60_000,
+    budgetWindowMs: 60_000,
   },
   (l) => console.error(l),
 );

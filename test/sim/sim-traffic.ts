@@ -25,8 +25,8 @@ function random(seed: number): () => number {
 
 /**
  * Poisson arrivals per instance, purchases and releases, applied through the emulator's admin as virtual
- * time passes: `pump()` creates what is due by the emulator's clock (stamped then: a pump every few
- * virtual seconds keeps them close to their time).
+ * time passes: `pump()` creates what is due by the emulator's clock (stamped then); the simulation's
+ * virtual time stops at each `nextAt()` to pump, so every record is created at its own instant.
  */
 export class SimTraffic {
   readonly #next = new Map<string, { at: number; meanMs: number }>();
@@ -61,6 +61,13 @@ export class SimTraffic {
   #add(instanceId: string, perMinute: number, now: number): void {
     const meanMs = 60_000 / perMinute;
     this.#next.set(instanceId, { at: now + this.#exp(meanMs), meanMs });
+  }
+
+  /** The instant of the next arrival, purchase or release (whole ms, rounded up). */
+  nextAt(): number {
+    let next = Math.min(this.#nextNew, this.#nextRelease);
+    for (const { at } of this.#next.values()) next = Math.min(next, at);
+    return Math.ceil(next);
   }
 
   /** Applies every arrival, purchase and release due by the emulator's clock now. */

@@ -35,7 +35,8 @@ export function holeTopPage(c: EdgedCursor, hole: CursorHole, page1: PageView): 
 /**
  * Reads the hole from about page `from`: steps back (not before page `floor`) until a page overlaps the
  * hole's top, so nothing is skipped, then reads forward until a page reaches below the hole (`above`) or
- * the listing ends. Records arriving meanwhile only shift pages down: seen twice, never skipped.
+ * the listing ends. Records arriving meanwhile only shift pages down: seen twice, never skipped, as long
+ * as each page is read after the one before it (a page kept from before a step back is read again).
  */
 export async function readHole(
   w: WalkContext,
@@ -67,7 +68,7 @@ export async function readHole(
   countHole(page, p);
   while (!reachesBelow(page) && !isLastPage(p, page)) {
     p++;
-    page = await reader.cached(p);
+    page = await reader.following(p, page);
     countHole(page, p);
   }
   return { joinedBelow: reachesBelow(page), oldestInHole: w.holeOldest };

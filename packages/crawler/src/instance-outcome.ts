@@ -54,7 +54,7 @@ export function outcomeOf(w: WalkContext, joined: boolean, windowStart: number |
   const c = w.options.cursor;
   const seen = w.reader.seen;
   const oldest = oldestOf(seen.values());
-  const newest = newestOf(seen.values());
+  const newest = coveredNewest(w);
   const end =
     newest === undefined || (c?.windowEnd !== undefined && c.windowEnd > newest) ? c?.windowEnd : newest;
   const firstRun = !c || c.windowEnd === undefined;
@@ -78,6 +78,20 @@ export function outcomeOf(w: WalkContext, joined: boolean, windowStart: number |
     fullWalk: firstRun || w.options.full || w.reader.order === 'unordered',
     notes: w.notes,
   };
+}
+
+/**
+ * The newest creation time below which the walk read everything (down to its oldest record). In a
+ * newest-first listing, what page 1 held when first read: records arriving during the walk push every
+ * record down, so a page read later may show some of them but not those pushed past it (a walk that reads
+ * page 1, then a hole, then page 2 sees page 2 full of records newer than page 1's). They are archived,
+ * and the next run reads them again as new.
+ */
+function coveredNewest(w: WalkContext): number | undefined {
+  const newest = newestOf(w.reader.seen.values());
+  const first = w.reader.first?.newest;
+  if (w.reader.order === 'oldest-first' || newest === undefined || first === undefined) return newest;
+  return Math.min(newest, first);
 }
 
 /**
@@ -215,10 +229,9 @@ function holeFirstPartial(w: WalkContext, c: EdgedCursor, hole: CursorHole): Ins
   }
   const outcome = holeOutcome(w, c, hole, w.holeDone);
   if (w.boundary) return outcome;
-  let oldestNew: number | undefined;
-  for (const s of w.reader.seen.values())
-    if (!w.edge.archived(s) && !w.edge.inHole(s) && (oldestNew === undefined || s.t < oldestNew))
-      oldestNew = s.t;
+  // Read from page 1 down to `topOldest` (no archived record met): the rest down to the old edge, records
+  // the hole's pages showed above it included, is a new hole.
+  const oldestNew = w.topOldest;
   if (oldestNew === undefined) return undefined;
   const gap = outcome.gap;
   const partial = withHoleBelow(w, outcome, oldestNew, c.windowEnd, outcome.cursor.windowStart);

@@ -4,6 +4,7 @@ import type { EdgedCursor } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
 import { oldestFirstWalk } from './oldest-first-walk.js';
 import { isLastPage, type PageView } from './page-reader.js';
+import { oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
 
 /**
@@ -21,6 +22,8 @@ export async function newestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   let boundaryPage: number | undefined;
   for (let p = 1; ; p++) {
     const page = await w.reader.page(p);
+    const oldest = oldestOf(page.items);
+    if (oldest !== undefined && (w.topOldest === undefined || oldest < w.topOldest)) w.topOldest = oldest;
     if (w.reader.order === 'oldest-first' && p === 1 && !isLastPage(p, page)) return oldestFirstWalk(w, c);
     if (w.reader.order === 'unordered') {
       w.noteUnordered();

@@ -65,6 +65,9 @@ export class PageReader {
   order: ListingOrder;
   /** Pages already read, kept for the incremental walks that look at them again (not by full walks). */
   readonly #kept = new Map<number, PageView>();
+  /** When each page view was read, in reads of this walk. */
+  readonly #readAt = new WeakMap<PageView, number>();
+  #reads = 0;
   #keepPages = true;
   /** Records of the page being handed on, with their previous state: not in the archive until it is done. */
   readonly #handing: [id: string, before: Seen | undefined][] = [];
@@ -99,6 +102,19 @@ export class PageReader {
   }
 
   /**
+   * Page `p`, the one after `previous` in the listing: as kept if it was read after `previous`, else read
+   * now. In a newest-first listing new records push every record down, so a page read after the page
+   * before it overlaps it; read before it (a walk that stepped back), the records pushed from one to the
+   * other in between would be in neither.
+   */
+  async following(p: number, previous: PageView): Promise<PageView> {
+    const kept = this.#kept.get(p);
+    const after = this.#readAt.get(previous) ?? Number.POSITIVE_INFINITY;
+    if (kept && (this.#readAt.get(kept) ?? Number.NEGATIVE_INFINITY) > after) return kept;
+    return this.page(p);
+  }
+
+  /**
    * Forgets the records read but not handed on yet (the walk stopped while their results were being
    * fetched): what is left in {@link seen} is exactly what reached the archive side, for a partial cursor.
    */
@@ -120,6 +136,7 @@ export class PageReader {
     const page = await this.io.readPage(p);
     this.pages++;
     const view: PageView = { totalCount: page.totalCount, items: page.items.map(seenOf) };
+    this.#readAt.set(view, ++this.#reads);
     if (this.#keepPages) this.#kept.set(p, view);
     this.first ??= { total: page.totalCount, newest: newestOf(view.items) };
     this.order = learnOrder(this.order, orderOfPage(view.items));

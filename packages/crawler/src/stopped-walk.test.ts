@@ -93,6 +93,83 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(next.gap).toMatchObject({ reason: 'expired-unseen', end: mem.records[0]?.t });
   });
 
+  it('a hole first looked for too deep steps back; pages read before the step are read again', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(600, T0);
+    const total = new Map<string, number>();
+    const first = await stoppedWalk(mem, 3);
+    tallyInto(total, mem);
+    mem.add(120, mem.newest + 1000);
+    // A rate far above the real one guesses the hole's top pages too deep: the walk steps back up to it,
+    // while records keep arriving and push every page down between two reads.
+    const cursor = { ...(first?.cursor as InstanceCursor), rate: 100 };
+    let reads = 0;
+    mem.resetCounts();
+    mem.afterRead = () => {
+      if (++reads <= 12) mem.add(7, mem.newest + 1000);
+    };
+    const next = await walkInstance(mem, options(cursor));
+    mem.afterRead = undefined;
+    tallyInto(total, mem);
+    expect(reads).toBeGreaterThan(12);
+    // What arrived after page 1 was read is the next run's (those a later page showed are read again).
+    mem.resetCounts();
+    await walkInstance(mem, options(next.cursor));
+    tallyInto(total, mem);
+    for (const r of mem.records) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stopped after page 2 when records arrived while the hole was read first: none of them is lost', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(800, T0);
+    const total = new Map<string, number>();
+    const first = await stoppedWalk(mem, 5);
+    tallyInto(total, mem);
+    mem.add(120, mem.newest + 1000);
+    // Page 1, then the hole, then page 2, then stopped: more than a page arrived meanwhile, so page 2 holds
+    // only records newer than page 1's, and those pushed past it were on no page read.
+    let page2 = false;
+    mem.resetCounts();
+    mem.afterRead = (p) => {
+      if (page2 && p === 3) throw new DOMException('stopped', 'AbortError');
+      if (p === 2) page2 = true;
+      else mem.add(15, mem.newest + 1000);
+    };
+    const walk = new InstanceWalk(mem, options(first?.cursor));
+    await expect(walk.run()).rejects.toThrow('stopped');
+    mem.afterRead = undefined;
+    tallyInto(total, mem);
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(walk.partial()?.cursor));
+    tallyInto(total, mem);
+    expect(next.gap).toBeUndefined();
+    for (const r of mem.records) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the edge rotated out, the hole read first shows only newer records: they do not count as read from the top', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(600, T0);
+    const total = new Map<string, number>();
+    const first = await stoppedWalk(mem, 3);
+    tallyInto(total, mem);
+    mem.add(1500, mem.newest + 1000);
+    mem.expireOldest(650);
+    let page2 = false;
+    mem.resetCounts();
+    mem.afterRead = (p) => {
+      if (page2 && p === 3) throw new DOMException('stopped', 'AbortError');
+      if (p === 2) page2 = true;
+    };
+    const walk = new InstanceWalk(mem, options(first?.cursor));
+    await expect(walk.run()).rejects.toThrow('stopped');
+    mem.afterRead = undefined;
+    tallyInto(total, mem);
+    mem.resetCounts();
+    await walkInstance(mem, options(walk.partial()?.cursor));
+    tallyInto(total, mem);
+    for (const r of mem.records) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
+  });
+
   it('an incremental run stopped before the edge: a hole from the old edge, read next', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(487, T0);

@@ -47,6 +47,11 @@ export class WalkContext {
   holeTopReached = false;
   /** The hole, once read before what is new (phase `hole-first` done). */
   holeDone?: HoleRead;
+  /**
+   * The oldest record of the pages read from page 1 down, in order (not those of a hole read first, which
+   * lie deeper, past records not read yet): everything from page 1 down to it has been read.
+   */
+  topOldest?: number;
 
   constructor(
     io: WalkIo,

@@ -57,4 +57,11 @@ export interface EmulatorOptions {
    * @default 1000000
    */
   requestLogLimit?: number;
+  /**
+   * Awaited before each admitted API call is answered, after any injected latency; the answer is taken at
+   * the virtual time it resolves. For simulations on a virtual clock: a call that takes virtual time (e.g.
+   * a sleep on the simulation's clock) without any real wait. Not an option of the bin.
+   * @default none
+   */
+  beforeAnswer?: (call: { action: string; regionId?: string; instanceId?: string }) => Promise<void>;
 }

@@ -47,4 +47,36 @@ describe('ground truth of what was listed, and instances added while serving', (
       await emu.close();
     }
   });
+
+  it('awaits beforeAnswer before answering an admitted call, and answers at the virtual time after it', async () => {
+    const calls: { action: string; instanceId?: string }[] = [];
+    let advance = (_ms: number) => {};
+    const emu = await startEmulator({
+      seed: 4,
+      fleet: { regions: ['cn-hangzhou'], instancesPerRegion: 1, invocations: 0 },
+      clock: { start: '2026-05-01T00:00:00Z', speed: 0 },
+      beforeAnswer: async (call) => {
+        calls.push({ action: call.action, instanceId: call.instanceId });
+        advance(200);
+      },
+    });
+    advance = (ms) => emu.admin.advance(ms);
+    try {
+      const key = emu.credentials[0] as (typeof emu.credentials)[number];
+      const id = emu.admin.instances()[0]?.instanceId as string;
+      const before = emu.admin.now();
+      await rawRequest(emu.endpoint, key, {
+        Action: 'DescribeInvocations',
+        RegionId: 'cn-hangzhou',
+        InstanceId: id,
+      });
+      expect(calls).toEqual([{ action: 'DescribeInvocations', instanceId: id }]);
+      expect(emu.admin.now()).toBe(before + 200);
+      expect(emu.admin.requestLog().at(-1)?.virtualTime).toBe(
+        new Date(before + 200).toISOString().replace(/\.\d+Z$/, 'Z'),
+      );
+    } finally {
+      await emu.close();
+    }
+  });
 });

@@ -62,6 +62,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     budget: new RateBudget(options.budgets),
     regionEndpoint: options.regionEndpoint ?? ((regionId: string) => `swas.${regionId}.aliyuncs.com`),
     forbidden: forbiddenActions(credentials),
+    beforeAnswer: options.beforeAnswer,
   };
   const adminRoutes = options.adminHttp ? { admin, path: adminPath(options.adminPrefix) } : undefined;
   const server = createServer(route(api, adminRoutes));

@@ -29,6 +29,8 @@ export interface ApiServerParts {
   order: 'newest-first' | 'oldest-first';
   regionEndpoint: (regionId: string) => string;
   forbidden: (accessKeyId: string, action: string) => boolean;
+  /** Awaited before an admitted call is answered (a simulation's virtual latency). */
+  beforeAnswer?: (call: { action: string; regionId?: string; instanceId?: string }) => Promise<void>;
 }
 
 /** Serves one API request: authenticate, budget, faults, then the action. */
@@ -53,6 +55,8 @@ export async function serveApiRequest(
     if (decision.delayMs > 0) await sleep(decision.delayMs);
     const injected = fault === undefined ? undefined : INJECTED_ERRORS[fault];
     if (injected) throw injected();
+    const { RegionId: regionId, InstanceId: instanceId } = request.params;
+    await parts.beforeAnswer?.({ action: caller.action, regionId, instanceId });
     // The virtual time of the answer is taken after any injected latency, as a slow server's would be.
     const at = parts.clock.now();
     entry.virtualMs = at;
