@@ -6,7 +6,8 @@ const DAYS = Number(process.env.BUDGET_SIM_DAYS ?? 30);
 
 /**
  * Scheduled archival over `BUDGET_SIM_DAYS` simulated days (default 30) at 1.2x and 0.8x the minimum `plan`
- * computes: once with the region cap rotating records out faster than retention (a busy record lives about
+ * computes (asked again each simulated day, as the fleet grows by about 2 instances a day): once with
+ * the region cap rotating records out faster than retention (a busy record lives about
  * 8 h of the 12), once with a cap that never binds. The clock is virtual (`test/sim/virtual-time.ts`): the
  * figures depend on the seed only, not on the machine; the four variants run side by side in this process.
  * Figures: records, lost, lost inside gaps, archived inside open gaps (gaps wider than the loss), gaps, the
@@ -85,5 +86,7 @@ function scenario(budgetRatio: number, recordCap: number): SimScenario {
     warmupMs: 13 * H,
     warmupBudgetPerMinute: 10,
     budgetWindowMs: 60_000,
+    // The fleet grows by about 2 instances a day: the budget follows `plan` as an operator would.
+    replanEveryMs: 24 * H,
   };
 }

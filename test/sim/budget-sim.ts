@@ -34,6 +34,12 @@ export interface SimScenario {
    * over a longer window, whose length is then set so that the rate is exactly the budget.
    */
   budgetWindowMs: number;
+  /**
+   * Ask `plan` again this often during the period and set the budget to the ratio of its new minimum, as
+   * an operator following `plan` would while the fleet grows or shrinks; the minimum of the warm-up holds
+   * throughout when absent.
+   */
+  replanEveryMs?: number;
 }
 
 /**
@@ -130,9 +136,16 @@ export async function runBudgetSim(
     let runs = 0;
     let calls = 0;
     let allowedCalls = 0;
-    const schedule = async (from: number, until: number, budgetPerMinute: number, counted: boolean) => {
+    let budgetPerMinute = scenario.warmupBudgetPerMinute;
+    let planned = 0;
+    const schedule = async (from: number, until: number, counted: boolean) => {
       for (let next = from; next < until; next += scenario.runEveryMs) {
         vt.advanceTo(next);
+        if (counted && scenario.replanEveryMs && next - planned >= scenario.replanEveryMs) {
+          planned = next;
+          budgetPerMinute = scenario.budgetRatio * (await minimumNow());
+          onRun?.(`re-plan: budget ${budgetPerMinute.toFixed(3)} DescribeInvocations a minute`);
+        }
         const began = emu.admin.now();
         const { report } = await job(budgetPerMinute);
         runs++;
@@ -147,32 +160,47 @@ export async function runBudgetSim(
         );
       }
     };
-    await schedule(start, start + scenario.warmupMs, scenario.warmupBudgetPerMinute, false);
-    const plan = await planArchive({
-      root,
-      now: new Date(emu.admin.now()),
-      retentionMs: scenario.retentionMs,
-      recordCap: scenario.recordCap,
-      capScope: 'region',
-      runEveryMs: scenario.runEveryMs,
-      maxDurationMs: scenario.maxDurationMs,
-    });
-    const minimumPerMinute = plan.regions[0]?.minimum.DescribeInvocations ?? 0;
-    const budgetPerMinute = scenario.budgetRatio * minimumPerMinute;
+    /** The minimum `plan` computes now, from the archive as the runs left it. */
+    const minimumNow = async () => {
+      const plan = await planArchive({
+        root,
+        now: new Date(emu.admin.now()),
+        retentionMs: scenario.retentionMs,
+        recordCap: scenario.recordCap,
+        capScope: 'region',
+        runEveryMs: scenario.runEveryMs,
+        maxDurationMs: scenario.maxDurationMs,
+      });
+      return plan.regions[0]?.minimum.DescribeInvocations ?? 0;
+    };
+    await schedule(start, start + scenario.warmupMs, false);
+    const period = start + scenario.warmupMs;
+    planned = period;
+    const minimumPerMinute = await minimumNow();
+    budgetPerMinute = scenario.budgetRatio * minimumPerMinute;
     onRun?.(
       `plan: minimum ${minimumPerMinute.toFixed(3)} DescribeInvocations a minute; budget ${budgetPerMinute.toFixed(3)}`,
     );
-    const period = start + scenario.warmupMs;
-    await schedule(period, period + scenario.durationMs, budgetPerMinute, true);
+    await schedule(period, period + scenario.durationMs, true);
+    const periodBudget = budgetPerMinute;
     if (SETTLE) {
       const { report } = await job(scenario.warmupBudgetPerMinute, false);
       onRun?.(`settling run: ${report.outcome}, ${report.recordsNew} new, ${report.gaps.length} gap(s)`);
     }
     const outcome = await account(emu, root);
-    const { calls: perWindow, windowMs } = budgetWindow(budgetPerMinute, scenario.budgetWindowMs);
+    // As enforced at the first plan (re-plans keep the ratio; the budget at the end is in budgetPerMinute).
+    const first = scenario.budgetRatio * minimumPerMinute;
+    const { calls: perWindow, windowMs } = budgetWindow(first, scenario.budgetWindowMs);
     const effectiveRatio = (perWindow * MINUTE) / (windowMs + SAFETY_MS) / minimumPerMinute;
     const callsUsedShare = calls / allowedCalls;
-    return { ...outcome, minimumPerMinute, budgetPerMinute, effectiveRatio, runs, callsUsedShare };
+    return {
+      ...outcome,
+      minimumPerMinute,
+      budgetPerMinute: periodBudget,
+      effectiveRatio,
+      runs,
+      callsUsedShare,
+    };
   } finally {
     await emu.close();
     if (process.env.SIM_KEEP) onRun?.(`archive kept at ${root}`);
