@@ -234,9 +234,15 @@ async function account(
         process.stderr.write(
           `gap: ${g.instanceId} ${iso(g.start)} .. ${iso(g.end)}${g.resolved ? ' resolved' : ''}\n`,
         );
-    // A gap is the records created after its start and before its end (the oldest record held then).
+    // A gap is the records created from its start to its end (the oldest record held then), both included:
+    // creation times have one-second precision, and a record of the same second as either end may be lost
+    // (the end's record itself is archived). Archived records are counted strictly inside an open gap.
     const inGap = (instanceId: string, t: number, open: boolean) =>
-      gaps.some((g) => g.instanceId === instanceId && g.start < t && t < g.end && (!open || !g.resolved));
+      gaps.some(
+        (g) =>
+          g.instanceId === instanceId &&
+          (open ? g.start < t && t < g.end && !g.resolved : g.start <= t && t <= g.end),
+      );
     let lost = 0;
     let lostUnseen = 0;
     let lostReleased = 0;
