@@ -115,6 +115,7 @@ async function fleetAsSeen(root: string, retentionMs: number): Promise<PlannedIn
         instanceId: String(r.instance_id),
         ratePerMinute: rate,
         unarchivedSince: last,
+        walkedEveryRun: Number(r.total) === 0,
       };
     });
   } finally {

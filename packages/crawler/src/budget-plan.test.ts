@@ -20,6 +20,13 @@ describe('minimumPagingBudget', () => {
     expect(b).toBeCloseTo(10 / (53 * 360), 6);
   });
 
+  it('charges instances with nothing archived yet a call every run: the crawler cannot defer them', () => {
+    // 10 silent instances, 4 of them found empty so far: 4 calls a run (360 min) and 6 per 53 runs.
+    const flags = [true, true, true, true, false, false, false, false, false, false];
+    const b = minimumPagingBudget(Array(10).fill(0), 14 * DAY_MIN, 360, 360, flags);
+    expect(b).toBeCloseTo(4 / 360 + 6 / (53 * 360), 6);
+  });
+
   it('grows as runs get shorter: crawling happens only during runs, and drifts as much while it does', () => {
     const all = minimumPagingBudget([20], 14 * DAY_MIN, 360, 360);
     const third = minimumPagingBudget([20], 14 * DAY_MIN, 360, 120);

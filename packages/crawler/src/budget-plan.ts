@@ -15,6 +15,11 @@ export interface PlannedInstance {
   ratePerMinute: number;
   /** Creation time from which records may not be archived yet (epoch ms); undefined: never archived. */
   unarchivedSince?: number;
+  /**
+   * Nothing of it archived yet (never walked, or found empty): the crawler walks it every run, since no
+   * archived record of it could show later what vanished unseen.
+   */
+  walkedEveryRun?: boolean;
 }
 
 /** What `planBudgets` weighs. */
@@ -133,7 +138,13 @@ function regionPlan(
   const rates = members.map((m) => m.ratePerMinute);
   const arrivals = rates.reduce((s, a) => s + a, 0);
   const minimum: Record<PlannedAction, number> = {
-    DescribeInvocations: minimumPagingBudget(rates, lifetimeMs / MINUTE, everyMin, durationMin),
+    DescribeInvocations: minimumPagingBudget(
+      rates,
+      lifetimeMs / MINUTE,
+      everyMin,
+      durationMin,
+      members.map((m) => m.walkedEveryRun === true),
+    ),
     ListInstances: listingCalls(members.length) / durationMin,
     DescribeInvocationResult: inputs.withResults ? arrivals / (durationMin / everyMin) : 0,
   };
@@ -166,9 +177,10 @@ const hours = (minutes: number) => `${(minutes / 60).toFixed(minutes < 600 ? 1 :
  * Walked at B calls a minute, an instance receiving a_i a minute shifts each page by a_i / B records, so
  * a call yields 50 − a_i / B unseen ones: its new records take a_i / (50·B − a_i) of the crawling time
  * (busy instances walked one at a time, so no walk shares the pace). Each visit costs one call more (the
- * page that reaches the archived edge); busy instances are visited every run (P_i = everyMin), quiet ones
- * only as often as their oldest unarchived record needs (P_i = everyMin × ⌈(lifetime − 2·every −
- * duration) / every⌉, at least one run). Crawling happens only during runs: a share d of the time.
+ * page that reaches the archived edge); busy instances, and those with nothing archived yet
+ * (`everyRun`), are visited every run (P_i = everyMin), quiet ones only as often as their oldest
+ * unarchived record needs (P_i = everyMin × ⌈(lifetime − 2·every − duration) / every⌉, at least one run).
+ * Crawling happens only during runs: a share d of the time.
  * Returns Infinity when no budget keeps up (the left side never drops below d).
  */
 export function minimumPagingBudget(
@@ -176,12 +188,13 @@ export function minimumPagingBudget(
   lifetimeMin: number,
   everyMin: number,
   durationMin: number,
+  everyRun: readonly boolean[] = [],
 ): number {
   if (rates.length === 0) return 0;
   const duty = durationMin / everyMin;
   const quietPeriod =
     everyMin * Math.max(1, Math.ceil((lifetimeMin - 2 * everyMin - durationMin) / everyMin));
-  const periods = rates.map((a) => (a * everyMin > PAGE_SIZE ? everyMin : quietPeriod));
+  const periods = rates.map((a, i) => (a * everyMin > PAGE_SIZE || everyRun[i] ? everyMin : quietPeriod));
   const load = (b: number) => {
     let sum = 0;
     rates.forEach((a, i) => {
