@@ -35,14 +35,29 @@ export async function withArchiveRoot<T>(fn: (root: string) => Promise<T>): Prom
   }
 }
 
-/** A client of the emulator with its first key. */
+/** Per emulator, every instance id a `ListInstances` answer received by a {@link clientOf} client showed. */
+const receivedListings = new WeakMap<RunningEmulator, Set<string>>();
+
+/**
+ * A client of the emulator with its first key. It notes the instances of each listing it receives: what a
+ * crawl through it could know of (see {@link archiveVersusTruth}).
+ */
 export function clientOf(
   emu: RunningEmulator,
   extra: Partial<Parameters<typeof createSwasClient>[0]> = {},
 ): SwasClient {
   const key = emu.credentials[0];
   if (!key) throw new Error('the emulator has no key');
-  return createSwasClient({ endpoint: emu.endpoint, credentials: key, timeoutMs: 5000, ...extra });
+  const client = createSwasClient({ endpoint: emu.endpoint, credentials: key, timeoutMs: 5000, ...extra });
+  const listInstances = client.listInstances.bind(client);
+  client.listInstances = async (params) => {
+    const page = await listInstances(params);
+    const seen = receivedListings.get(emu) ?? new Set<string>();
+    receivedListings.set(emu, seen);
+    for (const i of page.items) seen.add(i.instanceId);
+    return page;
+  };
+  return client;
 }
 
 /** One crawl of the emulator into the archive at `root` (opened and closed around it). */
@@ -174,32 +189,35 @@ export async function archiveVersusTruth(
 }
 
 /**
- * Instances released before the run received its listing of their region: no API call could reveal them to
- * it. The listing it received is the last one answered before its first `DescribeInvocations` call in the
- * region: an earlier answer may never have reached it (the client gave up waiting and asked again, and an
- * instance released in between is in the first answer only).
+ * Released instances that no listing the crawl received showed: no API call could reveal them to it. Crawls
+ * through {@link clientOf} clients say which listings they received; for others (the CLI's, in a child
+ * process), the listing received is taken to be the last one asked before the first `DescribeInvocations`
+ * call of its region (an earlier answer may never have reached the crawl: the client gave up waiting and
+ * asked again, and an instance released in between is in that answer only).
  */
 function invisibleInstances(emu: RunningEmulator): Set<string> {
+  const released = emu.admin.instances().filter((i) => i.releasedAt);
+  const received = receivedListings.get(emu);
+  if (received) return new Set(released.filter((i) => !received.has(i.instanceId)).map((i) => i.instanceId));
   const log = emu.admin.requestLog();
   const firstWalk = new Map<string, number>();
   for (const e of log)
-    if (e.action === 'DescribeInvocations' && e.regionId && !firstWalk.has(e.regionId))
-      firstWalk.set(e.regionId, e.seq);
-  const listedAt = new Map<string, number>();
+    if (e.action === 'DescribeInvocations' && e.regionId)
+      firstWalk.set(e.regionId, Math.min(e.seq, firstWalk.get(e.regionId) ?? e.seq));
+  const listed = new Map<string, { seq: number; at: number }>();
   for (const e of log) {
     // Only a listing the crawler could have received counts: not one the emulator spoiled (reset, truncated,
-    // trickled), nor one answered after the region's walks began.
+    // trickled), nor one asked after the region's walks began.
     if (e.action !== 'ListInstances' || e.outcome !== 'ok' || e.fault || !e.regionId) continue;
-    const walkFrom = firstWalk.get(e.regionId);
-    if (listedAt.has(e.regionId) && (walkFrom === undefined || e.seq > walkFrom)) continue;
-    listedAt.set(e.regionId, Date.parse(e.virtualTime));
+    const walkFrom = firstWalk.get(e.regionId) ?? Number.POSITIVE_INFINITY;
+    const known = listed.get(e.regionId);
+    if (known && (e.seq > walkFrom || e.seq < known.seq)) continue;
+    listed.set(e.regionId, { seq: e.seq, at: Date.parse(e.virtualTime) });
   }
   return new Set(
-    emu.admin
-      .instances()
+    released
       .filter(
-        (i) =>
-          i.releasedAt && Date.parse(i.releasedAt) < (listedAt.get(i.regionId) ?? Number.POSITIVE_INFINITY),
+        (i) => Date.parse(i.releasedAt ?? '') < (listed.get(i.regionId)?.at ?? Number.POSITIVE_INFINITY),
       )
       .map((i) => i.instanceId),
   );
