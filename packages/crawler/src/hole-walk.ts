@@ -51,6 +51,7 @@ export async function readHole(
     p--;
     page = await reader.cached(p);
   }
+  if (await holeGone(w, hole, p, page)) return { joinedBelow: false, oldestInHole: w.holeOldest };
   const reachesBelow = (view: PageView) =>
     hole.above !== undefined && view.items.some((r) => r.t <= (hole.above as number));
   const countHole = (view: PageView, at: number) => {
@@ -100,4 +101,23 @@ export function holeOutcome(
     };
   }
   return outcome;
+}
+
+/**
+ * Whether the whole hole has expired, seen from the listing's last page when page `p` (not the last)
+ * holds only records newer than the hole's top: records expire oldest first, so a last page whose oldest
+ * record is newer than the hole's top means every record of the hole is gone. One call instead of a walk
+ * through every page between (a crawl far behind would spend each run's budget on that walk, stop before
+ * its end, and begin it again the next run).
+ */
+async function holeGone(w: WalkContext, hole: CursorHole, p: number, page: PageView): Promise<boolean> {
+  const oldest = oldestOf(page.items);
+  if (oldest === undefined || oldest <= hole.below || isLastPage(p, page)) return false;
+  const last = Math.ceil(page.totalCount / PAGE_SIZE);
+  if (last <= p) return false;
+  const end = await w.reader.page(last);
+  const endOldest = oldestOf(end.items);
+  if (endOldest === undefined || endOldest <= hole.below) return false;
+  w.holeTopReached = true;
+  return true;
 }

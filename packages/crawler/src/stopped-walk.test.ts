@@ -93,6 +93,23 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(next.gap).toMatchObject({ reason: 'expired-unseen', end: mem.records[0]?.t });
   });
 
+  it('a hole that expired whole while the cap rotated is found gone from the last page, not walked to', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(500, T0);
+    const partial = await stoppedWalk(mem, 3);
+    // The cap rotates: 1,000 new records push out as many old ones; TotalCount stays 500.
+    mem.add(1000, T0 + DAY);
+    mem.expireOldest(1000);
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(partial?.cursor));
+    // Nothing archived is held any more: a gap from the beginning (the first run's hole) to what is held.
+    expect(next.gap).toMatchObject({ start: undefined, end: mem.records[0]?.t });
+    expect(next.cursor.hole).toBeUndefined();
+    // Page 1, the page where the hole was looked for, the last page (all newer than the hole), then the rest
+    // of what is new: 12 reads, where walking to the end from the hole's page took 20.
+    expect(mem.reads.length).toBeLessThanOrEqual(13);
+  });
+
   it('a hole first looked for too deep steps back; pages read before the step are read again', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(600, T0);
