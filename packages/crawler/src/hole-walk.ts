@@ -116,6 +116,9 @@ async function holeGone(w: WalkContext, hole: CursorHole, p: number, page: PageV
   const last = Math.ceil(page.totalCount / PAGE_SIZE);
   if (last <= p) return false;
   const end = await w.reader.page(last);
+  // Only a page that is the last by its own answer shows the oldest record held (records arriving since
+  // page p may have pushed the hole past it), and only in a listing still known to be newest-first.
+  if (last * PAGE_SIZE < end.totalCount || w.reader.order !== 'newest-first') return false;
   const endOldest = oldestOf(end.items);
   if (endOldest === undefined || endOldest <= hole.below) return false;
   w.holeTopReached = true;

@@ -110,6 +110,29 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(mem.reads.length).toBeLessThanOrEqual(13);
   });
 
+  it('a last page that new records pushed the hole past is not taken for the end: the hole is read', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(500, T0);
+    const partial = await stoppedWalk(mem, 3);
+    mem.expireOldest(395); // 5 records of the hole are still held
+    mem.add(1045, T0 + DAY);
+    const hole = mem.records.slice(0, 5).map((r) => r.id);
+    mem.resetCounts();
+    let added = false;
+    mem.afterRead = (p) => {
+      // After the page where the hole is looked for, 10 new records push everything down a little.
+      if (p === 15 && !added) {
+        added = true;
+        mem.add(10, T0 + 2 * DAY);
+      }
+    };
+    const next = await walkInstance(mem, options(partial?.cursor));
+    mem.afterRead = undefined;
+    for (const id of hole) expect(mem.emitted.has(id), id).toBe(true);
+    expect(next.gap).toMatchObject({ reason: 'expired-unseen' });
+    expect(next.cursor.hole).toBeUndefined();
+  });
+
   it('a hole first looked for too deep steps back; pages read before the step are read again', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(600, T0);
