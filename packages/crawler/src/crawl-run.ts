@@ -45,6 +45,8 @@ class CrawlRun implements RunContext {
   readonly #abort = new AbortController();
   /** The archive's cursors, parsed once when the archive is opened. */
   #cursors: StoredCursors = new Map();
+  /** Per account, the newest creation time seen (see `serverFloor`). */
+  readonly #floors = new Map<string, number>();
   /** Every instance id a listing of this run has shown. */
   readonly #listedIds = new Set<string>();
   /** Actions already said to be slow. */
@@ -215,6 +217,14 @@ class CrawlRun implements RunContext {
     return fatal;
   }
 
+  serverFloor(account: string): number {
+    return this.#floors.get(account) ?? Number.NEGATIVE_INFINITY;
+  }
+
+  sawCreated(account: string, t: number | undefined): void {
+    if (t !== undefined && t > this.serverFloor(account)) this.#floors.set(account, t);
+  }
+
   /** Opens the archive (when given as a function), reads its cursors, and starts feeding it. */
   async #openArchive(): Promise<Error | undefined> {
     try {
@@ -222,6 +232,11 @@ class CrawlRun implements RunContext {
       const archive = typeof given === 'function' ? await given() : given;
       this.#archive = archive;
       this.#cursors = readCursors(archive.cursors);
+      for (const [key, c] of this.#cursors) {
+        const account = key.slice(0, key.indexOf('/'));
+        this.sawCreated(account, c?.windowEnd);
+        this.sawCreated(account, c?.coveredTo);
+      }
       this.#feeder = new SnapshotFeeder(archive, this.options.runId, this.#feed, {
         commitEvery: this.options.commitEvery,
         commitIntervalMs: this.options.commitIntervalMs,

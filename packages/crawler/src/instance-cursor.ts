@@ -52,8 +52,30 @@ export interface InstanceCursor {
    * created since then may not be archived. Absent in cursors of older versions (`windowEnd` stands in).
    */
   checkedAt?: number;
+  /**
+   * What that walk proved on the service's clock: every record created before this time was listed to it,
+   * so archived. It is the newest creation time the crawler had seen of the account when the walk began (a
+   * record seen then was created by then, whatever the crawler's own clock says). Absent in older cursors.
+   */
+  coveredTo?: number;
   /** New records a minute, as the walks measured them: deadlines, the cap's rotation, `plan`. */
   rate?: number;
+}
+
+/**
+ * How far the crawler's clock may be from the service's: the API refuses a request signed further off
+ * (`InvalidTimeStamp.Expired`, see swas-api.md), so a run that got answers was at most this far off.
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
+/**
+ * The creation time up to which every record is archived (the service's clock): the edge, or what the last
+ * walk to the end proved when that is later (`coveredTo`). A hole a stopped walk left is not covered: its
+ * top is where the unread part begins.
+ */
+export function provenUntil(cursor: EdgedCursor): number {
+  if (cursor.hole) return cursor.hole.above ?? Number.NEGATIVE_INFINITY;
+  return Math.max(cursor.windowEnd, cursor.coveredTo ?? Number.NEGATIVE_INFINITY);
 }
 
 /** A cursor with an archived edge: the instance was crawled before and held records then. */
@@ -86,5 +108,11 @@ function parseCursor(value: unknown): InstanceCursor | undefined {
   )
     return undefined;
   if (c.v === 2 && (typeof c.hole?.below !== 'number' || !Array.isArray(c.hole.belowIds))) return undefined;
-  return { missingResults: [], ...c } as InstanceCursor;
+  // Coverage is claimed from `coveredTo`: a value that is not a time claims nothing.
+  const { coveredTo, ...rest } = c;
+  return {
+    missingResults: [],
+    ...rest,
+    ...(typeof coveredTo === 'number' && Number.isFinite(coveredTo) ? { coveredTo } : {}),
+  } as InstanceCursor;
 }

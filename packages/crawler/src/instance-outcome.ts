@@ -5,7 +5,9 @@ import {
   type EdgedCursor,
   hasEdge,
   type InstanceCursor,
+  MAX_CLOCK_SKEW_MS,
   type PendingRecord,
+  provenUntil,
 } from './instance-cursor.js';
 import type { Seen } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
@@ -98,8 +100,9 @@ function coveredNewest(w: WalkContext): number | undefined {
  * The outcome of an incremental walk. Without the `boundary` (no record archived last time is held any
  * more), what lay between the old edge and the oldest record held is a gap.
  */
-export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boolean): InstanceOutcome {
+export function incrementalOutcome(w: WalkContext, c: EdgedCursor, edgeMet: boolean): InstanceOutcome {
   const seen = w.reader.seen;
+  const boundary = edgeMet || nothingCouldVanish(w, c);
   let oldestNew: number | undefined;
   for (const s of seen.values())
     if (!w.edge.archived(s) && (oldestNew === undefined || s.t < oldestNew)) oldestNew = s.t;
@@ -114,16 +117,33 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
       oldestNew !== undefined &&
       c.windowEnd > horizon &&
       oldestNew > serverNow - 0.95 * w.options.retentionMs;
+    // From the last proven coverage: the walk to the end after the edge (the clock skew allowed taken off),
+    // or the edge. A hole an earlier stop left below the edge went with it.
+    const start = c.hole ? c.hole.above : provenUntil(c);
     outcome.gap = {
-      // A hole an earlier stop left below the edge went with it.
-      // From the edge, not `checkedAt`: that is the crawler's clock, and creation times are the server's.
-      start: c.hole ? c.hole.above : c.windowEnd,
+      start,
       end: oldestNew,
       reason: rotated ? 'cap-rotated' : 'expired-unseen',
-      detail: `no record archived by the previous run is held any more: records created after ${new Date(c.windowEnd).toISOString()} and before the oldest one held may have vanished unseen`,
+      detail: `no record archived by the previous run is held any more: records created after ${new Date(start ?? c.windowEnd).toISOString()} and before the oldest one held may have vanished unseen`,
     };
   }
   return outcome;
+}
+
+/**
+ * Whether a walk that did not meet the edge still proves that nothing vanished unseen: it read every record
+ * held (it went to the end), the region's records live the full retention (`ageBound`), and none created
+ * since the last proven coverage can be that old yet. The service's clock is at most the skew the API
+ * allows ahead of ours (it refuses requests signed further off); a record seen from further ahead says the
+ * clocks do not agree, and nothing is assumed. A quiet instance whose edge simply expired is not a gap.
+ */
+function nothingCouldVanish(w: WalkContext, c: EdgedCursor): boolean {
+  const { now, ageBound, retentionMs, serverFloor } = w.options;
+  if (!ageBound || !now || c.hole) return false;
+  const local = now();
+  const seen = Math.max(serverFloor?.() ?? Number.NEGATIVE_INFINITY, newestOf(w.reader.seen.values()) ?? 0);
+  if (seen > local + MAX_CLOCK_SKEW_MS) return false;
+  return provenUntil(c) > local + MAX_CLOCK_SKEW_MS - retentionMs;
 }
 
 /**

@@ -34,22 +34,32 @@ export interface RunContext {
   stopped(): boolean;
   /** The archive the run writes (open once the run has started crawling instances). */
   readonly archive: ArchiveWriter;
+  /**
+   * The newest creation time seen of `account` (stored cursors and this run's walks): a lower bound of the
+   * service's clock that does not depend on the crawler's.
+   */
+  serverFloor(account: string): number;
+  /** Notes a creation time seen of `account`. */
+  sawCreated(account: string, t: number | undefined): void;
 }
 
 /**
  * Crawls one instance: its cursor → the walk → coverage and the new cursor into the open snapshot. A
  * released instance is recorded as such; any other failure fails this instance only, and its cursor stays
- * where it was. Throws only what stops the run.
+ * where it was. Throws only what stops the run. `ageBound`: the region's records live the full retention
+ * (see `WalkOptions`).
  */
 export async function crawlInstance(
   run: RunContext,
   account: CrawlAccount,
   where: InstanceRef,
   cursor: InstanceCursor | undefined,
+  ageBound = false,
 ): Promise<void> {
   const { options, tally } = run;
   const deadline = options.clock.now() + options.instanceDeadlineMs;
   const observedAt = new Date(options.clock.now());
+  const coveredTo = run.serverFloor(where.account);
   const full = options.full || !hasEdge(cursor) || cursor.order === 'unordered';
   tally.estimate.started(where.account, where.regionId, full);
   const walk = new InstanceWalk(walkIo(run, account, where, deadline, full), {
@@ -57,6 +67,9 @@ export async function crawlInstance(
     full: options.full,
     retentionMs: options.retentionMs,
     maxRevisitPages: MAX_REVISIT_PAGES,
+    now: () => options.clock.now(),
+    serverFloor: () => run.serverFloor(where.account),
+    ageBound,
   });
   try {
     const outcome = await walk.run();
@@ -67,8 +80,10 @@ export async function crawlInstance(
     outcome.cursor = {
       ...outcome.cursor,
       checkedAt: observedAt.getTime(),
+      ...(Number.isFinite(coveredTo) ? { coveredTo } : {}),
       ...(rate === undefined ? {} : { rate }),
     };
+    run.sawCreated(where.account, outcome.windowEnd);
     const coverage = completeCoverage(where, observedAt, outcome, cursor);
     if (outcome.gap) reportGap(run, coverage);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
@@ -116,11 +131,12 @@ async function recordStopped(
   const coverage = stoppedCoverage(where, observedAt, partial);
   if (partial?.gap) reportGap(run, coverage);
   // The rate and the last walk to the end stay what they were: a stopped walk measures neither.
-  const { rate, checkedAt } = previous ?? {};
+  const { rate, checkedAt, coveredTo } = previous ?? {};
   const cursor = partial && {
     ...partial.cursor,
     ...(rate === undefined ? {} : { rate }),
     ...(checkedAt === undefined ? {} : { checkedAt }),
+    ...(coveredTo === undefined ? {} : { coveredTo }),
   };
   await run.feeder.instanceDone(coverage, cursorKey(where), cursor);
 }

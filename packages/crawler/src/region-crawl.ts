@@ -65,7 +65,7 @@ export async function crawlRegion(
       for (let next = await queue.take(stopped); next; next = await queue.take(stopped)) {
         const where = ref(next.item.instanceId);
         try {
-          await crawlInstance(run, account, where, r.cursors.get(cursorKey(where)));
+          await crawlInstance(run, account, where, r.cursors.get(cursorKey(where)), plan.ageBound);
         } finally {
           queue.done(next);
         }

@@ -1,5 +1,10 @@
 import type { Instance } from '@swas-archive/client';
-import { type ScheduledInstance, type ScheduleSettings, scheduleRegion } from './deadline-schedule.js';
+import {
+  recordLifetimeMs,
+  type ScheduledInstance,
+  type ScheduleSettings,
+  scheduleRegion,
+} from './deadline-schedule.js';
 import type { StoredCursors } from './instance-cursor.js';
 import { cursorKey } from './instance-ref.js';
 
@@ -13,6 +18,8 @@ export interface RegionPlan {
   released: string[];
   /** How long a record lives in the region now (the retention, or less when the cap rotates faster). */
   lifetimeMs: number;
+  /** Whether records live the full retention even at twice the arrivals measured (the cap is far). */
+  ageBound: boolean;
 }
 
 /** The schedule's settings, with the cap's scope (whose arrivals rotate it). */
@@ -48,8 +55,14 @@ export function planRegion(
   }
   const cursorOf = (i: Instance) => cursors.get(cursorKey({ account, regionId, instanceId: i.instanceId }));
   const capPrefix = settings.capScope === 'account' ? `${account}/` : prefix;
-  const schedule = scheduleRegion(wanted, cursorOf, rateOf(cursors, capPrefix), settings);
-  return { queue: schedule.due, deferred: schedule.deferred, released, lifetimeMs: schedule.lifetimeMs };
+  const rate = rateOf(cursors, capPrefix);
+  const schedule = scheduleRegion(wanted, cursorOf, rate, settings);
+  const ageBound =
+    recordLifetimeMs(2 * rate, settings.retentionMs, settings.recordCap) >= settings.retentionMs;
+  return {
+    ...{ queue: schedule.due, deferred: schedule.deferred, released },
+    ...{ lifetimeMs: schedule.lifetimeMs, ageBound },
+  };
 }
 
 /** New records a minute of the instances under `prefix` that are not released, as their cursors measured. */
