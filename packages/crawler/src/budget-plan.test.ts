@@ -108,9 +108,15 @@ describe('scheduleRegion', () => {
       never: undefined,
     };
     const s = scheduleRegion(Object.keys(cursors), (k) => cursors[k], 5.02, settings);
-    expect(s.due.map((d) => d.item)).toEqual(['never', 'quietOld', 'busy']);
-    expect(s.due.map((d) => d.busy)).toEqual([false, false, true]);
+    // quietOld can wait one run (the next reaches it by 102 h): the busy walk goes first, so that a time
+    // limit cuts the quiet check, not the busy walk.
+    expect(s.due.map((d) => d.item)).toEqual(['never', 'busy', 'quietOld']);
+    expect(s.due.map((d) => d.busy)).toEqual([false, true, false]);
     expect(s.deferred.map((d) => d.item)).toEqual(['quietNew']);
+    // One the next run may reach too late goes before the busy walk.
+    const urgent = { ...cursors, quietOld: cursor(77 * hour, 0.01) }; // expires at 101 h
+    const u = scheduleRegion(Object.keys(urgent), (k) => urgent[k], 5.02, settings);
+    expect(u.due.map((d) => d.item)).toEqual(['never', 'quietOld', 'busy']);
     // Without a schedule every instance is due.
     const all = scheduleRegion(Object.keys(cursors), (k) => cursors[k], 5.02, {
       ...settings,

@@ -59,7 +59,8 @@ export function unarchivedSince(cursor: InstanceCursor | undefined): number {
 }
 
 /**
- * Orders a region's instances by deadline and leaves out the quiet ones whose oldest unarchived record can
+ * Orders a region's instances by deadline (those the next run may reach too late first, then busy ones,
+ * then quiet ones that can wait a run) and leaves out the quiet ones whose oldest unarchived record can
  * wait: one that will still be held when the run after next has reached it (`now` + 2 × `runEveryMs` +
  * `maxDurationMs`: the next run may start late and reaches every due instance within its time limit). Only
  * quiet instances (a page of new records a run at most, by their measured rate) may wait: the records of
@@ -93,7 +94,13 @@ export function scheduleRegion<T>(
     if (!quiet || deadline <= horizon) due.push(scheduled);
     else deferred.push(scheduled);
   }
-  due.sort((a, b) => a.deadline - b.deadline);
+  // What the next run may reach too late goes first; then busy instances, whose walk a time limit would cut
+  // (the hole it leaves costs calls to find again); then quiet ones that can wait a run (one call later
+  // costs what one call now does).
+  const mustNow =
+    every === undefined ? Number.POSITIVE_INFINITY : settings.now + every + (settings.maxDurationMs ?? every);
+  const tier = (s: ScheduledInstance<T>) => (s.deadline <= mustNow ? 0 : s.busy ? 1 : 2);
+  due.sort((a, b) => tier(a) - tier(b) || a.deadline - b.deadline);
   deferred.sort((a, b) => a.deadline - b.deadline);
   return { due, deferred, lifetimeMs };
 }

@@ -1,4 +1,4 @@
-import type { CursorHole, EdgedCursor } from './instance-cursor.js';
+import { type CursorHole, type EdgedCursor, MAX_CLOCK_SKEW_MS } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
 import { isLastPage, PAGE_SIZE, type PageView } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
@@ -113,6 +113,11 @@ export function holeOutcome(
 async function holeGone(w: WalkContext, hole: CursorHole, p: number, page: PageView): Promise<boolean> {
   const oldest = oldestOf(page.items);
   if (oldest === undefined || oldest <= hole.below || isLastPage(p, page)) return false;
+  // Where the cap is far, a hole created after a time younger than the retention is still held: no call
+  // is spent on the last page (the hole-top estimate often falls a page or two short of the hole).
+  const { ageBound, now, retentionMs } = w.options;
+  if (ageBound && now && hole.above !== undefined && hole.above + retentionMs > now() + MAX_CLOCK_SKEW_MS)
+    return false;
   const last = Math.ceil(page.totalCount / PAGE_SIZE);
   if (last <= p) return false;
   const end = await w.reader.page(last);

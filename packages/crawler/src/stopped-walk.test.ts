@@ -110,6 +110,23 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(mem.reads.length).toBeLessThanOrEqual(13);
   });
 
+  it('where the cap is far, a hole younger than the retention is not looked for on the last page', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(1000, T0);
+    const first = await walkInstance(mem, options());
+    mem.add(400, mem.newest + 1000);
+    const partial = await stoppedWalk(mem, 3, first.cursor);
+    // 160 new records: the page where the hole is looked for (5) holds only records newer than it.
+    mem.add(160, mem.newest + 1000);
+    const last = Math.ceil(mem.records.length / 50);
+    for (const ageBound of [false, true]) {
+      mem.resetCounts();
+      const next = await walkInstance(mem, { ...options(partial?.cursor), ageBound, now: () => mem.newest });
+      expect(next.gap).toBeUndefined();
+      expect(mem.reads.slice(0, 3)).toEqual(ageBound ? [1, 5, 6] : [1, 5, last]);
+    }
+  });
+
   it('a last page that new records pushed the hole past is not taken for the end: the hole is read', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(500, T0);
