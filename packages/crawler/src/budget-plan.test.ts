@@ -114,7 +114,10 @@ describe('scheduleRegion', () => {
     expect(s.due.map((d) => d.busy)).toEqual([false, true, false]);
     expect(s.deferred.map((d) => d.item)).toEqual(['quietNew']);
     // One the next run may reach too late goes before the busy walk.
-    const urgent = { ...cursors, quietOld: cursor(77 * hour, 0.01) }; // expires at 101 h
+    const urgent: Record<string, InstanceCursor | undefined> = {
+      ...cursors,
+      quietOld: cursor(77 * hour, 0.01),
+    };
     const u = scheduleRegion(Object.keys(urgent), (k) => urgent[k], 5.02, settings);
     expect(u.due.map((d) => d.item)).toEqual(['never', 'quietOld', 'busy']);
     // Without a schedule every instance is due.

@@ -1,5 +1,6 @@
 import { hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome, outcomeOf } from './instance-outcome.js';
+import { noteForward } from './oldest-first-hole.js';
 import { isLastPage } from './page-reader.js';
 import { oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
@@ -13,6 +14,7 @@ export async function fullWalk(w: WalkContext, from: number): Promise<InstanceOu
   w.phase = 'full';
   for (let p = from; ; p++) {
     const page = await w.reader.page(p);
+    noteForward(w, page);
     if (!w.boundary && page.items.some((r) => w.edge.archived(r))) w.boundary = true;
     if (isLastPage(p, page)) break;
   }

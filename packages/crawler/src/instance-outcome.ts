@@ -9,6 +9,7 @@ import {
   type PendingRecord,
   provenUntil,
 } from './instance-cursor.js';
+import { forwardPartial, oldestFirstPartial } from './oldest-first-hole.js';
 import type { Seen } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
@@ -167,11 +168,14 @@ export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
   if (oldest === undefined || newest === undefined) return undefined;
   const order = w.reader.order;
   if (order === 'oldest-first') {
+    if (hasEdge(c) && (w.phase === 'back' || w.phase === 'hole')) return oldestFirstPartial(w, c);
     if (w.phase === 'back' || (w.phase === 'incremental' && !w.boundary)) return undefined;
-    if (c?.windowEnd !== undefined && newest <= c.windowEnd) return undefined;
-    return hasEdge(c) && w.phase === 'incremental'
-      ? incrementalOutcome(w, c, true)
-      : outcomeOf(w, true, oldest);
+    const end = w.forwardNewest;
+    if (end === undefined || (c?.windowEnd !== undefined && end <= c.windowEnd)) return undefined;
+    if (!hasEdge(c) || w.phase !== 'incremental') return forwardPartial(w, outcomeOf(w, true, oldest));
+    const done =
+      c.hole && w.holeDone ? holeOutcome(w, c, c.hole, w.holeDone) : incrementalOutcome(w, c, true);
+    return forwardPartial(w, done);
   }
   if (order !== 'newest-first') return undefined;
   if (hasEdge(c) && c.hole && (w.phase === 'hole-first' || w.holeDone)) return holeFirstPartial(w, c, c.hole);

@@ -1,6 +1,8 @@
 import { fullWalk } from './full-walk.js';
+import { holeOutcome } from './hole-walk.js';
 import type { EdgedCursor } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
+import { noteBackPage, noteForward, readHoleBack } from './oldest-first-hole.js';
 import { isLastPage, PAGE_SIZE, type PageView } from './page-reader.js';
 import type { WalkContext } from './walk-context.js';
 
@@ -11,6 +13,10 @@ import type { WalkContext } from './walk-context.js';
  */
 export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<InstanceOutcome> {
   const reader = w.reader;
+  if (c.hole) {
+    w.phase = 'hole';
+    w.holeDone = await readHoleBack(w, c.hole, c.total);
+  }
   w.phase = 'back';
   const holdsArchived = (page: PageView) => page.items.some((r) => w.edge.archived(r));
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
@@ -20,13 +26,17 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     q = Math.max(1, Math.ceil(page.totalCount / PAGE_SIZE));
     page = await reader.cached(q);
   }
+  noteBackPage(w, page, q);
   let boundary = holdsArchived(page);
   let low = q;
   // Walk back until a page holds an archived record (or the front of the list is reached).
   while (!boundary && low > 1 && (page.items[0]?.t ?? Number.NEGATIVE_INFINITY) >= c.windowEnd) {
     low--;
-    page = await reader.cached(low);
+    // Read now, not kept: read backwards, pages only overlap (expiry moves them towards the front).
+    page = await reader.probe(low);
+    noteBackPage(w, page, low);
     boundary = holdsArchived(page);
+    w.boundary = boundary;
   }
   // Records last seen not final are older than the edge: walk further back to them.
   for (let extra = 0; boundary && low > 1 && w.revisitBeyond(page); extra++) {
@@ -42,13 +52,16 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   w.boundary = boundary;
   let p = q;
   page = await reader.cached(p);
+  noteForward(w, page);
   while (!isLastPage(p, page)) {
     p++;
     page = await reader.cached(p);
+    noteForward(w, page);
   }
   if (reader.order === 'unordered') {
     w.noteUnordered();
     return fullWalk(w, 1);
   }
+  if (c.hole && w.holeDone) return holeOutcome(w, c, c.hole, w.holeDone);
   return incrementalOutcome(w, c, boundary);
 }

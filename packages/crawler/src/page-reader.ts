@@ -86,14 +86,20 @@ export class PageReader {
     this.lastTotal = page.totalCount;
     if (moved && p > 1 && this.order !== 'newest-first') {
       // Records expired from the front of an oldest-first listing: what was at the start of this page
-      // moved onto the previous one. Read back until a page holds nothing unseen.
+      // moved onto the previous one. Read back until a page holds nothing unseen that is not archived
+      // (the archived records before the edge were never read this run: unseen, but nothing to find).
       for (let back = p - 1; back >= 1; back--) {
         const before = this.seen.size;
-        await this.#read(back);
-        if (this.seen.size === before) break;
+        const view = await this.#read(back);
+        if (this.seen.size === before || view.items.every((r) => this.edge.archived(r))) break;
       }
     }
     return page;
+  }
+
+  /** Reads page `p` as it is now, without reading back on drift: to find where something lies. */
+  probe(p: number): Promise<PageView> {
+    return this.#read(p);
   }
 
   /** Page `p` as this walk read it before, or else read now. */

@@ -54,8 +54,20 @@ export class WalkContext {
   holeLeft?: number;
   /** Whether reading the hole got past stepping back to its top: what it read from there is contiguous. */
   holeTopReached = false;
-  /** The hole, once read before what is new (phase `hole-first` done). */
+  /** The hole, once read before what is new (phase `hole-first` done; an oldest-first walk's `hole`). */
   holeDone?: HoleRead;
+  /**
+   * The oldest and newest records an oldest-first walk read walking back from the edge's old page, and how
+   * many records lay before the oldest in the listing then.
+   */
+  backOldest?: number;
+  backOldestAt?: number;
+  backNewest?: number;
+  /**
+   * Reading an oldest-first listing forwards: the newest record of the last page read whose read-back over
+   * the drift was done (everything up to it is read; a stop during a read-back leaves the page after out).
+   */
+  forwardNewest?: number;
   /**
    * The oldest record of the pages read from page 1 down, in order (not those of a hole read first, which
    * lie deeper, past records not read yet): everything from page 1 down to it has been read.

@@ -1,0 +1,160 @@
+import { holeOutcome } from './hole-walk.js';
+import type { CursorHole, EdgedCursor } from './instance-cursor.js';
+import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
+import { PAGE_SIZE, type PageView } from './page-reader.js';
+import { newestOf, oldestOf } from './record-key.js';
+import type { HoleRead, WalkContext } from './walk-context.js';
+
+/**
+ * Reads the hole a stopped walk left in an oldest-first listing, before what is new (its records are the
+ * oldest not archived, the first to expire). Finds by creation time the first page reaching up to the
+ * hole's top (`below`), from where the stopped walk left it (`skip`: the records before it then) at the pace
+ * of the records read (a few calls however deep the hole lies), then reads back page by page until a page
+ * reaches the old edge (`above`) or the front of the listing. Read backwards, nothing is skipped: records
+ * expiring from the front only move pages towards it, and new ones arrive at the other end.
+ */
+export async function readHoleBack(w: WalkContext, hole: CursorHole, total: number): Promise<HoleRead> {
+  const reader = w.reader;
+  // Expiry moves the hole's top towards the front only: it lies no later than where the walk left it.
+  let hi = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (hole.skip > 0) hi = Math.min(hi, Math.floor(hole.skip / PAGE_SIZE) + 1);
+  let lo = 1;
+  let guess = hi;
+  let probed: { p: number; page: PageView } | undefined;
+  while (lo < hi) {
+    const p = Math.min(hi, Math.max(lo, guess));
+    const page = await reader.probe(p);
+    probed = { p, page };
+    const { items, totalCount } = page;
+    if (items.length === 0 && p > 1) {
+      // Past the end (records expired since): on to the last page.
+      hi = Math.min(p - 1, Math.max(1, Math.ceil(totalCount / PAGE_SIZE)));
+      guess = hi;
+      continue;
+    }
+    const newest = newestOf(items);
+    const oldest = oldestOf(items);
+    if (newest !== undefined && newest < hole.below) {
+      lo = p + 1;
+      guess = Math.floor((lo + hi) / 2);
+      continue;
+    }
+    hi = p;
+    if (oldest === undefined || newest === undefined || oldest < hole.below) {
+      // The page holds the top (or the listing ends before it): the page before lies wholly below it.
+      if (oldest !== undefined && oldest < hole.below) lo = p;
+      guess = Math.floor((lo + hi) / 2);
+      continue;
+    }
+    // Wholly above the top: as many pages back as the records between, at this page's pace.
+    const msPerRecord = items.length > 1 ? (newest - oldest) / (items.length - 1) : 0;
+    const back = msPerRecord > 0 ? Math.ceil((oldest - hole.below) / msPerRecord / PAGE_SIZE) : 1;
+    guess = p - Math.max(1, back);
+  }
+  for (let p = lo; ; p--) {
+    // The page just probed is read again only if the search ended elsewhere.
+    const page = probed?.p === p ? probed.page : await reader.probe(p);
+    probed = undefined;
+    countHole(w, page, p);
+    w.holeTopReached = true;
+    if (hole.above !== undefined && page.items.some((r) => r.t <= (hole.above as number)))
+      return { joinedBelow: true, oldestInHole: w.holeOldest };
+    if (p <= 1) return { joinedBelow: hole.above === undefined, oldestInHole: w.holeOldest };
+  }
+}
+
+function countHole(w: WalkContext, page: PageView, p: number): void {
+  for (const [i, r] of page.items.entries()) {
+    if (!w.edge.inHole(r)) continue;
+    w.holeRead++;
+    if (w.holeOldest === undefined || r.t < w.holeOldest) {
+      w.holeOldest = r.t;
+      w.holeSkip = (p - 1) * PAGE_SIZE + i;
+    }
+  }
+}
+
+/** Notes a page read forwards, its read-back over the drift done (see `WalkContext.forwardNewest`). */
+export function noteForward(w: WalkContext, page: PageView): void {
+  const newest = newestOf(page.items);
+  if (newest !== undefined && (w.forwardNewest === undefined || newest > w.forwardNewest))
+    w.forwardNewest = newest;
+}
+
+/**
+ * An oldest-first walk stopped while reading forwards: what it proved ends at `forwardNewest` (a page read
+ * after it may have skipped records the drift moved back, which its read-back had not found yet).
+ */
+export function forwardPartial(w: WalkContext, outcome: InstanceOutcome): InstanceOutcome | undefined {
+  const end = w.forwardNewest;
+  if (end === undefined) return undefined;
+  if (outcome.windowEnd !== undefined && outcome.windowEnd <= end) return outcome;
+  const ids = [...w.reader.seen.values()].filter((s) => s.t === end).map((s) => s.id);
+  outcome.cursor = { ...outcome.cursor, windowEnd: end, edgeIds: ids };
+  outcome.windowEnd = end;
+  return outcome;
+}
+
+/** Notes a page the back pass read, from the edge's old page towards the front: what it read contiguously. */
+export function noteBackPage(w: WalkContext, page: PageView, p: number): void {
+  for (const [i, r] of page.items.entries()) {
+    if (w.backOldest === undefined || r.t < w.backOldest) {
+      w.backOldest = r.t;
+      w.backOldestAt = (p - 1) * PAGE_SIZE + i;
+    }
+    if (w.backNewest === undefined || r.t > w.backNewest) w.backNewest = r.t;
+  }
+}
+
+/**
+ * What an oldest-first walk with an edge proved when it was stopped before it read on past the newest
+ * records it had reached from the edge (undefined: nothing the stored cursor does not say).
+ *
+ * - In the hole of an earlier stop: a smaller hole, below the oldest hole record read.
+ * - Walking back from the edge's old page (new records, newest first): those from that page back to the
+ *   oldest read are archived; between them and the old edge lies a hole the next run reads first.
+ *   Without this, each run would read the same newest pages and stop before the edge.
+ */
+export function oldestFirstPartial(w: WalkContext, c: EdgedCursor): InstanceOutcome | undefined {
+  const seen = [...w.reader.seen.values()];
+  const idsAt = (t: number) => seen.filter((s) => s.t === t).map((s) => s.id);
+  if (w.phase === 'hole') {
+    if (!c.hole || !w.holeTopReached || w.holeOldest === undefined) return undefined;
+    const below = w.holeOldest;
+    const outcome = incrementalOutcome(w, c, true);
+    const hole = { ...c.hole, below, belowIds: idsAt(below), skip: w.holeSkip ?? 0 };
+    // What is new was not read: the cursor stays the old one but for the smaller hole.
+    outcome.cursor = { ...c, v: 2, hole };
+    outcome.windowStart = below;
+    outcome.windowEnd = c.hole.below;
+    outcome.joinedPrevious = false;
+    return outcome;
+  }
+  if (w.phase !== 'back' || (c.hole && !w.holeDone)) return undefined;
+  const { backOldest, backNewest } = w;
+  const readNew = backOldest !== undefined && backNewest !== undefined && backNewest > c.windowEnd;
+  if (!readNew && !(c.hole && w.holeDone)) return undefined;
+  const outcome =
+    c.hole && w.holeDone ? holeOutcome(w, c, c.hole, w.holeDone) : incrementalOutcome(w, c, true);
+  const { hole: _done, ...cursor } = outcome.cursor;
+  if (!readNew) {
+    // The hole is read, what is new is not: the edge stays where it was.
+    outcome.cursor = { ...cursor, v: 1, windowEnd: c.windowEnd, edgeIds: c.edgeIds };
+    outcome.windowEnd = c.windowEnd;
+    return outcome;
+  }
+  outcome.cursor = { ...cursor, v: 1, windowEnd: backNewest, edgeIds: idsAt(backNewest) };
+  outcome.windowEnd = backNewest;
+  if (w.boundary) return outcome;
+  outcome.cursor = {
+    ...outcome.cursor,
+    v: 2,
+    hole: {
+      ...{ above: c.windowEnd, below: backOldest, belowIds: idsAt(backOldest) },
+      ...{ skip: w.backOldestAt ?? 0, count: 0 },
+    },
+  };
+  outcome.windowStart = backOldest;
+  outcome.joinedPrevious = false;
+  return outcome;
+}
