@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minimumPagingBudget, type PlannedInstance, planBudgets } from './budget-plan.js';
-import { scheduleRegion } from './deadline-schedule.js';
+import { measuredRate, scheduleRegion } from './deadline-schedule.js';
 import type { InstanceCursor } from './instance-cursor.js';
 
 const DAY_MIN = 1440;
@@ -126,5 +126,22 @@ describe('scheduleRegion', () => {
       runEveryMs: undefined,
     });
     expect(all.deferred).toEqual([]);
+  });
+});
+
+describe('measuredRate', () => {
+  const minute = 60_000;
+  const edge: InstanceCursor = {
+    ...{ v: 1, order: 'newest-first', edgeIds: [], pending: [], missingResults: [], total: 1 },
+  };
+
+  it('counts what is newer than the edge over the time since a walk set it, a stopped walk included', () => {
+    // The last walk to the end was 600 min ago; a stopped walk moved the edge 60 min ago: the 120 records
+    // newer than that edge came in 60 min, not in 600.
+    const previous = { ...edge, windowEnd: 5, checkedAt: 0, ratedAt: 540 * minute };
+    expect(measuredRate(previous, 600 * minute, 120, undefined)).toBe(2);
+    // A cursor of an older version, without ratedAt: from its last walk to the end.
+    const { ratedAt: _, ...older } = previous;
+    expect(measuredRate(older, 600 * minute, 120, undefined)).toBeCloseTo(0.2, 6);
   });
 });

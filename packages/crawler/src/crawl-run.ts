@@ -17,6 +17,7 @@ import type { CallApi, RunContext } from './instance-task.js';
 import { crawlRegion, listInstances, type RegionRun } from './region-crawl.js';
 import { callWithRetry, type RetryContext } from './retry-policy.js';
 import { type BudgetBound, RunTally } from './run-tally.js';
+import { ServerFloors } from './server-floor.js';
 import { shardOf } from './shard-of.js';
 import { type FeedTotals, SnapshotFeeder } from './snapshot-feeder.js';
 
@@ -45,8 +46,7 @@ class CrawlRun implements RunContext {
   readonly #abort = new AbortController();
   /** The archive's cursors, parsed once when the archive is opened. */
   #cursors: StoredCursors = new Map();
-  /** Per account, the newest creation time seen (see `serverFloor`). */
-  readonly #floors = new Map<string, number>();
+  readonly floors = new ServerFloors();
   /** Every instance id a listing of this run has shown. */
   readonly #listedIds = new Set<string>();
   /** Actions already said to be slow. */
@@ -102,10 +102,7 @@ class CrawlRun implements RunContext {
       this.#watched(action, regionId, call),
       deadline,
       this.#retry,
-      {
-        action,
-        regionId,
-      },
+      { action, regionId },
     );
 
   /** Says once per action when an attempt has gone unanswered for a while, long before its timeout. */
@@ -217,14 +214,6 @@ class CrawlRun implements RunContext {
     return fatal;
   }
 
-  serverFloor(account: string): number {
-    return this.#floors.get(account) ?? Number.NEGATIVE_INFINITY;
-  }
-
-  sawCreated(account: string, t: number | undefined): void {
-    if (t !== undefined && t > this.serverFloor(account)) this.#floors.set(account, t);
-  }
-
   /** Opens the archive (when given as a function), reads its cursors, and starts feeding it. */
   async #openArchive(): Promise<Error | undefined> {
     try {
@@ -232,11 +221,7 @@ class CrawlRun implements RunContext {
       const archive = typeof given === 'function' ? await given() : given;
       this.#archive = archive;
       this.#cursors = readCursors(archive.cursors);
-      for (const [key, c] of this.#cursors) {
-        const account = key.slice(0, key.indexOf('/'));
-        this.sawCreated(account, c?.windowEnd);
-        this.sawCreated(account, c?.coveredTo);
-      }
+      this.floors.fromCursors(this.#cursors);
       this.#feeder = new SnapshotFeeder(archive, this.options.runId, this.#feed, {
         commitEvery: this.options.commitEvery,
         commitIntervalMs: this.options.commitIntervalMs,

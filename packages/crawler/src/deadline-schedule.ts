@@ -107,7 +107,7 @@ export function scheduleRegion<T>(
 
 /**
  * New records a minute measured by a walk to the end that began at `checkedAt`: those newer than the
- * previous edge over the time since the previous walk; on a first walk, all records held over the time
+ * previous edge over the time since a walk set it (`ratedAt`: a stopped walk moves the edge too); on a first walk, all records held over the time
  * since the oldest. Averaged with the previous estimate, so one quiet or busy spell does not swing it.
  */
 export function measuredRate(
@@ -116,7 +116,10 @@ export function measuredRate(
   fresh: number,
   oldestSeen: number | undefined,
 ): number | undefined {
-  const since = previous?.windowEnd !== undefined ? (previous.checkedAt ?? previous.windowEnd) : oldestSeen;
+  const since =
+    previous?.windowEnd !== undefined
+      ? (previous.ratedAt ?? previous.checkedAt ?? previous.windowEnd)
+      : oldestSeen;
   if (since === undefined) return previous?.rate;
   const minutes = Math.max(1, (checkedAt - since) / MINUTE);
   const rate = fresh / minutes;

@@ -9,16 +9,23 @@ export interface PendingRecord {
 
 /**
  * Records a walk was stopped before reading (Ctrl-C, SIGTERM, a time limit): those created after `above`
- * (exclusive; from the beginning when unset) and before `below` (and at `below` unless in `belowIds`). Only
- * a newest-first listing leaves one: the walk read down from the newest end and stopped at `below`.
+ * (exclusive; from the beginning when unset) and before `below` (and at `below` unless in `belowIds`). A
+ * newest-first walk leaves one when it read down from the newest end and stopped at `below`; an
+ * oldest-first one when it read back from the edge's old page and stopped at `below`.
  */
 export interface CursorHole {
   above?: number;
   below: number;
   belowIds: string[];
-  /** Records the stopped walk read above the hole: where it starts in the listing, new records aside. */
+  /**
+   * Newest-first: records the stopped walk read above the hole (where it starts in the listing, new records
+   * aside). Oldest-first: records before the hole's top in the listing then (expiry moves it forwards only).
+   */
   skip: number;
-  /** Records the hole held when the walk stopped (from `TotalCount`): fewer read later means some expired. */
+  /**
+   * Records the hole held when the walk stopped (from `TotalCount`): fewer read later means some expired.
+   * Newest-first only (0 for oldest-first, whose read-back to the old edge tells what expired).
+   */
   count: number;
 }
 
@@ -58,6 +65,11 @@ export interface InstanceCursor {
    * record seen then was created by then, whatever the crawler's own clock says). Absent in older cursors.
    */
   coveredTo?: number;
+  /**
+   * When a walk last moved the edge (the crawler's clock, epoch ms): a stopped walk moves it too, without
+   * `checkedAt`. The next walk measures the rate of what is newer than the edge over the time since.
+   */
+  ratedAt?: number;
   /** New records a minute, as the walks measured them: deadlines, the cap's rotation, `plan`. */
   rate?: number;
 }

@@ -5,7 +5,6 @@ import {
   type EdgedCursor,
   hasEdge,
   type InstanceCursor,
-  MAX_CLOCK_SKEW_MS,
   type PendingRecord,
   provenUntil,
 } from './instance-cursor.js';
@@ -101,9 +100,8 @@ function coveredNewest(w: WalkContext): number | undefined {
  * The outcome of an incremental walk. Without the `boundary` (no record archived last time is held any
  * more), what lay between the old edge and the oldest record held is a gap.
  */
-export function incrementalOutcome(w: WalkContext, c: EdgedCursor, edgeMet: boolean): InstanceOutcome {
+export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boolean): InstanceOutcome {
   const seen = w.reader.seen;
-  const boundary = edgeMet || nothingCouldVanish(w, c);
   let oldestNew: number | undefined;
   for (const s of seen.values())
     if (!w.edge.archived(s) && (oldestNew === undefined || s.t < oldestNew)) oldestNew = s.t;
@@ -118,8 +116,8 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, edgeMet: bool
       oldestNew !== undefined &&
       c.windowEnd > horizon &&
       oldestNew > serverNow - 0.95 * w.options.retentionMs;
-    // From the last proven coverage: the walk to the end after the edge (the clock skew allowed taken off),
-    // or the edge. A hole an earlier stop left below the edge went with it.
+    // From the last proven coverage: the edge, or what the last walk to the end proved if later
+    // (`coveredTo`). A hole an earlier stop left below the edge went with it.
     const start = c.hole ? c.hole.above : provenUntil(c);
     outcome.gap = {
       start,
@@ -132,22 +130,6 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, edgeMet: bool
 }
 
 /**
- * Whether a walk that did not meet the edge still proves that nothing vanished unseen: it read every record
- * held (it went to the end), the region's records live the full retention (`ageBound`), and none created
- * since the last proven coverage can be that old yet. The service's clock is at most the skew the API
- * allows ahead of ours (it refuses requests signed further off); a record seen from further ahead says the
- * clocks do not agree, and nothing is assumed. A quiet instance whose edge simply expired is not a gap.
- */
-function nothingCouldVanish(w: WalkContext, c: EdgedCursor): boolean {
-  const { now, ageBound, retentionMs, serverFloor } = w.options;
-  if (!ageBound || !now || c.hole) return false;
-  const local = now();
-  const seen = Math.max(serverFloor?.() ?? Number.NEGATIVE_INFINITY, newestOf(w.reader.seen.values()) ?? 0);
-  if (seen > local + MAX_CLOCK_SKEW_MS) return false;
-  return provenUntil(c) > local + MAX_CLOCK_SKEW_MS - retentionMs;
-}
-
-/**
  * What a walk stopped midway (Ctrl-C, SIGTERM, a time limit) proved, for a cursor that lets the next run go
  * on from there; undefined when it proved nothing the stored cursor does not say (the next run then walks
  * as it would have). Only records handed on to the archive count.
@@ -156,8 +138,10 @@ function nothingCouldVanish(w: WalkContext, c: EdgedCursor): boolean {
  *   are archived; below them lies a hole the next run reads first.
  * - newest-first, past the edge: as if the walk had finished (what it did not revisit stays pending); in
  *   the hole of a previous stop, a smaller hole remains.
- * - oldest-first: from the oldest (full walk) or the edge (incremental) up to the newest read.
- * - an unordered or unknown listing, or an oldest-first walk still looking for its edge: nothing.
+ * - oldest-first, reading forwards: from the oldest (full walk) or the edge (incremental) up to the last
+ *   page whose read-back over the drift was done; reading back from the edge's old page, or in the hole of
+ *   an earlier stop: see `oldestFirstPartial`.
+ * - an unordered or unknown listing: nothing.
  */
 export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
   w.reader.forgetUnhanded();

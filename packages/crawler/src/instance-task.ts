@@ -13,6 +13,7 @@ import { fetchLateResults } from './late-results.js';
 import { PAGE_SIZE, type ResultFetch, type WalkIo } from './page-reader.js';
 import { invocationObservation, releasedInstanceObservation } from './record-mapping.js';
 import type { RunTally } from './run-tally.js';
+import type { ServerFloors } from './server-floor.js';
 import type { SnapshotFeeder } from './snapshot-feeder.js';
 
 /** One API call of the run: budgeted for its (account, region, action), retried until `deadline`. */
@@ -34,13 +35,8 @@ export interface RunContext {
   stopped(): boolean;
   /** The archive the run writes (open once the run has started crawling instances). */
   readonly archive: ArchiveWriter;
-  /**
-   * The newest creation time seen of `account` (stored cursors and this run's walks): a lower bound of the
-   * service's clock that does not depend on the crawler's.
-   */
-  serverFloor(account: string): number;
-  /** Notes a creation time seen of `account`. */
-  sawCreated(account: string, t: number | undefined): void;
+  /** Per account, the newest creation time seen (stored cursors and this run's walks). */
+  readonly floors: ServerFloors;
 }
 
 /**
@@ -59,7 +55,7 @@ export async function crawlInstance(
   const { options, tally } = run;
   const deadline = options.clock.now() + options.instanceDeadlineMs;
   const observedAt = new Date(options.clock.now());
-  const coveredTo = run.serverFloor(where.account);
+  const coveredTo = run.floors.of(where.account);
   const full = options.full || !hasEdge(cursor) || cursor.order === 'unordered';
   tally.estimate.started(where.account, where.regionId, full);
   const walk = new InstanceWalk(walkIo(run, account, where, deadline, full), {
@@ -68,7 +64,6 @@ export async function crawlInstance(
     retentionMs: options.retentionMs,
     maxRevisitPages: MAX_REVISIT_PAGES,
     now: () => options.clock.now(),
-    serverFloor: () => run.serverFloor(where.account),
     ageBound,
   });
   try {
@@ -80,10 +75,11 @@ export async function crawlInstance(
     outcome.cursor = {
       ...outcome.cursor,
       checkedAt: observedAt.getTime(),
+      ratedAt: observedAt.getTime(),
       ...(Number.isFinite(coveredTo) ? { coveredTo } : {}),
       ...(rate === undefined ? {} : { rate }),
     };
-    run.sawCreated(where.account, outcome.windowEnd);
+    run.floors.saw(where.account, outcome.windowEnd);
     const coverage = completeCoverage(where, observedAt, outcome, cursor);
     if (outcome.gap) reportGap(run, coverage);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
@@ -130,13 +126,17 @@ async function recordStopped(
   run.tally.stopped.push(where);
   const coverage = stoppedCoverage(where, observedAt, partial);
   if (partial?.gap) reportGap(run, coverage);
-  // The rate and the last walk to the end stay what they were: a stopped walk measures neither.
+  // The rate and the last walk to the end stay what they were: a stopped walk measures neither. When it
+  // moved the edge, the next walk measures what is newer than the new edge from when this one began.
   const { rate, checkedAt, coveredTo } = previous ?? {};
+  const moved = partial?.cursor.windowEnd !== previous?.windowEnd;
+  const ratedAt = moved ? observedAt.getTime() : previous?.ratedAt;
   const cursor = partial && {
     ...partial.cursor,
     ...(rate === undefined ? {} : { rate }),
     ...(checkedAt === undefined ? {} : { checkedAt }),
     ...(coveredTo === undefined ? {} : { coveredTo }),
+    ...(ratedAt === undefined ? {} : { ratedAt }),
   };
   await run.feeder.instanceDone(coverage, cursorKey(where), cursor);
 }

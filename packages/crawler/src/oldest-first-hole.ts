@@ -123,8 +123,12 @@ export function oldestFirstPartial(w: WalkContext, c: EdgedCursor): InstanceOutc
     const below = w.holeOldest;
     const outcome = incrementalOutcome(w, c, true);
     const hole = { ...c.hole, below, belowIds: idsAt(below), skip: w.holeSkip ?? 0 };
-    // What is new was not read: the cursor stays the old one but for the smaller hole.
-    outcome.cursor = { ...c, v: 2, hole };
+    // What is new was not read: the cursor stays the old one but for the smaller hole, and what the hole's
+    // records still need (a final state, a result).
+    const known = new Set(c.pending.map((r) => r.id));
+    const pending = [...c.pending, ...outcome.cursor.pending.filter((r) => !known.has(r.id))];
+    const missingResults = [...c.missingResults, ...w.reader.missingResults];
+    outcome.cursor = { ...c, v: 2, pending, missingResults, hole };
     outcome.windowStart = below;
     outcome.windowEnd = c.hole.below;
     outcome.joinedPrevious = false;

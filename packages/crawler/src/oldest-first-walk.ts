@@ -28,6 +28,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   }
   noteBackPage(w, page, q);
   let boundary = holdsArchived(page);
+  w.boundary = boundary;
   let low = q;
   // Walk back until a page holds an archived record (or the front of the list is reached).
   while (!boundary && low > 1 && (page.items[0]?.t ?? Number.NEGATIVE_INFINITY) >= c.windowEnd) {
@@ -62,6 +63,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     w.noteUnordered();
     return fullWalk(w, 1);
   }
-  if (c.hole && w.holeDone) return holeOutcome(w, c, c.hole, w.holeDone);
+  // Without the edge, what lay between the hole's bottom and the oldest record held is one gap.
+  if (c.hole && w.holeDone && boundary) return holeOutcome(w, c, c.hole, w.holeDone);
   return incrementalOutcome(w, c, boundary);
 }

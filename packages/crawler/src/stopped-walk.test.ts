@@ -245,54 +245,6 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(next.cursor).toMatchObject({ windowStart: first.cursor.windowStart, windowEnd: mem.newest });
   });
 
-  it('oldest-first first run: the cursor ends at the newest record read; the next run reads on', async () => {
-    const mem = new MemoryInstance('oldest-first');
-    mem.add(500, T0);
-    const total = new Map<string, number>();
-    const partial = await stoppedWalk(mem, 4);
-    tallyInto(total, mem);
-    expect(partial?.cursor).toMatchObject({ v: 1, windowEnd: T0 + 149_000 });
-    mem.resetCounts();
-    await walkInstance(mem, options(partial?.cursor));
-    tallyInto(total, mem);
-    expectEachOnce(mem, total);
-  });
-
-  it('oldest-first, stopped again and again before the edge: each run goes on from where the last stopped', async () => {
-    const mem = new MemoryInstance('oldest-first');
-    mem.add(300, T0);
-    let cursor = (await walkInstance(mem, options())).cursor;
-    const fresh = mem.add(1000, mem.newest + 1000);
-    const total = new Map<string, number>();
-    let runs = 0;
-    let reads = 0;
-    for (let done = false; !done && runs < 12; runs++) {
-      mem.resetCounts();
-      let read = 0;
-      mem.afterRead = () => {
-        // The cap rotates the oldest records out while the walk reads, and a run stops after 6 reads.
-        mem.expireOldest(5);
-        if (++read === 6) throw new DOMException('stopped', 'AbortError');
-      };
-      const walk = new InstanceWalk(mem, options(cursor));
-      try {
-        cursor = (await walk.run()).cursor;
-        done = true;
-      } catch {
-        cursor = walk.partial()?.cursor ?? cursor;
-      }
-      mem.afterRead = undefined;
-      reads += mem.reads.length;
-      tallyInto(total, mem);
-    }
-    // 20 pages of new records, read at most twice over, found again by a few reads each run.
-    expect(runs).toBeLessThanOrEqual(8);
-    expect(reads).toBeLessThanOrEqual(45);
-    for (const r of fresh) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
-    expect(cursor.hole).toBeUndefined();
-    expect(cursor.windowEnd).toBe(mem.newest);
-  });
-
   it('records whose results were being fetched when it stopped are not in the cursor: read again next run', async () => {
     const mem = new MemoryInstance('newest-first', true);
     mem.add(200, T0);

@@ -13,13 +13,11 @@ export interface WalkOptions {
   retentionMs: number;
   /** Most pages read past the archived edge to see again records last seen not final. */
   maxRevisitPages: number;
-  /** The crawler's clock, to tell whether anything can have expired since the last walk. */
+  /** The crawler's clock, to tell whether a hole can have expired whole. */
   now?: () => number;
-  /** The newest creation time the crawler has seen of the account: the service's clock is at least that. */
-  serverFloor?: () => number;
   /**
-   * Whether the region's records live the full retention: the cap would not rotate them out within it even
-   * at twice the arrivals measured. Only then can an edge that expired by age prove nothing else vanished.
+   * Whether the region's records live the full retention (by the arrivals measured, twice over, the cap
+   * would not rotate them out within it): a hole younger than that is not looked for on the last page.
    */
   ageBound?: boolean;
 }

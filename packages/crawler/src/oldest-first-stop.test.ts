@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceCursor } from './instance-cursor.js';
+import { InstanceWalk, walkInstance } from './instance-walk.js';
+import { MemoryInstance } from './testing/memory-instance.js';
+
+const T0 = Date.parse('2026-05-01T00:00:00Z');
+const DAY = 86_400_000;
+const options = (cursor?: InstanceCursor) => ({
+  cursor,
+  full: false,
+  retentionMs: 14 * DAY,
+  maxRevisitPages: 20,
+});
+
+/** Walks `mem`, stopped (as an abort would) on its `stopAtRead`-th page read; returns what it proved. */
+async function stoppedAtRead(mem: MemoryInstance, stopAtRead: number, cursor?: InstanceCursor) {
+  mem.resetCounts();
+  let reads = 0;
+  mem.afterRead = () => {
+    if (++reads === stopAtRead) throw new DOMException('stopped', 'AbortError');
+  };
+  const walk = new InstanceWalk(mem, options(cursor));
+  await expect(walk.run()).rejects.toThrow('stopped');
+  mem.afterRead = undefined;
+  return walk.partial();
+}
+
+function tallyInto(total: Map<string, number>, mem: MemoryInstance) {
+  for (const [id, states] of mem.emitted) total.set(id, (total.get(id) ?? 0) + states.length);
+}
+
+/** Every id `mem` holds emitted, over all runs, exactly once (nothing lost, nothing twice). */
+function expectEachOnce(mem: MemoryInstance, emitted: Map<string, number>) {
+  for (const r of mem.records) expect(emitted.get(r.id), r.id).toBe(1);
+}
+
+describe('an oldest-first walk stopped midway leaves a cursor the next run goes on from', () => {
+  it('oldest-first first run: the cursor ends at the newest record read; the next run reads on', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(500, T0);
+    const total = new Map<string, number>();
+    const partial = await stoppedAtRead(mem, 4);
+    tallyInto(total, mem);
+    expect(partial?.cursor).toMatchObject({ v: 1, windowEnd: T0 + 149_000 });
+    mem.resetCounts();
+    await walkInstance(mem, options(partial?.cursor));
+    tallyInto(total, mem);
+    expectEachOnce(mem, total);
+  });
+
+  it('oldest-first, stopped again and again before the edge: each run goes on from where the last stopped', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(300, T0);
+    let cursor = (await walkInstance(mem, options())).cursor;
+    const fresh = mem.add(1000, mem.newest + 1000);
+    const total = new Map<string, number>();
+    let runs = 0;
+    let reads = 0;
+    for (let done = false; !done && runs < 12; runs++) {
+      mem.resetCounts();
+      let read = 0;
+      mem.afterRead = () => {
+        // The cap rotates the oldest records out while the walk reads, and a run stops after 6 reads.
+        mem.expireOldest(5);
+        if (++read === 6) throw new DOMException('stopped', 'AbortError');
+      };
+      const walk = new InstanceWalk(mem, options(cursor));
+      try {
+        cursor = (await walk.run()).cursor;
+        done = true;
+      } catch {
+        cursor = walk.partial()?.cursor ?? cursor;
+      }
+      mem.afterRead = undefined;
+      reads += mem.reads.length;
+      tallyInto(total, mem);
+    }
+    // 20 pages of new records, read at most twice over, found again by a few reads each run.
+    expect(runs).toBeLessThanOrEqual(8);
+    expect(reads).toBeLessThanOrEqual(45);
+    for (const r of fresh) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
+    expect(cursor.hole).toBeUndefined();
+    expect(cursor.windowEnd).toBe(mem.newest);
+  });
+
+  it('a run that finds the hole gone and not the edge either reports one gap over both', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(300, T0);
+    const first = await walkInstance(mem, options());
+    const fresh = mem.add(1000, mem.newest + 1000);
+    // Every archived record expires; reading back from the edge's old page, the run stops on its third read:
+    // a hole from the old edge to fresh[200], the edge at fresh[299].
+    mem.expireOldest(300);
+    const partial = await stoppedAtRead(mem, 3, first.cursor);
+    expect(partial?.cursor).toMatchObject({ windowEnd: fresh[299]?.t, hole: { below: fresh[200]?.t } });
+    // Before the next run, the hole and 20 records newer than the edge (never read) expire.
+    mem.expireOldest(320);
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(partial?.cursor));
+    expect(next.joinedPrevious).toBe(false);
+    for (const r of fresh.slice(300, 320)) {
+      expect(mem.emitted.has(r.id)).toBe(false);
+      expect(r.t > (next.gap?.start ?? Number.POSITIVE_INFINITY) && r.t < (next.gap?.end ?? 0), r.id).toBe(
+        true,
+      );
+    }
+  });
+
+  it('records read not final in the hole, stopped there, are seen again when they end', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(300, T0);
+    const first = await walkInstance(mem, options());
+    const fresh = mem.add(1000, mem.newest + 1000, 'Running');
+    mem.expireOldest(300);
+    const p1 = await stoppedAtRead(mem, 3, first.cursor);
+    expect(p1?.cursor.hole).toMatchObject({ below: fresh[200]?.t });
+    // The next run finds the hole and reads back into it, then stops there.
+    const p2 = await stoppedAtRead(mem, 5, p1?.cursor);
+    expect(p2?.cursor.hole?.below).toBeLessThan(fresh[200]?.t ?? 0);
+    const readInHole = [...mem.emitted.keys()];
+    expect(readInHole.length).toBeGreaterThan(0);
+    for (const r of mem.records) r.status = 'Success';
+    let cursor = p2?.cursor;
+    const final = new Set<string>();
+    for (let run = 0; run < 3; run++) {
+      mem.resetCounts();
+      cursor = (await walkInstance(mem, options(cursor))).cursor;
+      for (const [id, states] of mem.emitted) if (states.includes('Success')) final.add(id);
+    }
+    expect(readInHole.filter((id) => !final.has(id))).toEqual([]);
+  });
+
+  it('stopped while seeing again records past an edge found on the first page read: no hole', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(100, T0, 'Running');
+    mem.add(200, T0 + 100_000);
+    const first = await walkInstance(mem, options());
+    mem.add(30, mem.newest + 1000);
+    mem.expireOldest(20);
+    const partial = await stoppedAtRead(mem, 2, first.cursor);
+    expect(partial?.cursor.hole).toBeUndefined();
+  });
+});
