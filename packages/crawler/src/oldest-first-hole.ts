@@ -16,8 +16,7 @@ import type { HoleRead, WalkContext } from './walk-context.js';
 export async function readHoleBack(w: WalkContext, hole: CursorHole, total: number): Promise<HoleRead> {
   const reader = w.reader;
   // Expiry moves the hole's top towards the front only: it lies no later than where the walk left it.
-  let hi = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  if (hole.skip > 0) hi = Math.min(hi, Math.floor(hole.skip / PAGE_SIZE) + 1);
+  let hi = hole.skip > 0 ? Math.floor(hole.skip / PAGE_SIZE) + 1 : Math.max(1, Math.ceil(total / PAGE_SIZE));
   let lo = 1;
   let guess = hi;
   let probed: { p: number; page: PageView } | undefined;
@@ -51,10 +50,17 @@ export async function readHoleBack(w: WalkContext, hole: CursorHole, total: numb
     const back = msPerRecord > 0 ? Math.ceil((oldest - hole.below) / msPerRecord / PAGE_SIZE) : 1;
     guess = p - Math.max(1, back);
   }
+  // The page the read-back starts from must reach up to the top: else on, towards the end.
+  let start = probed?.p === lo ? probed.page : await reader.probe(lo);
+  while (
+    (newestOf(start.items) ?? Number.POSITIVE_INFINITY) < hole.below &&
+    lo * PAGE_SIZE < start.totalCount
+  ) {
+    lo++;
+    start = await reader.probe(lo);
+  }
   for (let p = lo; ; p--) {
-    // The page just probed is read again only if the search ended elsewhere.
-    const page = probed?.p === p ? probed.page : await reader.probe(p);
-    probed = undefined;
+    const page = p === lo ? start : await reader.probe(p);
     countHole(w, page, p);
     w.holeTopReached = true;
     if (hole.above !== undefined && page.items.some((r) => r.t <= (hole.above as number)))

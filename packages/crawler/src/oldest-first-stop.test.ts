@@ -87,18 +87,20 @@ describe('an oldest-first walk stopped midway leaves a cursor the next run goes 
     const mem = new MemoryInstance('oldest-first');
     mem.add(300, T0);
     const first = await walkInstance(mem, options());
-    const fresh = mem.add(1000, mem.newest + 1000);
-    // Every archived record expires; reading back from the edge's old page, the run stops on its third read:
-    // a hole from the old edge to fresh[200], the edge at fresh[299].
+    mem.add(1000, mem.newest + 1000);
+    // Every archived record expires; reading back from the end, the run stops on its fourth read: the
+    // newest pages archived, a hole from the old edge to the oldest record they held.
     mem.expireOldest(300);
-    const partial = await stoppedAtRead(mem, 3, first.cursor);
-    expect(partial?.cursor).toMatchObject({ windowEnd: fresh[299]?.t, hole: { below: fresh[200]?.t } });
-    // Before the next run, the hole and 20 records newer than the edge (never read) expire.
-    mem.expireOldest(320);
+    const partial = await stoppedAtRead(mem, 4, first.cursor);
+    expect(partial?.cursor).toMatchObject({ windowEnd: mem.newest, hole: { above: first.cursor.windowEnd } });
+    // Before the next run, 100 records arrive; the hole, the edge and 20 of the new records (never read)
+    // expire.
+    const newer = mem.add(100, mem.newest + 1000);
+    mem.expireOldest(mem.records.findIndex((r) => r.id === newer[20]?.id));
     mem.resetCounts();
     const next = await walkInstance(mem, options(partial?.cursor));
     expect(next.joinedPrevious).toBe(false);
-    for (const r of fresh.slice(300, 320)) {
+    for (const r of newer.slice(0, 20)) {
       expect(mem.emitted.has(r.id)).toBe(false);
       expect(r.t > (next.gap?.start ?? Number.POSITIVE_INFINITY) && r.t < (next.gap?.end ?? 0), r.id).toBe(
         true,
@@ -110,13 +112,14 @@ describe('an oldest-first walk stopped midway leaves a cursor the next run goes 
     const mem = new MemoryInstance('oldest-first');
     mem.add(300, T0);
     const first = await walkInstance(mem, options());
-    const fresh = mem.add(1000, mem.newest + 1000, 'Running');
+    mem.add(1000, mem.newest + 1000, 'Running');
     mem.expireOldest(300);
-    const p1 = await stoppedAtRead(mem, 3, first.cursor);
-    expect(p1?.cursor.hole).toMatchObject({ below: fresh[200]?.t });
+    const p1 = await stoppedAtRead(mem, 4, first.cursor);
+    const top = p1?.cursor.hole?.below ?? 0;
+    expect(top).toBeGreaterThan(0);
     // The next run finds the hole and reads back into it, then stops there.
     const p2 = await stoppedAtRead(mem, 5, p1?.cursor);
-    expect(p2?.cursor.hole?.below).toBeLessThan(fresh[200]?.t ?? 0);
+    expect(p2?.cursor.hole?.below).toBeLessThan(top);
     const readInHole = [...mem.emitted.keys()];
     expect(readInHole.length).toBeGreaterThan(0);
     for (const r of mem.records) r.status = 'Success';
@@ -128,6 +131,24 @@ describe('an oldest-first walk stopped midway leaves a cursor the next run goes 
       for (const [id, states] of mem.emitted) if (states.includes('Success')) final.add(id);
     }
     expect(readInHole.filter((id) => !final.has(id))).toEqual([]);
+  });
+
+  it('a hole placed wrongly in its cursor (no position, no total) is still read whole', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(300, T0);
+    const first = await walkInstance(mem, options());
+    const fresh = mem.add(1000, mem.newest + 1000);
+    const total = new Map<string, number>();
+    const partial = await stoppedAtRead(mem, 4, first.cursor);
+    tallyInto(total, mem);
+    const cursor = partial?.cursor as InstanceCursor & { hole: NonNullable<InstanceCursor['hole']> };
+    expect(cursor.hole).toBeDefined();
+    mem.resetCounts();
+    const next = await walkInstance(mem, options({ ...cursor, total: 0, hole: { ...cursor.hole, skip: 0 } }));
+    tallyInto(total, mem);
+    for (const r of fresh) expect(total.get(r.id) ?? 0, r.id).toBeGreaterThanOrEqual(1);
+    expect(next.gap).toBeUndefined();
+    expect(next.cursor.hole).toBeUndefined();
   });
 
   it('stopped while seeing again records past an edge found on the first page read: no hole', async () => {

@@ -22,9 +22,15 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
   let page = await reader.cached(q);
-  if (page.items.length === 0 && q > 1) {
-    q = Math.max(1, Math.ceil(page.totalCount / PAGE_SIZE));
-    page = await reader.cached(q);
+  // On to the last page: read backwards from the end, the listing only overlaps (records expiring from the
+  // front move pages towards it, new ones arrive past the end), so nothing is skipped and nothing is read
+  // again for drift. Reading forwards, a cap that rotates as many records out as come in moves pages
+  // without changing `TotalCount`, and the records it moves past a page boundary would go unseen.
+  for (let hops = 0; hops < 4; hops++) {
+    const last = Math.max(1, Math.ceil(page.totalCount / PAGE_SIZE));
+    if (page.items.length === 0 ? q <= 1 : q >= last) break;
+    q = page.items.length === 0 ? Math.min(q - 1, last) : Math.max(q + 1, last);
+    page = await reader.probe(q);
   }
   noteBackPage(w, page, q);
   let boundary = holdsArchived(page);
@@ -46,7 +52,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
       break;
     }
     low--;
-    page = await reader.cached(low);
+    page = await reader.probe(low);
   }
   // Then forward from the estimated edge page to the newest end.
   w.phase = 'incremental';

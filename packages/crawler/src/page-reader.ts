@@ -98,8 +98,10 @@ export class PageReader {
   }
 
   /** Reads page `p` as it is now, without reading back on drift: to find where something lies. */
-  probe(p: number): Promise<PageView> {
-    return this.#read(p);
+  async probe(p: number): Promise<PageView> {
+    const page = await this.#read(p);
+    this.lastTotal = page.totalCount;
+    return page;
   }
 
   /** Page `p` as this walk read it before, or else read now. */
