@@ -136,7 +136,12 @@ describe('incremental runs', () => {
           const busy = await crawlOnce(emu, root);
           expect(busy.outcome).toBe('complete');
           expect(busy.recordsNew).toBe(added.length);
-          expect(busy.callsByAction.DescribeInvocations).toBeLessThanOrEqual(Math.ceil(1.1 * floor) + 1);
+          // Oldest-first, a walk reads the edge's old page, then back from the last page down to it: that
+          // page twice for each instance that received records.
+          const twice = order === 'oldest-first' ? perInstance.size : 0;
+          expect(busy.callsByAction.DescribeInvocations).toBeLessThanOrEqual(
+            Math.ceil(1.1 * floor) + 1 + twice,
+          );
           expect(await archiveVersusTruth(emu, root)).toEqual([]);
         });
       });

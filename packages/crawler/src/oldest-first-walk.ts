@@ -22,6 +22,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
   let page = await reader.cached(q);
+  const first = { p: q, page, ids: new Set(page.items.map((r) => r.id)) };
   // On to the last page: read backwards from the end, the listing only overlaps (records expiring from the
   // front move pages towards it, new ones arrive past the end), so nothing is skipped and nothing is read
   // again for drift. Reading forwards, a cap that rotates as many records out as come in moves pages
@@ -39,8 +40,10 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   // Walk back until a page holds an archived record (or the front of the list is reached).
   while (!boundary && low > 1 && (page.items[0]?.t ?? Number.NEGATIVE_INFINITY) >= c.windowEnd) {
     low--;
-    // Read now, not kept: read backwards, pages only overlap (expiry moves them towards the front).
-    page = await reader.probe(low);
+    // Read now, not kept: read backwards, pages only overlap (expiry moves them towards the front). The
+    // page read first serves again if the page after it, read since, still overlaps it: nothing between.
+    const overlaps = low === first.p && page.items.some((r) => first.ids.has(r.id));
+    page = overlaps ? first.page : await reader.probe(low);
     noteBackPage(w, page, low);
     boundary = holdsArchived(page);
     w.boundary = boundary;
