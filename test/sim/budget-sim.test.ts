@@ -48,7 +48,7 @@ describe('scheduled archival at a share of the minimum budget', () => {
     // Records of an instance released between two runs are lost whatever the budget: reported as gaps.
     expect(high.lostExpired).toBe(0);
     expect(high.lostInGaps).toBe(high.lost);
-    // Short of the minimum, records do expire (63 of 4,610 here), and each lies inside a reported gap.
+    // Short of the minimum, records do expire (82 of 4,610 here), and each lies inside a reported gap.
     expect(low.lostExpired).toBeGreaterThan(20);
     expect(low.lostInGaps).toBe(low.lost);
   }, 300_000);
