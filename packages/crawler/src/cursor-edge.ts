@@ -8,6 +8,7 @@ export class CursorEdge {
   readonly revisit: ReadonlyMap<string, PendingRecord>;
   readonly #edgeIds: ReadonlySet<string>;
   readonly #belowIds: ReadonlySet<string>;
+  readonly #aboveIds?: ReadonlySet<string>;
 
   constructor(
     readonly cursor: InstanceCursor | undefined,
@@ -19,6 +20,8 @@ export class CursorEdge {
     );
     this.#edgeIds = new Set(cursor?.edgeIds);
     this.#belowIds = new Set(cursor?.hole?.belowIds);
+    const aboveIds = cursor?.hole?.aboveIds;
+    this.#aboveIds = Array.isArray(aboveIds) ? new Set(aboveIds) : undefined;
   }
 
   /**
@@ -35,7 +38,8 @@ export class CursorEdge {
   inHole(rec: RecordKey): boolean {
     const hole = this.cursor?.hole;
     if (!hole) return false;
-    if (hole.above !== undefined && rec.t <= hole.above) return false;
+    if (hole.above !== undefined && rec.t < hole.above) return false;
+    if (rec.t === hole.above && (!this.#aboveIds || this.#aboveIds.has(rec.id))) return false;
     return rec.t < hole.below || (rec.t === hole.below && !this.#belowIds.has(rec.id));
   }
 

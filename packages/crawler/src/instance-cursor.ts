@@ -15,6 +15,11 @@ export interface PendingRecord {
  */
 export interface CursorHole {
   above?: number;
+  /**
+   * Ids created at `above` that were archived (the old edge's): another record of that second is in the
+   * hole. Absent in holes of older versions: nothing of that second is.
+   */
+  aboveIds?: string[];
   below: number;
   belowIds: string[];
   /**

@@ -33,7 +33,9 @@ export async function readHoleBack(w: WalkContext, hole: CursorHole, total: numb
     }
     const newest = newestOf(items);
     const oldest = oldestOf(items);
-    if (newest !== undefined && newest < hole.below) {
+    // Only a record newer than the top's second shows the top is not further on: records of that second
+    // may be listed in any order.
+    if (newest !== undefined && newest <= hole.below) {
       lo = p + 1;
       guess = Math.floor((lo + hi) / 2);
       continue;
@@ -50,10 +52,10 @@ export async function readHoleBack(w: WalkContext, hole: CursorHole, total: numb
     const back = msPerRecord > 0 ? Math.ceil((oldest - hole.below) / msPerRecord / PAGE_SIZE) : 1;
     guess = p - Math.max(1, back);
   }
-  // The page the read-back starts from must reach up to the top: else on, towards the end.
+  // The page the read-back starts from must reach past the top's second: else on, towards the end.
   let start = probed?.p === lo ? probed.page : await reader.probe(lo);
   while (
-    (newestOf(start.items) ?? Number.POSITIVE_INFINITY) < hole.below &&
+    (newestOf(start.items) ?? Number.POSITIVE_INFINITY) <= hole.below &&
     lo * PAGE_SIZE < start.totalCount
   ) {
     lo++;
@@ -63,7 +65,8 @@ export async function readHoleBack(w: WalkContext, hole: CursorHole, total: numb
     const page = p === lo ? start : await reader.probe(p);
     countHole(w, page, p);
     w.holeTopReached = true;
-    if (hole.above !== undefined && page.items.some((r) => r.t <= (hole.above as number)))
+    // Joined below a record older than the old edge's second (records of that second may come in any order).
+    if (hole.above !== undefined && page.items.some((r) => r.t < (hole.above as number)))
       return { joinedBelow: true, oldestInHole: w.holeOldest };
     if (p <= 1) return { joinedBelow: hole.above === undefined, oldestInHole: w.holeOldest };
   }
@@ -88,17 +91,22 @@ export function noteForward(w: WalkContext, page: PageView): void {
 }
 
 /**
- * An oldest-first walk stopped while reading forwards: what it proved ends at `forwardNewest` (a page read
- * after it may have skipped records the drift moved back, which its read-back had not found yet).
+ * Ends what `outcome` proved at `end` (when it claims more): the newest record up to which everything was
+ * read. An oldest-first walk stopped while reading forwards ends at `forwardNewest` (a page read after it
+ * may have skipped records the drift moved back, which its read-back had not found yet); one that read
+ * back from the end, at the newest record of the page it began from.
  */
-export function forwardPartial(w: WalkContext, outcome: InstanceOutcome): InstanceOutcome | undefined {
-  const end = w.forwardNewest;
-  if (end === undefined) return undefined;
-  if (outcome.windowEnd !== undefined && outcome.windowEnd <= end) return outcome;
+export function endAt(w: WalkContext, outcome: InstanceOutcome, end: number | undefined): InstanceOutcome {
+  if (end === undefined || outcome.windowEnd === undefined || outcome.windowEnd <= end) return outcome;
   const ids = [...w.reader.seen.values()].filter((s) => s.t === end).map((s) => s.id);
   outcome.cursor = { ...outcome.cursor, windowEnd: end, edgeIds: ids };
   outcome.windowEnd = end;
   return outcome;
+}
+
+/** An oldest-first walk stopped while reading forwards (see {@link endAt}); undefined: it proved nothing. */
+export function forwardPartial(w: WalkContext, outcome: InstanceOutcome): InstanceOutcome | undefined {
+  return w.forwardNewest === undefined ? undefined : endAt(w, outcome, w.forwardNewest);
 }
 
 /** Notes a page the back pass read, from the edge's old page towards the front: what it read contiguously. */
@@ -160,7 +168,7 @@ export function oldestFirstPartial(w: WalkContext, c: EdgedCursor): InstanceOutc
     ...outcome.cursor,
     v: 2,
     hole: {
-      ...{ above: c.windowEnd, below: backOldest, belowIds: idsAt(backOldest) },
+      ...{ above: c.windowEnd, aboveIds: c.edgeIds, below: backOldest, belowIds: idsAt(backOldest) },
       ...{ skip: w.backOldestAt ?? 0, count: 0 },
     },
   };

@@ -151,6 +151,30 @@ describe('an oldest-first walk stopped midway leaves a cursor the next run goes 
     expect(next.cursor.hole).toBeUndefined();
   });
 
+  it('a listing that keeps growing and shrinking across a page boundary is still read back whole', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(300, T0);
+    const first = await walkInstance(mem, options());
+    mem.expireOldest(5);
+    mem.add(705, mem.newest + 1000);
+    // TotalCount goes 1,001, 1,000, 1,001, 1,000 over the first reads: the last page appears and vanishes.
+    let reads = 0;
+    mem.afterRead = () => {
+      if (++reads > 4) return;
+      if (reads % 2 === 1) mem.add(1, mem.newest + 1000);
+      else mem.expireOldest(1);
+    };
+    mem.resetCounts();
+    const next = await walkInstance(mem, options(first.cursor));
+    mem.afterRead = undefined;
+    const edge = first.cursor.windowEnd ?? 0;
+    const unread = mem.records.filter(
+      (r) => r.t > edge && r.t <= (next.windowEnd ?? 0) && !mem.emitted.has(r.id),
+    );
+    expect(unread).toEqual([]);
+    expect(next.gap).toBeUndefined();
+  });
+
   it('stopped while seeing again records past an edge found on the first page read: no hole', async () => {
     const mem = new MemoryInstance('oldest-first');
     mem.add(100, T0, 'Running');

@@ -2,8 +2,8 @@ import { fullWalk } from './full-walk.js';
 import { holeOutcome } from './hole-walk.js';
 import type { EdgedCursor } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
-import { noteBackPage, noteForward, readHoleBack } from './oldest-first-hole.js';
-import { isLastPage, PAGE_SIZE, type PageView } from './page-reader.js';
+import { endAt, noteBackPage, readHoleBack } from './oldest-first-hole.js';
+import { PAGE_SIZE, type PageView } from './page-reader.js';
 import type { WalkContext } from './walk-context.js';
 
 /**
@@ -22,11 +22,11 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
   let page = await reader.cached(q);
-  const first = { p: q, page, ids: new Set(page.items.map((r) => r.id)) };
   // On to the last page: read backwards from the end, the listing only overlaps (records expiring from the
   // front move pages towards it, new ones arrive past the end), so nothing is skipped and nothing is read
   // again for drift. Reading forwards, a cap that rotates as many records out as come in moves pages
-  // without changing `TotalCount`, and the records it moves past a page boundary would go unseen.
+  // without changing `TotalCount`, and the records it moves past a page boundary would go unseen. What
+  // arrives after the last page was read is new for the next run.
   for (let hops = 0; hops < 4; hops++) {
     const last = Math.max(1, Math.ceil(page.totalCount / PAGE_SIZE));
     if (page.items.length === 0 ? q <= 1 : q >= last) break;
@@ -37,13 +37,11 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   let boundary = holdsArchived(page);
   w.boundary = boundary;
   let low = q;
-  // Walk back until a page holds an archived record (or the front of the list is reached).
-  while (!boundary && low > 1 && (page.items[0]?.t ?? Number.NEGATIVE_INFINITY) >= c.windowEnd) {
+  // Walk back (past an empty page too: the listing shrank) until a page holds an archived record, or one
+  // older than the edge, or the front of the list is reached.
+  while (!boundary && low > 1 && (page.items[0]?.t ?? Number.POSITIVE_INFINITY) >= c.windowEnd) {
     low--;
-    // Read now, not kept: read backwards, pages only overlap (expiry moves them towards the front). The
-    // page read first serves again if the page after it, read since, still overlaps it: nothing between.
-    const overlaps = low === first.p && page.items.some((r) => first.ids.has(r.id));
-    page = overlaps ? first.page : await reader.probe(low);
+    page = await reader.probe(low);
     noteBackPage(w, page, low);
     boundary = holdsArchived(page);
     w.boundary = boundary;
@@ -57,22 +55,15 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     low--;
     page = await reader.probe(low);
   }
-  // Then forward from the estimated edge page to the newest end.
-  w.phase = 'incremental';
-  w.boundary = boundary;
-  let p = q;
-  page = await reader.cached(p);
-  noteForward(w, page);
-  while (!isLastPage(p, page)) {
-    p++;
-    page = await reader.cached(p);
-    noteForward(w, page);
-  }
   if (reader.order === 'unordered') {
     w.noteUnordered();
     return fullWalk(w, 1);
   }
-  // Without the edge, what lay between the hole's bottom and the oldest record held is one gap.
-  if (c.hole && w.holeDone && boundary) return holeOutcome(w, c, c.hole, w.holeDone);
-  return incrementalOutcome(w, c, boundary);
+  // Without the edge, what lay between the hole's bottom and the oldest record held is one gap. What was
+  // read ends at the newest record read back from the end (a page probed further on proves nothing).
+  const outcome =
+    c.hole && w.holeDone && boundary
+      ? holeOutcome(w, c, c.hole, w.holeDone)
+      : incrementalOutcome(w, c, boundary);
+  return endAt(w, outcome, w.backNewest);
 }
