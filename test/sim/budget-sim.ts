@@ -221,13 +221,14 @@ async function account(
     const ids = await session.run('SELECT DISTINCT invoke_id FROM invocation_observations');
     const archived = new Set(ids.rows.map((r) => String(r.invoke_id)));
     const gapRows = await session.run(
-      'SELECT instance_id, epoch_ms(gap_start) AS s, epoch_ms(gap_end) AS e, resolved FROM gaps',
+      'SELECT instance_id, epoch_ms(gap_start) AS s, epoch_ms(gap_end) AS e, resolved, gap_reason, detail, observed_at FROM gaps',
     );
     const gaps = gapRows.rows.map((g) => ({
       instanceId: String(g.instance_id),
       start: g.s === null ? Number.NEGATIVE_INFINITY : Number(g.s),
       end: g.e === null ? Number.POSITIVE_INFINITY : Number(g.e),
       resolved: g.resolved === true,
+      why: `${String(g.gap_reason)} at ${String(g.observed_at)}: ${String(g.detail)}`,
     }));
     if (process.env.SIM_DEBUG)
       for (const g of gaps)
@@ -237,8 +238,8 @@ async function account(
     // A gap is the records created from its start to its end (the oldest record held then), both included:
     // creation times have one-second precision, and a record of the same second as either end may be lost
     // (the end's record itself is archived). Archived records are counted strictly inside an open gap.
-    const inGap = (instanceId: string, t: number, open: boolean) =>
-      gaps.some(
+    const gapOf = (instanceId: string, t: number, open: boolean) =>
+      gaps.find(
         (g) =>
           g.instanceId === instanceId &&
           (open ? g.start < t && t < g.end && !g.resolved : g.start <= t && t <= g.end),
@@ -251,14 +252,19 @@ async function account(
     for (const r of truth) {
       const t = Date.parse(r.creationTime);
       if (archived.has(r.invokeId)) {
-        if (inGap(r.instanceId, t, true)) archivedInOpenGaps++;
+        const g = gapOf(r.instanceId, t, true);
+        if (g) archivedInOpenGaps++;
+        if (g && process.env.SIM_DEBUG)
+          process.stderr.write(
+            `archived in open gap: ${r.instanceId} ${r.creationTime} in ${iso(g.start)}..${iso(g.end)} ${g.why}\n`,
+          );
         continue;
       }
       if (r.expiredAt === undefined) continue; // still held: the next run can read it
       lost++;
       if (r.expiryReason === 'released') lostReleased++;
       if (!r.listed) lostUnseen++;
-      const inside = inGap(r.instanceId, t, false);
+      const inside = gapOf(r.instanceId, t, false) !== undefined;
       if (inside) lostInGaps++;
       if (process.env.SIM_DEBUG)
         process.stderr.write(

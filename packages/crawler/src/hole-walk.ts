@@ -52,8 +52,11 @@ export async function readHole(
     page = await reader.cached(p);
   }
   if (await holeGone(w, hole, p, page)) return { joinedBelow: false, oldestInHole: w.holeOldest };
-  const reachesBelow = (view: PageView) =>
-    hole.above !== undefined && view.items.some((r) => r.t <= (hole.above as number));
+  // Records of one second may be listed in any order: only a record older than the old edge's second
+  // shows that none of that second follows, unless the listing ends there.
+  const reachesBelow = (view: PageView, at: number) =>
+    hole.above !== undefined &&
+    view.items.some((r) => r.t < (hole.above as number) || (r.t === hole.above && isLastPage(at, view)));
   const countHole = (view: PageView, at: number) => {
     for (const [i, r] of view.items.entries()) {
       if (!w.edge.inHole(r)) continue;
@@ -67,12 +70,12 @@ export async function readHole(
   };
   w.holeTopReached = true;
   countHole(page, p);
-  while (!reachesBelow(page) && !isLastPage(p, page)) {
+  while (!reachesBelow(page, p) && !isLastPage(p, page)) {
     p++;
     page = await reader.following(p, page);
     countHole(page, p);
   }
-  return { joinedBelow: reachesBelow(page), oldestInHole: w.holeOldest };
+  return { joinedBelow: reachesBelow(page, p), oldestInHole: w.holeOldest };
 }
 
 /**

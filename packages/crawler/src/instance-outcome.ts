@@ -174,18 +174,23 @@ export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
     // In the hole, past the edge: a smaller hole remains below the oldest hole record read (contiguous
     // from the hole's top), placed by where that record was in the listing.
     const at = { skip: w.holeSkip ?? 0, count: w.holeLeft ?? 0 };
-    return withHoleBelow(w, incrementalOutcome(w, c, true), w.holeOldest, c.hole?.above, c.windowStart, at);
+    const above = { t: c.hole?.above, ids: c.hole?.aboveIds };
+    return withHoleBelow(w, incrementalOutcome(w, c, true), w.holeOldest, above, c.windowStart, at);
   }
   const outcome = outcomeOf(w, false, oldest);
-  return withHoleBelow(w, outcome, oldest, c?.hole ? c.hole.above : c?.windowEnd, c?.windowStart ?? oldest);
+  const above = c?.hole ? { t: c.hole.above, ids: c.hole.aboveIds } : { t: c?.windowEnd, ids: c?.edgeIds };
+  return withHoleBelow(w, outcome, oldest, above, c?.windowStart ?? oldest);
 }
 
-/** Leaves a hole below `oldest` (the oldest record read from the newest end) down to `above`. */
+/**
+ * Leaves a hole below `oldest` (the oldest record read from the newest end) down to `above.t`, whose
+ * archived records of that second are `above.ids` (the old edge's).
+ */
 function withHoleBelow(
   w: WalkContext,
   outcome: InstanceOutcome,
   oldest: number,
-  above: number | undefined,
+  above: { t: number | undefined; ids: readonly string[] | undefined },
   windowStart: number | undefined,
   at?: { skip: number; count: number },
 ): InstanceOutcome {
@@ -201,7 +206,14 @@ function withHoleBelow(
     ...outcome.cursor,
     v: 2,
     windowStart,
-    hole: { above, below: oldest, belowIds, skip, count },
+    hole: {
+      above: above.t,
+      ...(above.ids ? { aboveIds: [...above.ids] } : {}),
+      below: oldest,
+      belowIds,
+      skip,
+      count,
+    },
   };
   outcome.windowStart = oldest;
   outcome.joinedPrevious = false;
@@ -228,7 +240,7 @@ function holeFirstPartial(w: WalkContext, c: EdgedCursor, hole: CursorHole): Ins
     const known = new Set(c.pending.map((r) => r.id));
     const pending = [...c.pending, ...outcome.cursor.pending.filter((r) => !known.has(r.id))];
     const missingResults = [...c.missingResults, ...w.reader.missingResults];
-    const next = { above: hole.above, below, belowIds, skip, count };
+    const next = { ...hole, below, belowIds, skip, count };
     outcome.cursor = { ...c, v: 2, pending, missingResults, hole: next };
     outcome.windowStart = below;
     outcome.windowEnd = hole.below;
@@ -242,7 +254,8 @@ function holeFirstPartial(w: WalkContext, c: EdgedCursor, hole: CursorHole): Ins
   const oldestNew = w.topOldest;
   if (oldestNew === undefined) return undefined;
   const gap = outcome.gap;
-  const partial = withHoleBelow(w, outcome, oldestNew, c.windowEnd, outcome.cursor.windowStart);
+  const above = { t: c.windowEnd, ids: c.edgeIds };
+  const partial = withHoleBelow(w, outcome, oldestNew, above, outcome.cursor.windowStart);
   if (gap) partial.gap = gap;
   return partial;
 }

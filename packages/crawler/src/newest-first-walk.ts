@@ -20,6 +20,7 @@ import type { WalkContext } from './walk-context.js';
 export async function newestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<InstanceOutcome> {
   w.phase = 'incremental';
   let boundaryPage: number | undefined;
+  let edgeMet = false;
   for (let p = 1; ; p++) {
     const page = await w.reader.page(p);
     const oldest = oldestOf(page.items);
@@ -29,7 +30,14 @@ export async function newestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
       w.noteUnordered();
       return fullWalk(w, p + 1);
     }
-    if (boundaryPage === undefined && page.items.some((r) => w.edge.archived(r))) {
+    // Records of one second may be listed in any order: a record of the edge's second created after the
+    // last run read it may follow the edge's records, so the boundary is a page that also goes below it.
+    if (page.items.some((r) => w.edge.archived(r))) edgeMet = true;
+    if (
+      boundaryPage === undefined &&
+      edgeMet &&
+      (isLastPage(p, page) || page.items.some((r) => r.t < c.windowEnd))
+    ) {
       boundaryPage = p;
       w.boundary = true;
     }
