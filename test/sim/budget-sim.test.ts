@@ -51,6 +51,9 @@ describe('scheduled archival at a share of the minimum budget', () => {
     // Short of the minimum, records do expire (82 of 4,610 here), and each lies inside a reported gap.
     expect(low.lostExpired).toBeGreaterThan(20);
     expect(low.lostInGaps).toBe(low.lost);
+    // And no more: no archived record lies inside a gap still open.
+    expect(high.archivedInOpenGaps).toBe(0);
+    expect(low.archivedInOpenGaps).toBe(0);
   }, 300_000);
 
   it('the same seed gives the same figures', async () => {

@@ -1,3 +1,4 @@
+import type { HeldSpan } from './held-spans.js';
 import type { ListingOrder } from './listing-order.js';
 
 /** A record to see again next run: last seen not final, or final with its result still missing. */
@@ -59,6 +60,12 @@ export interface InstanceCursor {
   releasedAt?: string;
   /** Records a stopped walk left unread below the newest ones; the next run reads them first. */
   hole?: CursorHole;
+  /**
+   * Spans archived whole newer than where the unread part begins (the hole's top, or the edge), which the
+   * hole and the edge do not say: what stopped walks read above a hole they did not finish. A gap found
+   * later over them is split around them (see `splitGap`). Absent in cursors of older versions.
+   */
+  held?: HeldSpan[];
   /**
    * When the last walk that read the instance to its end began (the crawler's clock, epoch ms): records
    * created since then may not be archived. Absent in cursors of older versions (`windowEnd` stands in).

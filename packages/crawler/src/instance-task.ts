@@ -5,6 +5,7 @@ import { completeCoverage, failedCoverage, releasedCoverage, stoppedCoverage } f
 import type { CrawlAccount, ResolvedCrawlOptions } from './crawl-options.js';
 import { measuredRate } from './deadline-schedule.js';
 import { isInstanceGone, isNotFound, messageOf, stopsTheRun } from './failure-policy.js';
+import { splitGap, withSpans } from './held-spans.js';
 import { hasEdge, type InstanceCursor } from './instance-cursor.js';
 import type { InstanceOutcome } from './instance-outcome.js';
 import { cursorKey, type InstanceRef } from './instance-ref.js';
@@ -80,17 +81,18 @@ export async function crawlInstance(
       ...(rate === undefined ? {} : { rate }),
     };
     run.floors.saw(where.account, outcome.windowEnd);
-    const coverage = completeCoverage(where, observedAt, outcome, cursor);
-    if (outcome.gap) reportGap(run, coverage);
+    const spans = walk.spans();
+    outcome.cursor = withSpans(outcome.cursor, spans);
+    const coverage = splitGap(completeCoverage(where, observedAt, outcome, cursor), spans);
     for (const message of outcome.notes) options.onEvent({ type: 'note', ...where, message });
-    await run.feeder.instanceDone(coverage, cursorKey(where), outcome.cursor);
+    await instanceDone(run, coverage, cursorKey(where), outcome.cursor);
     tally.instancesComplete++;
     const { pages, records, fullWalk } = outcome;
     tally.estimate.finished(where.account, where.regionId, where.instanceId, pages, full);
     options.onEvent({ type: 'instance-done', ...where, pages, records, fullWalk });
   } catch (error) {
     if (run.stopped()) {
-      await recordStopped(run, where, observedAt, walk.partial(), cursor);
+      await recordStopped(run, where, observedAt, walk, cursor);
       return;
     }
     if (stopsTheRun(error)) throw error;
@@ -101,9 +103,8 @@ export async function crawlInstance(
       tally.incomplete.push({ ...where, reason });
       options.onEvent({ type: 'instance-failed', ...where, reason });
       const coverage = failedCoverage(where, observedAt, cursor, reason, walk.partial()?.windowStart);
-      reportGap(run, coverage);
       // No new cursor: the next run reads this instance again from the same edge.
-      await run.feeder.instanceDone(coverage, cursorKey(where), undefined);
+      await instanceDone(run, splitGap(coverage, walk.spans()), cursorKey(where), undefined);
     }
   } finally {
     tally.done(where.account, where.regionId);
@@ -120,25 +121,28 @@ async function recordStopped(
   run: RunContext,
   where: InstanceRef,
   observedAt: Date,
-  partial: InstanceOutcome | undefined,
+  walk: InstanceWalk,
   previous: InstanceCursor | undefined,
 ): Promise<void> {
   run.tally.stopped.push(where);
-  const coverage = stoppedCoverage(where, observedAt, partial);
-  if (partial?.gap) reportGap(run, coverage);
+  const partial = walk.partial();
+  const spans = walk.spans();
+  const coverage = splitGap(stoppedCoverage(where, observedAt, partial), spans);
   // The rate and the last walk to the end stay what they were: a stopped walk measures neither. When it
   // moved the edge, the next walk measures what is newer than the new edge from when this one began.
   const { rate, checkedAt, coveredTo } = previous ?? {};
-  const moved = partial?.cursor.windowEnd !== previous?.windowEnd;
+  const moved = partial !== undefined && partial.cursor.windowEnd !== previous?.windowEnd;
   const ratedAt = moved ? observedAt.getTime() : previous?.ratedAt;
-  const cursor = partial && {
-    ...partial.cursor,
+  // A walk that proved nothing new keeps the cursor it began from, with the spans it archived.
+  const next = partial?.cursor ?? previous;
+  const cursor = next && {
+    ...withSpans(next, spans),
     ...(rate === undefined ? {} : { rate }),
     ...(checkedAt === undefined ? {} : { checkedAt }),
     ...(coveredTo === undefined ? {} : { coveredTo }),
     ...(ratedAt === undefined ? {} : { ratedAt }),
   };
-  await run.feeder.instanceDone(coverage, cursorKey(where), cursor);
+  await instanceDone(run, coverage, cursorKey(where), cursor);
 }
 
 /** An instance that disappeared: recorded with when it was found gone, and a gap after its last archived record. */
@@ -151,26 +155,29 @@ export async function recordReleased(
   run.tally.released.push(where);
   run.options.onEvent({ type: 'instance-released', ...where });
   await run.feeder.instances([releasedInstanceObservation(where, now)]);
-  const coverage = releasedCoverage(where, now, cursor);
-  reportGap(run, coverage);
+  const coverage = splitGap(releasedCoverage(where, now, cursor), cursor?.held ?? []);
   const releasedAt = now.toISOString();
   const next: InstanceCursor = cursor
     ? { ...cursor, releasedAt }
     : { v: 1, order: 'unknown', edgeIds: [], pending: [], missingResults: [], total: 0, releasedAt };
-  await run.feeder.instanceDone(coverage, cursorKey(where), next);
+  await instanceDone(run, coverage, cursorKey(where), next);
 }
 
-function reportGap(run: RunContext, coverage: CoverageRecord): void {
-  run.tally.gaps.push(coverage);
-  const { account, regionId, instanceId } = coverage;
-  run.options.onEvent({
-    type: 'gap',
-    account,
-    regionId,
-    instanceId,
-    reason: coverage.gapReason ?? '',
-    detail: coverage.detail ?? '',
-  });
+/** The instance's coverage (a record per part of its gap) and cursor into the snapshot; each gap reported. */
+async function instanceDone(
+  run: RunContext,
+  coverage: CoverageRecord[],
+  key: string,
+  cursor: InstanceCursor | undefined,
+): Promise<void> {
+  for (const part of coverage) {
+    if (!part.gapReason) continue;
+    run.tally.gaps.push(part);
+    const { account, regionId, instanceId } = part;
+    const detail = part.detail ?? '';
+    run.options.onEvent({ type: 'gap', account, regionId, instanceId, reason: part.gapReason, detail });
+  }
+  await run.feeder.instanceDone(coverage, key, cursor);
 }
 
 /**

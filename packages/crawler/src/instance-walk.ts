@@ -1,4 +1,5 @@
 import { fullWalk } from './full-walk.js';
+import { type HeldSpan, mergeSpans } from './held-spans.js';
 import { hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, partialOutcome } from './instance-outcome.js';
 import { newestFirstWalk } from './newest-first-walk.js';
@@ -51,6 +52,11 @@ export class InstanceWalk {
       if (oldest === undefined || s.t < oldest) oldest = s.t;
     }
     return { count, oldest };
+  }
+
+  /** Spans this walk archived whole, with those the cursor it began from kept (see `HeldSpan`). */
+  spans(): HeldSpan[] {
+    return mergeSpans([...(this.#w.options.cursor?.held ?? []), ...this.#w.reader.spans]);
   }
 
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */

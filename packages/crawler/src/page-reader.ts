@@ -1,8 +1,9 @@
 import type { Invocation, InvocationResult, Page } from '@swas-archive/client';
 import type { CursorEdge } from './cursor-edge.js';
+import type { HeldSpan } from './held-spans.js';
 import type { PendingRecord } from './instance-cursor.js';
 import { type ListingOrder, learnOrder, orderOfPage } from './listing-order.js';
-import { newestOf, type RecordKey } from './record-key.js';
+import { newestOf, oldestOf, type RecordKey } from './record-key.js';
 
 /** Records per `DescribeInvocations` page: the API's maximum. */
 export const PAGE_SIZE = 50;
@@ -140,6 +141,36 @@ export class PageReader {
     this.#kept.clear();
   }
 
+  /** Spans this walk archived whole (see `HeldSpan`): a page each, joined where pages followed in order. */
+  readonly spans: HeldSpan[] = [];
+  #lastSpan?: { p: number; read: number; span: HeldSpan };
+
+  /**
+   * Notes page `p`'s span once its records reached the archive side. The next page read right after it
+   * joins the span only in the direction the listing drifts into overlap: new records push a newest-first
+   * listing's pages down, expiry pulls an oldest-first one's up, so nothing lies between the two. A listing
+   * not ordered by creation time shows no span: any noted before it was found so are dropped.
+   */
+  #noteSpan(p: number, view: PageView): void {
+    const step = this.order === 'newest-first' ? 1 : this.order === 'oldest-first' ? -1 : 0;
+    if (step === 0) {
+      this.spans.length = 0;
+      this.#lastSpan = undefined;
+      return;
+    }
+    const from = oldestOf(view.items);
+    const to = newestOf(view.items);
+    if (from === undefined || to === undefined) return;
+    const last = this.#lastSpan;
+    let span: HeldSpan = [from, to];
+    if (last && last.read === this.#reads - 1 && p === last.p + step) {
+      span = last.span;
+      span[0] = Math.min(span[0], from);
+      span[1] = Math.max(span[1], to);
+    } else this.spans.push(span);
+    this.#lastSpan = { p, read: this.#reads, span };
+  }
+
   async #read(p: number): Promise<PageView> {
     const page = await this.io.readPage(p);
     this.pages++;
@@ -161,6 +192,7 @@ export class PageReader {
     }
     if (fresh.length > 0) await this.#emit(fresh);
     this.#handing.length = 0;
+    this.#noteSpan(p, view);
     return view;
   }
 

@@ -138,14 +138,14 @@ export class SnapshotFeeder {
    * snapshot that holds (or follows) its data.
    */
   instanceDone(
-    coverage: CoverageRecord,
+    coverage: readonly CoverageRecord[],
     cursorKey: string,
     cursor: InstanceCursor | undefined,
   ): Promise<void> {
     return this.#serial(async () => {
       // The instance's observations must be in the snapshot its cursor joins.
       await this.#stage();
-      await this.#current().addCoverage([coverage]);
+      await this.#current().addCoverage([...coverage]);
       if (cursor !== undefined) this.#current().setCursors({ [cursorKey]: cursor });
       this.#pending = true;
       this.#cursorPending = true;
