@@ -83,4 +83,34 @@ describe('swas-archive plan', () => {
       });
     });
   }, 60_000);
+
+  it('asks more of an oldest-first listing: a visit with new records reads the old edge page and the last', async () => {
+    const minimumOf = async (order: 'newest-first' | 'oldest-first') => {
+      const fleet = {
+        ...{ seed: 5, clock: { speed: 0 }, order, retention: { maxAgeMs: 2 * 3_600_000 } },
+        fleet: { regions: 1, instancesPerRegion: 2, invocations: 3000 },
+      };
+      return withEmulator(fleet, (emu) =>
+        withArchiveRoot(async (root) => {
+          const crawl = ['crawl', '--endpoint', emu.endpoint, '--data', root];
+          expect((await runCli([...crawl, '--budget', 'DescribeInvocations=100000'], { emu })).code).toBe(0);
+          const plan = await runCli([
+            'plan',
+            '--data',
+            root,
+            '--every',
+            '6h',
+            '--max-duration',
+            '1h',
+            '--json',
+          ]);
+          return (JSON.parse(plan.stdout) as PlanJson).regions[0]?.minimum.DescribeInvocations ?? 0;
+        }),
+      );
+    };
+    const newest = await minimumOf('newest-first');
+    const oldest = await minimumOf('oldest-first');
+    expect(newest).toBeGreaterThan(0);
+    expect(oldest).toBeGreaterThan(newest);
+  }, 60_000);
 });

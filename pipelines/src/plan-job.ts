@@ -2,6 +2,7 @@ import {
   type Action,
   type BudgetOptions,
   type BudgetPlan,
+  cursorKey,
   DEFAULT_BUDGETS,
   type PlannedInstance,
   planBudgets,
@@ -116,9 +117,17 @@ async function fleetAsSeen(root: string, retentionMs: number): Promise<PlannedIn
         ratePerMinute: rate,
         unarchivedSince: last,
         walkedEveryRun: Number(r.total) === 0,
+        oldestFirst:
+          orderOf(session, String(r.account), String(r.region_id), String(r.instance_id)) === 'oldest-first',
       };
     });
   } finally {
     session.close();
   }
+}
+
+/** The listing order the crawler's cursor of the instance last saw, if any. */
+function orderOf(session: QuerySession, account: string, regionId: string, instanceId: string): unknown {
+  const cursor = session.catalog.cursors[cursorKey({ account, regionId, instanceId })];
+  return (cursor as { order?: unknown } | undefined)?.order;
 }

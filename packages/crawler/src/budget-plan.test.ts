@@ -27,6 +27,23 @@ describe('minimumPagingBudget', () => {
     expect(b).toBeCloseTo(4 / 360 + 6 / (53 * 360), 6);
   });
 
+  it('charges an oldest-first listing a call more for each visit that finds new records', () => {
+    const newest = minimumPagingBudget([100, 100, 100, 0], 14 * DAY_MIN, 60, 60);
+    const oldest = minimumPagingBudget(
+      [100, 100, 100, 0],
+      14 * DAY_MIN,
+      60,
+      60,
+      [],
+      [true, true, true, true],
+    );
+    // The silent one finds nothing new on its checks: one call each, as newest-first.
+    const quiet = 1 / (60 * 333);
+    expect(oldest).toBeGreaterThan(newest);
+    expect((3 * 2) / (60 * oldest) + quiet / oldest + (3 * 100) / (50 * oldest - 100)).toBeCloseTo(1, 5);
+    expect(3 / (60 * newest) + quiet / newest + (3 * 100) / (50 * newest - 100)).toBeCloseTo(1, 5);
+  });
+
   it('grows as runs get shorter: crawling happens only during runs, and drifts as much while it does', () => {
     const all = minimumPagingBudget([20], 14 * DAY_MIN, 360, 360);
     const third = minimumPagingBudget([20], 14 * DAY_MIN, 360, 120);

@@ -20,6 +20,11 @@ export interface PlannedInstance {
    * archived record of it could show later what vanished unseen.
    */
   walkedEveryRun?: boolean;
+  /**
+   * Its listing is oldest first (as the crawler's cursor last saw it): a visit that finds new records reads
+   * the archived edge's old page and then the last page before reading back, a call more than newest-first.
+   */
+  oldestFirst?: boolean;
 }
 
 /** What `planBudgets` weighs. */
@@ -144,6 +149,7 @@ function regionPlan(
       everyMin,
       durationMin,
       members.map((m) => m.walkedEveryRun === true),
+      members.map((m) => m.oldestFirst === true),
     ),
     ListInstances: listingCalls(members.length) / durationMin,
     DescribeInvocationResult: inputs.withResults ? arrivals / (durationMin / everyMin) : 0,
@@ -172,12 +178,16 @@ const hours = (minutes: number) => `${(minutes / 60).toFixed(minutes < 600 ? 1 :
  * The least `DescribeInvocations` calls a minute that keep up with instances receiving `rates` records a
  * minute, records living `lifetimeMin`, runs every `everyMin` taking up to `durationMin`:
  *
- *   Σ_i [ 1 / (P_i · B) + a_i / (50·B − a_i) ] ≤ d,   d = durationMin / everyMin
+ *   Σ_i [ c_i / (P_i · B) + a_i / (50·B − a_i) ] ≤ d,   d = durationMin / everyMin
  *
  * Walked at B calls a minute, an instance receiving a_i a minute shifts each page by a_i / B records, so
  * a call yields 50 − a_i / B unseen ones: its new records take a_i / (50·B − a_i) of the crawling time
  * (busy instances walked one at a time, so no walk shares the pace). Each visit costs one call more (the
- * page that reaches the archived edge); busy instances, and those with nothing archived yet
+ * page that reaches the archived edge: c_i = 1), two for an oldest-first listing (`oldestFirst`) that
+ * finds new records on the visit (a_i · P_i ≥ 1): it reads the edge's old page, then the last page, and
+ * reads back from there. Read back, an oldest-first listing drifts by what expires from its front, as
+ * many records as arrive once the cap or the retention rotates it: the same a_i / B a call. Busy instances,
+ * and those with nothing archived yet
  * (`everyRun`), are visited every run (P_i = everyMin), quiet ones only as often as their oldest
  * unarchived record needs (P_i = everyMin × ⌈(lifetime − 2·every − duration) / every⌉, at least one run).
  * Crawling happens only during runs: a share d of the time.
@@ -189,16 +199,18 @@ export function minimumPagingBudget(
   everyMin: number,
   durationMin: number,
   everyRun: readonly boolean[] = [],
+  oldestFirst: readonly boolean[] = [],
 ): number {
   if (rates.length === 0) return 0;
   const duty = durationMin / everyMin;
   const quietPeriod =
     everyMin * Math.max(1, Math.ceil((lifetimeMin - 2 * everyMin - durationMin) / everyMin));
   const periods = rates.map((a, i) => (a * everyMin > PAGE_SIZE || everyRun[i] ? everyMin : quietPeriod));
+  const visitCalls = rates.map((a, i) => (oldestFirst[i] && a * (periods[i] as number) >= 1 ? 2 : 1));
   const load = (b: number) => {
     let sum = 0;
     rates.forEach((a, i) => {
-      sum += 1 / ((periods[i] as number) * b) + a / (PAGE_SIZE * b - a);
+      sum += (visitCalls[i] as number) / ((periods[i] as number) * b) + a / (PAGE_SIZE * b - a);
     });
     return sum;
   };

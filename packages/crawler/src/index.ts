@@ -28,6 +28,7 @@ export type {
 export { crawl } from './crawl-run.js';
 export { recordLifetimeMs } from './deadline-schedule.js';
 export { CrawlConfigurationError } from './errors.js';
+export { cursorKey } from './instance-ref.js';
 export { invocationObservation } from './record-mapping.js';
 export type { RetryOptions } from './retry-policy.js';
 export { type CrawlShard, shardOf } from './shard-of.js';
