@@ -1,4 +1,4 @@
-import { hasEdge } from './instance-cursor.js';
+import { type CursorHole, hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome, outcomeOf } from './instance-outcome.js';
 import { noteForward } from './oldest-first-hole.js';
 import { isLastPage } from './page-reader.js';
@@ -24,7 +24,22 @@ export async function fullWalk(w: WalkContext, from: number): Promise<InstanceOu
     // A full walk that met no archived record: what lay between the old edge and the oldest record is gone.
     return incrementalOutcome(w, c, false);
   }
-  const outcome = outcomeOf(w, true, oldestOf(seen.values()));
+  const oldest = oldestOf(seen.values());
+  const hole = hasEdge(c) ? c.hole : undefined;
+  if (hole && oldest !== undefined && holeWentUnread(w, hole)) {
+    // Every record held was read, but none from below the hole a stopped run left: what it held then and
+    // was not read since has expired.
+    const outcome = outcomeOf(w, false, oldest);
+    const after = hole.above === undefined ? 'the oldest held' : new Date(hole.above).toISOString();
+    outcome.gap = {
+      start: hole.above,
+      end: oldest,
+      reason: 'expired-unseen',
+      detail: `records a stopped run left unread (created after ${after}) expired before this run could read them`,
+    };
+    return outcome;
+  }
+  const outcome = outcomeOf(w, true, oldest);
   const lost = expiredDuringWalk(w);
   if (lost > 0) {
     outcome.gap = {
@@ -35,6 +50,19 @@ export async function fullWalk(w: WalkContext, from: number): Promise<InstanceOu
     };
   }
   return outcome;
+}
+
+/**
+ * Whether records of the hole may have expired unread: the walk held nothing from below it (records expire
+ * oldest first), or, for a hole from the beginning, read fewer of it than it held (newest-first counts).
+ */
+function holeWentUnread(w: WalkContext, hole: CursorHole): boolean {
+  let inHole = 0;
+  for (const s of w.reader.seen.values()) {
+    if (hole.above !== undefined && s.t <= hole.above) return false;
+    if (w.edge.inHole(s)) inHole++;
+  }
+  return hole.above !== undefined || inHole < hole.count;
 }
 
 function someArchived(w: WalkContext): boolean {

@@ -263,3 +263,35 @@ describe('a walk stopped midway leaves a cursor the next run goes on from', () =
     expect(partial?.cursor.hole).toMatchObject({ skip: 50 });
   });
 });
+
+describe('a full walk (`--full`, or a listing found unordered) over a cursor with a hole', () => {
+  it('reports the part of the hole that expired unread as a gap, and no join', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(100, T0);
+    const first = await walkInstance(mem, options());
+    mem.add(300, mem.newest + 1000);
+    // Stopped on page 3: pages 1 and 2 archived, a hole from the old edge down to the oldest read.
+    const partial = await stoppedWalk(mem, 3, first.cursor);
+    const hole = partial?.cursor.hole;
+    expect(hole?.above).toBe(first.cursor.windowEnd);
+    // The old records and the hole's oldest 150 expire; 50 of the hole are still held.
+    mem.expireOldest(250);
+    mem.resetCounts();
+    const full = await walkInstance(mem, { ...options(partial?.cursor), full: true });
+    expect(full.joinedPrevious).toBe(false);
+    expect(full.gap).toMatchObject({
+      start: first.cursor.windowEnd,
+      end: mem.records[0]?.t,
+      reason: 'expired-unseen',
+    });
+    expect(full.cursor.hole).toBeUndefined();
+    // Nothing expired: a full walk that reaches below the hole joins and reports nothing.
+    const again = new MemoryInstance('newest-first');
+    again.add(100, T0);
+    const c0 = await walkInstance(again, options());
+    again.add(300, again.newest + 1000);
+    const p2 = await stoppedWalk(again, 3, c0.cursor);
+    const whole = await walkInstance(again, { ...options(p2?.cursor), full: true });
+    expect(whole.gap).toBeUndefined();
+  });
+});
