@@ -1,7 +1,7 @@
 import { type CursorHole, hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome, outcomeOf } from './instance-outcome.js';
 import { noteForward } from './oldest-first-hole.js';
-import { isLastPage } from './page-reader.js';
+import { isLastPage, type PageView } from './page-reader.js';
 import { oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
 
@@ -9,11 +9,12 @@ import type { WalkContext } from './walk-context.js';
  * Walks every page from `from` to the end: on the first run, with `full`, or when the listing is not
  * ordered by creation time.
  */
-export async function fullWalk(w: WalkContext, from: number): Promise<InstanceOutcome> {
+export async function fullWalk(w: WalkContext, from: number, read?: PageView): Promise<InstanceOutcome> {
   w.reader.stopKeepingPages();
   w.phase = 'full';
   for (let p = from; ; p++) {
-    const page = await w.reader.page(p);
+    // Page `from` as already read, if given.
+    const page = p === from && read ? read : await w.reader.page(p);
     noteForward(w, page);
     if (!w.boundary && page.items.some((r) => w.edge.archived(r))) w.boundary = true;
     if (isLastPage(p, page)) break;

@@ -3,8 +3,10 @@ import { type HeldSpan, mergeSpans } from './held-spans.js';
 import { hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, partialOutcome } from './instance-outcome.js';
 import { newestFirstWalk } from './newest-first-walk.js';
+import { noteForward } from './oldest-first-hole.js';
+import { firstPageCursor, firstWalkOutcome } from './oldest-first-start.js';
 import { oldestFirstWalk } from './oldest-first-walk.js';
-import type { WalkIo } from './page-reader.js';
+import { isLastPage, type WalkIo } from './page-reader.js';
 import { WalkContext, type WalkOptions } from './walk-context.js';
 
 /** Most pages read past the archived edge to see again records last seen not final. */
@@ -23,31 +25,55 @@ export function walkInstance(io: WalkIo, options: WalkOptions): Promise<Instance
 
 /** One walk of one instance, which can say what it proved if it is stopped midway. */
 export class InstanceWalk {
-  readonly #w: WalkContext;
+  #w: WalkContext;
+  /** A first walk of an oldest-first listing: the context that read page 1 (see `firstPageCursor`). */
+  #first?: WalkContext;
 
-  constructor(io: WalkIo, options: WalkOptions) {
+  constructor(
+    private readonly io: WalkIo,
+    options: WalkOptions,
+  ) {
     this.#w = new WalkContext(io, options);
   }
 
   /** Walks the instance (see {@link walkInstance}). */
-  run(): Promise<InstanceOutcome> {
+  async run(): Promise<InstanceOutcome> {
     const w = this.#w;
     const c = w.options.cursor;
+    if (!w.options.full && !hasEdge(c)) return this.#firstWalk(w);
     if (w.options.full || !hasEdge(c) || c.order === 'unordered') return fullWalk(w, 1);
     if (c.order === 'oldest-first') return oldestFirstWalk(w, c);
     return newestFirstWalk(w, c);
   }
 
+  /** Page 1 first: an oldest-first listing is then read back from its end, any other walked in full. */
+  async #firstWalk(w: WalkContext): Promise<InstanceOutcome> {
+    w.phase = 'full';
+    const page1 = await w.reader.page(1);
+    noteForward(w, page1);
+    if (w.reader.order !== 'oldest-first' || isLastPage(1, page1)) return fullWalk(w, 1, page1);
+    const seed = firstPageCursor(w, page1);
+    this.#first = w;
+    this.#w = new WalkContext(this.io, { ...w.options, cursor: seed });
+    return firstWalkOutcome(w, this.#w, seed, await oldestFirstWalk(this.#w, seed));
+  }
+
+  /** The contexts this walk read with, the first first. */
+  get #contexts(): WalkContext[] {
+    return this.#first ? [this.#first, this.#w] : [this.#w];
+  }
+
   /** Whether this walk asked for the invocation's result already. */
   askedResult(invokeId: string): boolean {
-    return this.#w.reader.resultsAsked.has(invokeId);
+    return this.#contexts.some((w) => w.reader.resultsAsked.has(invokeId));
   }
 
   /** Records read that are newer than `t` (all of them when `t` is undefined), and the oldest read. */
   newerThan(t: number | undefined): { count: number; oldest?: number } {
     let count = 0;
     let oldest: number | undefined;
-    for (const s of this.#w.reader.seen.values()) {
+    const seen = new Map(this.#contexts.flatMap((w) => [...w.reader.seen]));
+    for (const s of seen.values()) {
       if (t === undefined || s.t > t) count++;
       if (oldest === undefined || s.t < oldest) oldest = s.t;
     }
@@ -56,11 +82,17 @@ export class InstanceWalk {
 
   /** Spans this walk archived whole, with those the cursor it began from kept (see `HeldSpan`). */
   spans(): HeldSpan[] {
-    return mergeSpans([...(this.#w.options.cursor?.held ?? []), ...this.#w.reader.spans]);
+    const read = this.#contexts.flatMap((w) => w.reader.spans);
+    return mergeSpans([...(this.#contexts[0]?.options.cursor?.held ?? []), ...read]);
   }
 
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */
   partial(): InstanceOutcome | undefined {
-    return partialOutcome(this.#w);
+    const first = this.#first;
+    if (!first) return partialOutcome(this.#w);
+    // Stopped reading back: a cursor from page 1 (the seed), with a hole from there down to what was read.
+    first.reader.forgetUnhanded();
+    const partial = partialOutcome(this.#w);
+    return partial ?? partialOutcome(first);
   }
 }

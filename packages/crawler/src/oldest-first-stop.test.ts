@@ -35,17 +35,38 @@ function expectEachOnce(mem: MemoryInstance, emitted: Map<string, number>) {
 }
 
 describe('an oldest-first walk stopped midway leaves a cursor the next run goes on from', () => {
-  it('oldest-first first run: the cursor ends at the newest record read; the next run reads on', async () => {
+  it('oldest-first first run: page 1 and the newest pages read are archived; the next run reads on', async () => {
     const mem = new MemoryInstance('oldest-first');
     mem.add(500, T0);
     const total = new Map<string, number>();
+    // Page 1, then back from the last page: pages 10 and 9 archived, a hole from page 1 to them.
     const partial = await stoppedAtRead(mem, 4);
     tallyInto(total, mem);
-    expect(partial?.cursor).toMatchObject({ v: 1, windowEnd: T0 + 149_000 });
+    expect(partial?.cursor).toMatchObject({ v: 2, windowStart: T0, windowEnd: T0 + 499_000 });
+    expect(partial?.cursor.hole).toMatchObject({ above: T0 + 49_000, below: T0 + 400_000 });
     mem.resetCounts();
     await walkInstance(mem, options(partial?.cursor));
     tallyInto(total, mem);
     expectEachOnce(mem, total);
+  });
+
+  it('oldest-first first run while the cap rotates as many records out as come in: none skipped', async () => {
+    const mem = new MemoryInstance('oldest-first');
+    const held = mem.add(500, T0);
+    // Each read, the 3 oldest rotate out and 3 arrive: TotalCount never changes, pages shift by 3.
+    mem.afterRead = () => {
+      mem.expireOldest(3);
+      mem.add(3, mem.newest + 1000);
+    };
+    const outcome = await walkInstance(mem, options());
+    mem.afterRead = undefined;
+    // Every record held at the start is archived, or expired inside the gap the walk reports.
+    const gap = outcome.gap;
+    const unread = held.filter((r) => !mem.emitted.has(r.id));
+    for (const r of unread) expect(gap && r.t >= (gap.start ?? 0) && r.t <= (gap.end ?? 0), r.id).toBe(true);
+    expect(unread.every((r) => !mem.records.includes(r))).toBe(true);
+    expect(outcome.windowEnd).toBeGreaterThanOrEqual(held[499]?.t ?? 0);
+    expect(mem.duplicates()).toEqual([]);
   });
 
   it('oldest-first, stopped again and again before the edge: each run goes on from where the last stopped', async () => {
