@@ -18,7 +18,8 @@ export function mergeSpans(spans: Iterable<HeldSpan>): HeldSpan[] {
   const merged: HeldSpan[] = [];
   for (const [from, to] of sorted) {
     const last = merged[merged.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    // Spans that only meet at a second do not claim it: records of that second may lie between them.
+    if (last && from < last[1]) last[1] = Math.max(last[1], to);
     else merged.push([from, to]);
   }
   return merged;

@@ -47,7 +47,8 @@ export async function readHole(
   const reader = w.reader;
   let p = Math.max(floor, from);
   let page = await reader.cached(p);
-  while (p > floor && (page.items.length === 0 || (newestOf(page.items) ?? 0) < hole.below)) {
+  // Back until a page reaches above the hole's top: records of its second may be listed on either side.
+  while (p > floor && (page.items.length === 0 || (newestOf(page.items) ?? 0) <= hole.below)) {
     p--;
     page = await reader.cached(p);
   }

@@ -1,15 +1,13 @@
-import { isFinalInvocationStatus } from '@swas-archive/client';
+import { edgeIdsAt, stillToSee } from './cursor-carry.js';
 import { holeOutcome } from './hole-walk.js';
 import {
   type CursorHole,
   type EdgedCursor,
   hasEdge,
   type InstanceCursor,
-  type PendingRecord,
   provenUntil,
 } from './instance-cursor.js';
 import { forwardPartial, oldestFirstPartial } from './oldest-first-hole.js';
-import type { Seen } from './page-reader.js';
 import { newestOf, oldestOf } from './record-key.js';
 import type { WalkContext } from './walk-context.js';
 
@@ -182,10 +180,7 @@ export function partialOutcome(w: WalkContext): InstanceOutcome | undefined {
   return withHoleBelow(w, outcome, oldest, above, c?.windowStart ?? oldest);
 }
 
-/**
- * Leaves a hole below `oldest` (the oldest record read from the newest end) down to `above.t`, whose
- * archived records of that second are `above.ids` (the old edge's).
- */
+/** Leaves a hole below `oldest` (the oldest read from the newest end) down to `above.t` (its ids: `above.ids`). */
 function withHoleBelow(
   w: WalkContext,
   outcome: InstanceOutcome,
@@ -254,49 +249,13 @@ function holeFirstPartial(w: WalkContext, c: EdgedCursor, hole: CursorHole): Ins
   const oldestNew = w.topOldest;
   if (oldestNew === undefined) return undefined;
   const gap = outcome.gap;
-  const above = { t: c.windowEnd, ids: c.edgeIds };
-  const partial = withHoleBelow(w, outcome, oldestNew, above, outcome.cursor.windowStart);
+  const partial = withHoleBelow(
+    w,
+    outcome,
+    oldestNew,
+    { t: c.windowEnd, ids: c.edgeIds },
+    outcome.cursor.windowStart,
+  );
   if (gap) partial.gap = gap;
   return partial;
-}
-
-/**
- * Records the next run must see again: those not final now; and those the previous run asked for that this
- * one did not reach, kept while they may still be held (older than anything this walk reached).
- */
-function stillToSee(
-  w: WalkContext,
-  oldestReached: number | undefined,
-): { pending: PendingRecord[]; missingResults: PendingRecord[] } {
-  const c = w.options.cursor;
-  const seen = w.reader.seen;
-  const unreached = (r: PendingRecord) =>
-    !seen.has(r.id) && r.t < (oldestReached ?? Number.POSITIVE_INFINITY);
-  const pending: PendingRecord[] = [];
-  for (const s of seen.values()) if (!isFinalInvocationStatus(s.status)) pending.push({ id: s.id, t: s.t });
-  for (const r of c?.pending ?? []) if (unreached(r)) pending.push(r);
-  const missingResults = [...w.reader.missingResults];
-  const missingIds = new Set(missingResults.map((m) => m.id));
-  for (const r of c?.missingResults ?? []) {
-    if (!unreached(r) || missingIds.has(r.id)) continue;
-    missingResults.push(r);
-    missingIds.add(r.id);
-  }
-  return { pending, missingResults };
-}
-
-/** Ids created at the new edge: those seen at it, and the old edge's when the edge did not move. */
-function edgeIdsAt(seen: Iterable<Seen>, end: number | undefined, c: InstanceCursor | undefined): string[] {
-  if (end === undefined) return [];
-  const ids: string[] = [];
-  for (const s of seen) if (s.t === end) ids.push(s.id);
-  if (end === c?.windowEnd) {
-    const have = new Set(ids);
-    for (const id of c.edgeIds) {
-      if (have.has(id)) continue;
-      ids.push(id);
-      have.add(id);
-    }
-  }
-  return ids;
 }

@@ -4,7 +4,7 @@ import { hasEdge } from './instance-cursor.js';
 import { type InstanceOutcome, partialOutcome } from './instance-outcome.js';
 import { newestFirstWalk } from './newest-first-walk.js';
 import { noteForward } from './oldest-first-hole.js';
-import { firstPageCursor, firstWalkOutcome } from './oldest-first-start.js';
+import { firstPageCursor, firstWalkOutcome, outOfOrder } from './oldest-first-start.js';
 import { oldestFirstWalk } from './oldest-first-walk.js';
 import { isLastPage, type WalkIo } from './page-reader.js';
 import { WalkContext, type WalkOptions } from './walk-context.js';
@@ -26,14 +26,19 @@ export function walkInstance(io: WalkIo, options: WalkOptions): Promise<Instance
 /** One walk of one instance, which can say what it proved if it is stopped midway. */
 export class InstanceWalk {
   #w: WalkContext;
-  /** A first walk of an oldest-first listing: the context that read page 1 (see `firstPageCursor`). */
-  #first?: WalkContext;
+  /**
+   * Every context this walk read with, the current (`#w`) last: a first walk of an oldest-first listing
+   * reads page 1 in one, reads back from the end in another (see `firstPageCursor`), and walks in full in
+   * a third if the listing turns out not ordered.
+   */
+  readonly #contexts: WalkContext[];
 
   constructor(
     private readonly io: WalkIo,
     options: WalkOptions,
   ) {
     this.#w = new WalkContext(io, options);
+    this.#contexts = [this.#w];
   }
 
   /** Walks the instance (see {@link walkInstance}). */
@@ -53,14 +58,23 @@ export class InstanceWalk {
     noteForward(w, page1);
     if (w.reader.order !== 'oldest-first' || isLastPage(1, page1)) return fullWalk(w, 1, page1);
     const seed = firstPageCursor(w, page1);
-    this.#first = w;
-    this.#w = new WalkContext(this.io, { ...w.options, cursor: seed });
-    return firstWalkOutcome(w, this.#w, seed, await oldestFirstWalk(this.#w, seed));
+    const back = this.#use(new WalkContext(this.io, { ...w.options, cursor: seed }));
+    const outcome = await oldestFirstWalk(back, seed);
+    if (!outOfOrder(back, page1)) return firstWalkOutcome(w, back, seed, outcome);
+    // Not ordered after all (page 1 was): what the back pass took as archived by time may not be. Walk
+    // every page again, handing on all but what was handed on already.
+    const fresh = this.#use(new WalkContext(this.io, w.options));
+    for (const s of w.reader.seen.values()) fresh.reader.seen.set(s.id, s);
+    for (const s of back.reader.seen.values()) if (!back.edge.archived(s)) fresh.reader.seen.set(s.id, s);
+    fresh.reader.order = 'unordered';
+    fresh.noteUnordered();
+    return fullWalk(fresh, 1);
   }
 
-  /** The contexts this walk read with, the first first. */
-  get #contexts(): WalkContext[] {
-    return this.#first ? [this.#first, this.#w] : [this.#w];
+  #use(w: WalkContext): WalkContext {
+    this.#contexts.push(w);
+    this.#w = w;
+    return w;
   }
 
   /** Whether this walk asked for the invocation's result already. */
@@ -88,11 +102,14 @@ export class InstanceWalk {
 
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */
   partial(): InstanceOutcome | undefined {
-    const first = this.#first;
-    if (!first) return partialOutcome(this.#w);
-    // Stopped reading back: a cursor from page 1 (the seed), with a hole from there down to what was read.
+    const [first, back] = this.#contexts;
+    if (!first || !back || this.#contexts.length > 2) return partialOutcome(this.#w);
+    // Stopped reading back: a cursor from page 1 (the seed), with a hole from there down to what was read;
+    // nothing if what was read shows the listing not ordered.
     first.reader.forgetUnhanded();
-    const partial = partialOutcome(this.#w);
-    return partial ?? partialOutcome(first);
+    back.reader.forgetUnhanded();
+    const page1 = { totalCount: 0, items: [...first.reader.seen.values()] };
+    if (outOfOrder(back, page1)) return undefined;
+    return partialOutcome(back) ?? partialOutcome(first);
   }
 }

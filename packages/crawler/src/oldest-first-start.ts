@@ -56,3 +56,17 @@ export function firstWalkOutcome(
     };
   return outcome;
 }
+
+/**
+ * Whether the back pass over {@link firstPageCursor} shows the listing not ordered by creation time: found
+ * so page by page, or a record older than page 1's newest that page 1 did not hold (ordered, page 1 held
+ * every record up to its newest; drift only moves them).
+ */
+export function outOfOrder(back: WalkContext, page1: PageView): boolean {
+  if (back.reader.order === 'unordered') return true;
+  const end = newestOf(page1.items);
+  if (end === undefined) return false;
+  const ids = new Set(page1.items.map((r) => r.id));
+  for (const s of back.reader.seen.values()) if (s.t < end && !ids.has(s.id)) return true;
+  return false;
+}

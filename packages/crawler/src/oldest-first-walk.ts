@@ -18,7 +18,10 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     w.holeDone = await readHoleBack(w, c.hole, c.total);
   }
   w.phase = 'back';
-  const holdsArchived = (page: PageView) => page.items.some((r) => w.edge.archived(r));
+  // The edge met, and passed: a record of the edge's second created after the last run may be listed
+  // just before the edge's records, on the page before, unless this is page 1.
+  const holdsArchived = (page: PageView, at: number) =>
+    page.items.some((r) => w.edge.archived(r)) && (at === 1 || page.items.some((r) => r.t < c.windowEnd));
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
   let page = await reader.cached(q);
@@ -34,7 +37,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     page = await reader.probe(q);
   }
   noteBackPage(w, page, q);
-  let boundary = holdsArchived(page);
+  let boundary = holdsArchived(page, q);
   w.boundary = boundary;
   let low = q;
   // Walk back (past an empty page too: the listing shrank) until a page holds an archived record, or one
@@ -43,7 +46,7 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     low--;
     page = await reader.probe(low);
     noteBackPage(w, page, low);
-    boundary = holdsArchived(page);
+    boundary = holdsArchived(page, low);
     w.boundary = boundary;
   }
   // Records last seen not final are older than the edge: walk further back to them.

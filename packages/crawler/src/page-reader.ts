@@ -143,13 +143,16 @@ export class PageReader {
 
   /** Spans this walk archived whole (see `HeldSpan`): a page each, joined where pages followed in order. */
   readonly spans: HeldSpan[] = [];
-  #lastSpan?: { p: number; read: number; span: HeldSpan };
+  #lastSpan?: { p: number; read: number; span: HeldSpan; page: PageView };
 
   /**
-   * Notes page `p`'s span once its records reached the archive side. The next page read right after it
-   * joins the span only in the direction the listing drifts into overlap: new records push a newest-first
-   * listing's pages down, expiry pulls an oldest-first one's up, so nothing lies between the two. A listing
-   * not ordered by creation time shows no span: any noted before it was found so are dropped.
+   * Notes page `p`'s span once its records reached the archive side. The next page read right after it,
+   * one further in the direction the walk reads towards older records (newest-first: the next page; the
+   * oldest-first back pass: the one before), joins the span when nothing can lie between the two: it shares
+   * a record with it (new records pushed a newest-first listing down, expiry pulled an oldest-first one
+   * up, by less than a page), or it holds only older records (nothing moved). A page of only newer records
+   * moved by more than a page: what lay between is unread. A listing not ordered by creation time shows no
+   * span: any noted before it was found so are dropped.
    */
   #noteSpan(p: number, view: PageView): void {
     const step = this.order === 'newest-first' ? 1 : this.order === 'oldest-first' ? -1 : 0;
@@ -163,12 +166,12 @@ export class PageReader {
     if (from === undefined || to === undefined) return;
     const last = this.#lastSpan;
     let span: HeldSpan = [from, to];
-    if (last && last.read === this.#reads - 1 && p === last.p + step) {
+    if (last && last.read === this.#reads - 1 && p === last.p + step && joins(last.page, view)) {
       span = last.span;
       span[0] = Math.min(span[0], from);
       span[1] = Math.max(span[1], to);
     } else this.spans.push(span);
-    this.#lastSpan = { p, read: this.#reads, span };
+    this.#lastSpan = { p, read: this.#reads, span, page: view };
   }
 
   async #read(p: number): Promise<PageView> {
@@ -213,6 +216,16 @@ export class PageReader {
     }
     await this.io.emit(records, results);
   }
+}
+
+/** Whether `next`, read right after `page` towards older records, leaves nothing between them unread. */
+function joins(page: PageView, next: PageView): boolean {
+  const oldest = oldestOf(page.items);
+  const newest = newestOf(next.items);
+  if (oldest === undefined || newest === undefined) return false;
+  if (newest <= oldest) return true;
+  const ids = new Set(page.items.map((r) => r.id));
+  return next.items.some((r) => ids.has(r.id));
 }
 
 /** Whether `p` is the last page: empty, or short with nothing beyond it by `TotalCount`. */
