@@ -23,13 +23,16 @@ export async function holeWalk(w: WalkContext, c: EdgedCursor, hole: CursorHole)
  * Where to look for the hole's top before reading what is new (page 1 read, no archived record on it):
  * `skip` records down the listing plus those created since the edge, estimated from the instance's rate
  * over the creation times between the edge and the newest record (both server times), and never fewer than
- * `TotalCount` grew by, nor than page 1 held.
+ * `TotalCount` grew by, nor than page 1 held; at most the last page.
  */
 export function holeTopPage(c: EdgedCursor, hole: CursorHole, page1: PageView): number {
   const newest = newestOf(page1.items) ?? c.windowEnd;
   const byRate = ((c.rate ?? 0) * Math.max(0, newest - c.windowEnd)) / MINUTE;
   const fresh = Math.max(page1.items.length, page1.totalCount - c.total, byRate);
-  return Math.floor((hole.skip + fresh) / PAGE_SIZE);
+  // Never past the last page: a rate measured long ago can put an old hole thousands of pages down, and
+  // stepping back from there a page a call would spend every run's budget on empty pages.
+  const last = Math.max(1, Math.ceil(page1.totalCount / PAGE_SIZE));
+  return Math.min(last, Math.floor((hole.skip + fresh) / PAGE_SIZE));
 }
 
 /**
