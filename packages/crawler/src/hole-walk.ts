@@ -48,7 +48,9 @@ export async function readHole(
   floor: number,
 ): Promise<HoleRead> {
   const reader = w.reader;
-  let p = Math.max(floor, from);
+  // Never past the last page known (expiry may have shrunk the listing below where the hole was).
+  const last = Math.ceil((reader.lastTotal ?? Number.POSITIVE_INFINITY) / PAGE_SIZE);
+  let p = Math.max(floor, Math.min(from, Math.max(1, last)));
   let page = await reader.cached(p);
   // Back until a page reaches above the hole's top: records of its second may be listed on either side.
   while (p > floor && (page.items.length === 0 || (newestOf(page.items) ?? 0) <= hole.below)) {

@@ -58,14 +58,17 @@ export class InstanceWalk {
     noteForward(w, page1);
     if (w.reader.order !== 'oldest-first' || isLastPage(1, page1)) return fullWalk(w, 1, page1);
     const seed = firstPageCursor(w, page1);
-    const back = this.#use(new WalkContext(this.io, { ...w.options, cursor: seed }));
+    const back = this.#use(new WalkContext(this.io, { ...w.options, cursor: seed, seeded: true }));
+    // Page 1 as read: read again at the end of the pass, what did not change is not handed on again.
+    for (const s of w.reader.seen.values()) back.reader.seen.set(s.id, s);
     const outcome = await oldestFirstWalk(back, seed);
     if (!outOfOrder(back, page1)) return firstWalkOutcome(w, back, seed, outcome);
     // Not ordered after all (page 1 was): what the back pass took as archived by time may not be. Walk
-    // every page again, handing on all but what was handed on already.
+    // every page again, handing on all but what was handed on already, in the state it was.
     const fresh = this.#use(new WalkContext(this.io, w.options));
-    for (const s of w.reader.seen.values()) fresh.reader.seen.set(s.id, s);
-    for (const s of back.reader.seen.values()) if (!back.edge.archived(s)) fresh.reader.seen.set(s.id, s);
+    for (const s of back.reader.seen.values())
+      if (back.edge.mayHaveChanged(s) || w.reader.seen.has(s.id)) fresh.reader.seen.set(s.id, s);
+    fresh.reader.missingResults.push(...w.reader.missingResults, ...back.reader.missingResults);
     fresh.reader.order = 'unordered';
     fresh.noteUnordered();
     return fullWalk(fresh, 1);

@@ -20,8 +20,11 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   w.phase = 'back';
   // The edge met, and passed: a record of the edge's second created after the last run may be listed
   // just before the edge's records, on the page before, unless this is page 1.
-  const holdsArchived = (page: PageView, at: number) =>
-    page.items.some((r) => w.edge.archived(r)) && (at === 1 || page.items.some((r) => r.t < c.windowEnd));
+  let edgeMet = false;
+  const holdsArchived = (page: PageView, at: number) => {
+    if (page.items.some((r) => w.edge.archived(r))) edgeMet = true;
+    return edgeMet && (at === 1 || page.items.some((r) => r.t < c.windowEnd));
+  };
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;
   let page = await reader.cached(q);
@@ -59,6 +62,8 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     page = await reader.probe(low);
   }
   if (reader.order === 'unordered') {
+    // A first walk's back pass: the caller walks every page afresh (this outcome is not used).
+    if (w.options.seeded) return incrementalOutcome(w, c, false);
     w.noteUnordered();
     return fullWalk(w, 1);
   }

@@ -20,6 +20,11 @@ export interface WalkOptions {
    * would not rotate them out within it): a hole younger than that is not looked for on the last page.
    */
   ageBound?: boolean;
+  /**
+   * The cursor is a first walk's page 1 (see `firstPageCursor`): a listing found not ordered is left to
+   * the caller, which walks it in full afresh.
+   */
+  seeded?: boolean;
 }
 
 /**
