@@ -25,6 +25,11 @@ export function mergeSpans(spans: Iterable<HeldSpan>): HeldSpan[] {
   return merged;
 }
 
+/** The span (of `spans`, merged) that holds creation time `t`, if one does. */
+export function spanHolding(spans: Iterable<HeldSpan>, t: number): HeldSpan | undefined {
+  return mergeSpans(spans).find(([from, to]) => from <= t && t <= to);
+}
+
 /**
  * The spans a cursor keeps: those archived newer than where its unread part begins (a hole's top, or the
  * edge), which the hole and the edge do not express. The newest are kept when there are too many.

@@ -1,4 +1,5 @@
 import { edgeIdsAt, stillToSee } from './cursor-carry.js';
+import { spanHolding } from './held-spans.js';
 import { holeOutcome } from './hole-walk.js';
 import {
   type CursorHole,
@@ -95,6 +96,17 @@ function coveredNewest(w: WalkContext): number | undefined {
 }
 
 /**
+ * How far down the walk read without a break from its newest record: `oldest`, unless a page read out of
+ * turn (the last, looking for a hole) holds older records than the pages read in turn reached. Records
+ * between the two may have expired before their page was read; they lie in the gap, not the window.
+ */
+function readDownTo(w: WalkContext, oldest: number | undefined): number | undefined {
+  const newest = coveredNewest(w);
+  const span = newest === undefined ? undefined : spanHolding(w.reader.spans, newest);
+  return oldest === undefined || span === undefined ? oldest : Math.max(oldest, span[0]);
+}
+
+/**
  * The outcome of an incremental walk. Without the `boundary` (no record archived last time is held any
  * more), what lay between the old edge and the oldest record held is a gap.
  */
@@ -103,6 +115,7 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
   let oldestNew: number | undefined;
   for (const s of seen.values())
     if (!w.edge.archived(s) && (oldestNew === undefined || s.t < oldestNew)) oldestNew = s.t;
+  if (!boundary) oldestNew = readDownTo(w, oldestNew);
   const outcome = outcomeOf(w, boundary, boundary ? c.windowEnd : oldestNew);
   if (!boundary) {
     // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger

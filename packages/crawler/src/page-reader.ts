@@ -143,35 +143,37 @@ export class PageReader {
 
   /** Spans this walk archived whole (see `HeldSpan`): a page each, joined where pages followed in order. */
   readonly spans: HeldSpan[] = [];
-  #lastSpan?: { p: number; read: number; span: HeldSpan; page: PageView };
+  /** The last read of each page number, with the span it went into. */
+  #spanOf = new Map<number, { span: HeldSpan; page: PageView }>();
 
   /**
-   * Notes page `p`'s span once its records reached the archive side. The next page read right after it,
-   * one further in the direction the walk reads towards older records (newest-first: the next page; the
-   * oldest-first back pass: the one before), joins the span when nothing can lie between the two: it shares
-   * a record with it (new records pushed a newest-first listing down, expiry pulled an oldest-first one
-   * up, by less than a page), or it holds only older records (nothing moved). A page of only newer records
-   * moved by more than a page: what lay between is unread. A listing not ordered by creation time shows no
-   * span: any noted before it was found so are dropped.
+   * Notes page `p`'s span once its records reached the archive side. It joins the span of the page one
+   * nearer the newest records (newest-first: the page before; the oldest-first back pass: the one after),
+   * as last read before it, when nothing can lie between the two: it shares a record with it (new records
+   * pushed a newest-first listing down, expiry pulled an oldest-first one up, by less than a page), or it
+   * holds only older records (nothing moved). Reads of other pages in between change nothing: records
+   * only move one way, however long the wait. A page of only newer records moved by more than a page: what
+   * lay between is unread. A listing not ordered by creation time shows no span: any noted before it was
+   * found so are dropped.
    */
   #noteSpan(p: number, view: PageView): void {
     const step = this.order === 'newest-first' ? 1 : this.order === 'oldest-first' ? -1 : 0;
     if (step === 0) {
       this.spans.length = 0;
-      this.#lastSpan = undefined;
+      this.#spanOf.clear();
       return;
     }
     const from = oldestOf(view.items);
     const to = newestOf(view.items);
     if (from === undefined || to === undefined) return;
-    const last = this.#lastSpan;
+    const before = this.#spanOf.get(p - step);
     let span: HeldSpan = [from, to];
-    if (last && last.read === this.#reads - 1 && p === last.p + step && joins(last.page, view)) {
-      span = last.span;
+    if (before && joins(before.page, view)) {
+      span = before.span;
       span[0] = Math.min(span[0], from);
       span[1] = Math.max(span[1], to);
     } else this.spans.push(span);
-    this.#lastSpan = { p, read: this.#reads, span, page: view };
+    this.#spanOf.set(p, { span, page: view });
   }
 
   async #read(p: number): Promise<PageView> {

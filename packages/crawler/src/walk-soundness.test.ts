@@ -162,3 +162,45 @@ describe('spans archived whole', () => {
     ]);
   });
 });
+
+describe('a walk that read the last page out of turn, looking for a hole', () => {
+  it('records that expire before the pages read in turn reach them lie in the gap (30-day simulation, seed 7)', async () => {
+    const mem = new MemoryInstance('newest-first');
+    mem.add(100, T0);
+    const first = await walkInstance(mem, options());
+    mem.add(300, mem.newest + 1000);
+    mem.resetCounts();
+    let reads = 0;
+    mem.afterRead = () => {
+      if (++reads === 3) throw new DOMException('stopped', 'AbortError');
+    };
+    const stopped = new InstanceWalk(mem, options(first.cursor));
+    await expect(stopped.run()).rejects.toThrow('stopped');
+    const cursor = withSpans(stopped.partial()?.cursor as InstanceCursor, stopped.spans());
+    expect(cursor.hole).toBeDefined();
+    // Everything the cursor knows expires: the edge and the hole. Two pages and one record are left.
+    mem.add(101, mem.newest + 1000);
+    mem.expireOldest(mem.records.length - 101);
+    const held = new Map(mem.records.map((r) => [r.id, r.t]));
+    mem.resetCounts();
+    reads = 0;
+    mem.afterRead = () => {
+      // Right after the last page is read (the search for the hole), the oldest 8 expire: its record, and
+      // the bottom 7 of page 2, before the walk reads page 2.
+      if (++reads === 2) mem.expireOldest(8);
+    };
+    const walk = new InstanceWalk(mem, options(cursor));
+    const out = await walk.run();
+    expect(mem.reads).toEqual([1, 3, 2]);
+    const parts = splitGap(completeCoverage(where, new Date(T0 + DAY), out, cursor), walk.spans())
+      .filter((r) => r.gapReason)
+      .map((r) => [r.gapStart?.getTime() ?? -1, r.gapEnd?.getTime() ?? -1] as const);
+    const lost = [...held].filter(([id]) => !mem.emitted.has(id));
+    expect(lost).toHaveLength(7);
+    expect(lost.filter(([, t]) => !parts.some(([s, e]) => s <= t && t <= e))).toEqual([]);
+    // The window proven runs from page 1 down to where page 2 ended, above the 7: page 2, read after page 1
+    // with another read between them, still joins it.
+    expect(out.windowStart).toBe(mem.records[0]?.t);
+    expect(Math.min(...lost.map(([, t]) => t))).toBeLessThan(out.windowStart as number);
+  });
+});
