@@ -144,6 +144,23 @@ describe('scheduleRegion', () => {
     });
     expect(all.deferred).toEqual([]);
   });
+
+  it('a busy instance whose walks are all stopped past the edge goes by its edge, not its last walk to the end', () => {
+    // `stopped` has not finished a walk for a day, but each run's stopped walk moved its edge: its records
+    // are archived up to 99 h. `behind` has a hole from 90 h: it goes first.
+    const cursors: Record<string, InstanceCursor> = {
+      stopped: { ...cursor(76 * hour, 5), windowEnd: 99 * hour },
+      behind: {
+        ...cursor(99 * hour, 5),
+        hole: { above: 90 * hour, below: 95 * hour, belowIds: [], skip: 300, count: 1500 },
+      },
+    };
+    const s = scheduleRegion(Object.keys(cursors), (k) => cursors[k], 10, settings);
+    expect(s.due.map((d) => [d.item, d.deadline])).toEqual([
+      ['behind', 114 * hour],
+      ['stopped', 123 * hour],
+    ]);
+  });
 });
 
 describe('measuredRate', () => {

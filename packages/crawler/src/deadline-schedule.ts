@@ -50,12 +50,14 @@ export function recordLifetimeMs(ratePerMinute: number, retentionMs: number, rec
 
 /**
  * The oldest creation time whose records may not be archived: below a hole a stopped walk left, else
- * since the last walk to the end began (its newest record for cursors that do not say when).
+ * since the last walk to the end began, or the edge if newer: a walk stopped past the edge moved the edge
+ * and left no hole, but is no walk to the end (without the edge, an instance whose every walk is stopped
+ * would keep the deadline of its last finished walk, go first in every run and starve the other busy ones).
  */
 export function unarchivedSince(cursor: InstanceCursor | undefined): number {
   if (!cursor || cursor.windowEnd === undefined) return Number.NEGATIVE_INFINITY;
   if (cursor.hole) return cursor.hole.above ?? Number.NEGATIVE_INFINITY;
-  return cursor.checkedAt ?? cursor.windowEnd;
+  return Math.max(cursor.windowEnd, cursor.checkedAt ?? cursor.windowEnd);
 }
 
 /**
