@@ -220,12 +220,19 @@ export class PageReader {
   }
 }
 
-/** Whether `next`, read right after `page` towards older records, leaves nothing between them unread. */
+/**
+ * Whether `next`, read after `page` towards older records, leaves nothing between them unread. Two pages
+ * that meet at one second never join: records of one second may be listed in any order, call to call, so
+ * one of that second may have been on neither page when it was read (the span then leaves that second in
+ * the gap).
+ */
 function joins(page: PageView, next: PageView): boolean {
-  const oldest = oldestOf(page.items);
-  const newest = newestOf(next.items);
+  const [oldest, newest] = [oldestOf(page.items), newestOf(next.items)];
+  const [pageNewest, nextOldest] = [newestOf(page.items), oldestOf(next.items)];
   if (oldest === undefined || newest === undefined) return false;
-  if (newest <= oldest) return true;
+  if (newest < oldest) return true;
+  // Overlapping by a second or less: the records they share are of that second.
+  if (Math.min(newest, pageNewest ?? newest) <= Math.max(oldest, nextOldest ?? oldest)) return false;
   const ids = new Set(page.items.map((r) => r.id));
   return next.items.some((r) => ids.has(r.id));
 }
