@@ -1,3 +1,4 @@
+import { spanHolding } from './held-spans.js';
 import { holeOutcome } from './hole-walk.js';
 import type { CursorHole, EdgedCursor } from './instance-cursor.js';
 import { type InstanceOutcome, incrementalOutcome } from './instance-outcome.js';
@@ -164,15 +165,20 @@ export function oldestFirstPartial(w: WalkContext, c: EdgedCursor): InstanceOutc
   outcome.cursor = { ...cursor, v: 1, windowEnd: backNewest, edgeIds: idsAt(backNewest) };
   outcome.windowEnd = backNewest;
   if (w.boundary) return outcome;
+  // Read without a break only from the newest record down to where the pages read back stopped joining:
+  // records that arrived during the pass, pulled forward by expiry past the pages read, lie between.
+  const chain = spanHolding(w.reader.spans, backNewest);
+  const below = chain ? Math.max(backOldest, chain[0]) : backOldest;
   outcome.cursor = {
     ...outcome.cursor,
     v: 2,
     hole: {
-      ...{ above: c.windowEnd, aboveIds: c.edgeIds, below: backOldest, belowIds: idsAt(backOldest) },
+      ...{ above: c.windowEnd, aboveIds: c.edgeIds, below, belowIds: idsAt(below) },
+      // Where the oldest read lay: no later than the hole's top, whose search goes on from there.
       ...{ skip: w.backOldestAt ?? 0, count: 0 },
     },
   };
-  outcome.windowStart = backOldest;
+  outcome.windowStart = below;
   outcome.joinedPrevious = false;
   return outcome;
 }

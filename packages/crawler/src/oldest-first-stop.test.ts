@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { completeCoverage, stoppedCoverage } from './coverage-records.js';
+import { splitGap, withSpans } from './held-spans.js';
 import type { InstanceCursor } from './instance-cursor.js';
 import { InstanceWalk, walkInstance } from './instance-walk.js';
 import { MemoryInstance } from './testing/memory-instance.js';
@@ -205,5 +207,45 @@ describe('an oldest-first walk stopped midway leaves a cursor the next run goes 
     mem.expireOldest(20);
     const partial = await stoppedAtRead(mem, 2, first.cursor);
     expect(partial?.cursor.hole).toBeUndefined();
+  });
+});
+
+describe('an oldest-first back pass stopped after records arrived and more than a page expired', () => {
+  it('claims only what it read without a break: the arrivals pulled past its pages are read next', async () => {
+    // A reviewer's scenario: without the fix, 50 arrivals stayed held, never read, and in no gap.
+    const mem = new MemoryInstance('oldest-first');
+    mem.add(100, T0);
+    const first = await walkInstance(mem, options());
+    mem.add(400, mem.newest + 1000);
+    const all = new Map(mem.records.map((r) => [r.id, r.t]));
+    mem.resetCounts();
+    let reads = 0;
+    mem.afterRead = () => {
+      // Right after the last page (10) is read: 300 of the oldest go and 90 arrive, pages 1 to 6 left.
+      if (++reads === 2) {
+        mem.expireOldest(300);
+        for (const r of mem.add(90, mem.newest + 1000)) all.set(r.id, r.t);
+      }
+      if (reads === 7) throw new DOMException('stopped', 'AbortError');
+    };
+    const stopped = new InstanceWalk(mem, options(first.cursor));
+    await expect(stopped.run()).rejects.toThrow('stopped');
+    mem.afterRead = undefined;
+    const partial = stopped.partial();
+    const where = { account: 'a', regionId: 'r', instanceId: 'i-memory' };
+    const rows = splitGap(stoppedCoverage(where, new Date(mem.newest), partial), stopped.spans());
+    const cursor = withSpans(partial?.cursor ?? (first.cursor as InstanceCursor), stopped.spans());
+    const archived = new Set(mem.emitted.keys());
+    mem.resetCounts();
+    const next = new InstanceWalk(mem, options(cursor));
+    const out = await next.run();
+    rows.push(...splitGap(completeCoverage(where, new Date(mem.newest), out, cursor), next.spans()));
+    for (const id of mem.emitted.keys()) archived.add(id);
+    const held = new Set(mem.records.map((r) => r.id));
+    const parts = rows
+      .filter((r) => r.gapReason)
+      .map((r) => [r.gapStart?.getTime() ?? -1, r.gapEnd?.getTime() ?? -1] as const);
+    const unread = [...all].filter(([id]) => held.has(id) && !archived.has(id));
+    expect(unread.filter(([, t]) => !parts.some(([s, e]) => s <= t && t <= e))).toEqual([]);
   });
 });
