@@ -66,7 +66,8 @@ export async function readHole(
   const countHole = (view: PageView, at: number) => {
     for (const [i, r] of view.items.entries()) {
       if (!w.edge.inHole(r)) continue;
-      w.holeRead++;
+      if (!w.holeIds.has(r.id)) w.holeRead++;
+      w.holeIds.add(r.id);
       if (w.holeOldest === undefined || r.t <= w.holeOldest) {
         w.holeOldest = r.t;
         w.holeSkip = (at - 1) * PAGE_SIZE + i + 1;
@@ -81,7 +82,9 @@ export async function readHole(
     page = await reader.following(p, page);
     countHole(page, p);
   }
-  return { joinedBelow: reachesBelow(page, p), oldestInHole: w.holeOldest };
+  const joinedBelow = reachesBelow(page, p);
+  w.holeAboveAtFront = joinedBelow && !page.items.some((r) => r.t < (hole.above as number));
+  return { joinedBelow, oldestInHole: w.holeOldest };
 }
 
 /**
@@ -99,12 +102,36 @@ export function holeOutcome(
   outcome.windowStart = joinedBelow ? hole.above : (oldestInHole ?? oldestOf(w.reader.seen.values()));
   outcome.cursor.windowStart = joinedBelow ? c.windowStart : (oldestInHole ?? c.windowStart);
   const lost = hole.count - w.holeRead;
+  const start = c.windowStart ?? hole.above;
+  if (
+    joinedBelow &&
+    w.holeAboveAtFront &&
+    hole.above !== undefined &&
+    start !== undefined &&
+    start < hole.above
+  ) {
+    // Joined at the front of the listing, on the second of the hole's bottom: one of that second created
+    // after it was read may have expired unread (see `incrementalOutcome`), with the edge's second if so.
+    const edgeLost = outcome.gap?.end === c.windowEnd;
+    outcome.gap = {
+      start: hole.above,
+      end: edgeLost ? c.windowEnd : hole.above,
+      reason: 'expired-unseen',
+      detail: `the oldest records held are of the second where a stopped run's unread part began (${new Date(hole.above).toISOString()}): one of that second created after it was read may have expired unread`,
+    };
+    outcome.windowStart = hole.above;
+    outcome.cursor.windowStart = hole.above;
+    outcome.joinedPrevious = false;
+  }
   if (!joinedBelow && (hole.above !== undefined || lost > 0)) {
     // The listing ended above the hole's bottom: what lay between is gone (expired, or rotated out).
     const after = hole.above === undefined ? 'the oldest held' : new Date(hole.above).toISOString();
+    // With the edge's second lost too (expiry reached it during the walk), one gap runs up to it: the
+    // spans archived between them split it (see `splitGap`).
+    const edgeLost = outcome.gap?.end === c.windowEnd;
     outcome.gap = {
       start: hole.above,
-      end: oldestInHole ?? hole.below,
+      end: edgeLost ? c.windowEnd : (oldestInHole ?? hole.below),
       reason: 'expired-unseen',
       detail: `records a stopped run left unread (created after ${after}) expired before this run could read them`,
     };

@@ -117,6 +117,20 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
     if (!w.edge.archived(s) && (oldestNew === undefined || s.t < oldestNew)) oldestNew = s.t;
   if (!boundary) oldestNew = readDownTo(w, oldestNew);
   const outcome = outcomeOf(w, boundary, boundary ? c.windowEnd : oldestNew);
+  if (boundary && w.edgeAtFront && c.windowStart !== undefined && c.windowStart < c.windowEnd) {
+    // Expiry has reached the edge's second: a record of that second created after the last run read the
+    // edge (listed in any order among its records) may have expired unread. Once reported, the window
+    // starts at that second, so the next run does not report it again.
+    outcome.gap = {
+      start: c.windowEnd,
+      end: c.windowEnd,
+      reason: 'expired-unseen',
+      detail: `the oldest records held are of the second of the last one archived (${new Date(c.windowEnd).toISOString()}): one of that second created after the previous run read it may have expired unread`,
+    };
+    outcome.joinedPrevious = false;
+    outcome.windowStart = c.windowEnd;
+    outcome.cursor.windowStart = c.windowEnd;
+  }
   if (!boundary) {
     // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
     // ones. The newest record tells the server's time better than the local clock does. An edge older
@@ -209,7 +223,15 @@ function withHoleBelow(
     if (s.t === oldest) belowIds.push(s.id);
   }
   const skip = at?.skip ?? read;
-  const count = at?.count ?? Math.max(0, (w.reader.lastTotal ?? skip) - skip);
+  let count = at?.count ?? Math.max(0, (w.reader.lastTotal ?? skip) - skip);
+  const first = w.reader.first;
+  if (above.t === undefined && first?.newest !== undefined) {
+    // A hole down to the first record: what the listing held when the walk began and it did not read is
+    // in the hole, or expired meanwhile. Counted, the next run reports those that expired as a gap.
+    let readOfFirst = 0;
+    for (const s of w.reader.seen.values()) if (s.t <= first.newest) readOfFirst++;
+    count = Math.max(count, first.total - readOfFirst);
+  }
   outcome.cursor = {
     ...outcome.cursor,
     v: 2,

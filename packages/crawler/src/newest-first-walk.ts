@@ -40,6 +40,7 @@ export async function newestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
     ) {
       boundaryPage = p;
       w.boundary = true;
+      w.edgeAtFront = isLastPage(p, page) && !page.items.some((r) => r.t < c.windowEnd);
     }
     if (p === 1 && boundaryPage === undefined && c.hole && !isLastPage(p, page)) await holeFirst(w, c, page);
     if (isLastPage(p, page)) break;

@@ -76,7 +76,8 @@ export async function readHoleBack(w: WalkContext, hole: CursorHole, total: numb
 function countHole(w: WalkContext, page: PageView, p: number): void {
   for (const [i, r] of page.items.entries()) {
     if (!w.edge.inHole(r)) continue;
-    w.holeRead++;
+    if (!w.holeIds.has(r.id)) w.holeRead++;
+    w.holeIds.add(r.id);
     if (w.holeOldest === undefined || r.t < w.holeOldest) {
       w.holeOldest = r.t;
       w.holeSkip = (p - 1) * PAGE_SIZE + i;

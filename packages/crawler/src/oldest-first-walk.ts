@@ -23,7 +23,9 @@ export async function oldestFirstWalk(w: WalkContext, c: EdgedCursor): Promise<I
   let edgeMet = false;
   const holdsArchived = (page: PageView, at: number) => {
     if (page.items.some((r) => w.edge.archived(r))) edgeMet = true;
-    return edgeMet && (at === 1 || page.items.some((r) => r.t < c.windowEnd));
+    const below = page.items.some((r) => r.t < c.windowEnd);
+    if (edgeMet && at === 1 && !below) w.edgeAtFront = true;
+    return edgeMet && (at === 1 || below);
   };
   // The archived edge was last at position total-1; expiries since then moved it towards the front.
   let q = c.total > 0 ? Math.floor((c.total - 1) / PAGE_SIZE) + 1 : 1;

@@ -49,8 +49,17 @@ export class WalkContext {
   phase: WalkPhase = 'incremental';
   /** Whether the walk has met a record archived before (the edge it joins). */
   boundary = false;
+  /**
+   * Whether the page where it met the edge was the front of the listing (the oldest records held) and held
+   * nothing older than the edge's second: expiry has reached that second.
+   */
+  edgeAtFront = false;
+  /** The same for the hole's bottom (`above`): the hole's read joined below it only at the front. */
+  holeAboveAtFront = false;
   /** Records of the hole read so far, and the oldest creation time among them (phase `hole`). */
   holeRead = 0;
+  /** The ids of hole records read: a record drift shows on two pages counts once in `holeRead`. */
+  readonly holeIds = new Set<string>();
   /** The oldest hole record read, its place in the listing then, and how many records lay below it. */
   holeOldest?: number;
   holeSkip?: number;
