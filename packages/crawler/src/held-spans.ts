@@ -68,7 +68,12 @@ export function splitGap(coverage: CoverageRecord, spans: readonly HeldSpan[]): 
   if (from <= end) parts.push([from, end]);
   // Every second of the gap lies strictly inside spans: it keeps only the second it ends at.
   if (parts.length === 0) parts.push([end, end]);
-  return parts.map(([s, e], i) => {
+  // A span of one second at the gap's end leaves that second twice: once is enough.
+  const distinct = parts.filter(([s, e], i) => {
+    const before = parts[i - 1];
+    return !before || s < before[0] || e > before[1];
+  });
+  return distinct.map(([s, e], i) => {
     const part = { ...coverage, gapStart: Number.isFinite(s) ? new Date(s) : undefined, gapEnd: new Date(e) };
     if (i === 0) return part;
     return { ...part, complete: false, windowStart: undefined, windowEnd: undefined, joinedPrevious: false };

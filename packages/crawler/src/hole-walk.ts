@@ -112,10 +112,9 @@ export function holeOutcome(
   ) {
     // Joined at the front of the listing, on the second of the hole's bottom: one of that second created
     // after it was read may have expired unread (see `incrementalOutcome`), with the edge's second if so.
-    const edgeLost = outcome.gap?.end === c.windowEnd;
     outcome.gap = {
       start: hole.above,
-      end: edgeLost ? c.windowEnd : hole.above,
+      end: w.edgeGap ? c.windowEnd : hole.above,
       reason: 'expired-unseen',
       detail: `the oldest records held are of the second where a stopped run's unread part began (${new Date(hole.above).toISOString()}): one of that second created after it was read may have expired unread`,
     };
@@ -126,15 +125,19 @@ export function holeOutcome(
   if (!joinedBelow && (hole.above !== undefined || lost > 0)) {
     // The listing ended above the hole's bottom: what lay between is gone (expired, or rotated out).
     const after = hole.above === undefined ? 'the oldest held' : new Date(hole.above).toISOString();
-    // With the edge's second lost too (expiry reached it during the walk), one gap runs up to it: the
-    // spans archived between them split it (see `splitGap`).
-    const edgeLost = outcome.gap?.end === c.windowEnd;
+    // With the edge's second lost too (expiry reached it during the walk), one gap runs up to it: what the
+    // cursor says was archived between them splits it (see `InstanceWalk.spans`).
     outcome.gap = {
       start: hole.above,
-      end: edgeLost ? c.windowEnd : (oldestInHole ?? hole.below),
+      end: w.edgeGap ? c.windowEnd : (oldestInHole ?? hole.below),
       reason: 'expired-unseen',
       detail: `records a stopped run left unread (created after ${after}) expired before this run could read them`,
     };
+  }
+  if (w.edgeGap) {
+    // The edge's second is in the gap: the window starts there, so the next run does not report it again.
+    outcome.windowStart = c.windowEnd;
+    outcome.cursor.windowStart = c.windowEnd;
   }
   return outcome;
 }

@@ -130,6 +130,7 @@ export function incrementalOutcome(w: WalkContext, c: EdgedCursor, boundary: boo
     outcome.joinedPrevious = false;
     outcome.windowStart = c.windowEnd;
     outcome.cursor.windowStart = c.windowEnd;
+    w.edgeGap = true;
   }
   if (!boundary) {
     // Age expiry leaves the oldest record held at the retention horizon; the record cap evicts younger
@@ -225,12 +226,15 @@ function withHoleBelow(
   const skip = at?.skip ?? read;
   let count = at?.count ?? Math.max(0, (w.reader.lastTotal ?? skip) - skip);
   const first = w.reader.first;
-  if (above.t === undefined && first?.newest !== undefined) {
-    // A hole down to the first record: what the listing held when the walk began and it did not read is
-    // in the hole, or expired meanwhile. Counted, the next run reports those that expired as a gap.
+  if (!hasEdge(w.options.cursor) && first?.newest !== undefined) {
+    // A first run's hole, down to the first record: what the listing held when the walk began and it did
+    // not read is in the hole, or expired meanwhile (records arriving since are newer than page 1 was).
+    // Counted, the next run reports those that expired as a gap. Of page 1's newest second, only the
+    // records page 1 showed were held then: others of that second arrived later.
+    const atNewest = new Set(first.newestIds);
     let readOfFirst = 0;
-    for (const s of w.reader.seen.values()) if (s.t <= first.newest) readOfFirst++;
-    count = Math.max(count, first.total - readOfFirst);
+    for (const s of w.reader.seen.values()) if (s.t < first.newest || atNewest.has(s.id)) readOfFirst++;
+    count = Math.max(0, first.total - readOfFirst);
   }
   outcome.cursor = {
     ...outcome.cursor,

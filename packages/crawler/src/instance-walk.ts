@@ -100,7 +100,12 @@ export class InstanceWalk {
   /** Spans this walk archived whole, with those the cursor it began from kept (see `HeldSpan`). */
   spans(): HeldSpan[] {
     const read = this.#contexts.flatMap((w) => w.reader.spans);
-    return mergeSpans([...(this.#contexts[0]?.options.cursor?.held ?? []), ...read]);
+    const cursor = this.#contexts[0]?.options.cursor;
+    // Between a hole's bottom and the edge, the cursor says every record was archived (a gap that runs
+    // past the hole to the edge's second is split around it).
+    const claimed: HeldSpan[] =
+      cursor?.hole && cursor.windowEnd !== undefined ? [[cursor.hole.below, cursor.windowEnd]] : [];
+    return mergeSpans([...(cursor?.held ?? []), ...claimed, ...read]);
   }
 
   /** After {@link run} was stopped: what the walk proved so far (see `partialOutcome`). */

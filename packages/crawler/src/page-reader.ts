@@ -62,7 +62,7 @@ export class PageReader {
   /** `TotalCount` of the last page read in order (re-reads aside). */
   lastTotal?: number;
   /** `TotalCount` and the newest creation time of the first page read: what existed when the walk began. */
-  first?: { total: number; newest?: number };
+  first?: { total: number; newest?: number; newestIds?: string[] };
   order: ListingOrder;
   /** Pages already read, kept for the incremental walks that look at them again (not by full walks). */
   readonly #kept = new Map<number, PageView>();
@@ -182,7 +182,11 @@ export class PageReader {
     const view: PageView = { totalCount: page.totalCount, items: page.items.map(seenOf) };
     this.#readAt.set(view, ++this.#reads);
     if (this.#keepPages) this.#kept.set(p, view);
-    this.first ??= { total: page.totalCount, newest: newestOf(view.items) };
+    if (!this.first) {
+      const newest = newestOf(view.items);
+      const newestIds = view.items.filter((r) => r.t === newest).map((r) => r.id);
+      this.first = { total: page.totalCount, newest, newestIds };
+    }
     this.order = learnOrder(this.order, orderOfPage(view.items));
     const fresh: Invocation[] = [];
     for (const [i, inv] of page.items.entries()) {

@@ -54,6 +54,8 @@ export class WalkContext {
    * nothing older than the edge's second: expiry has reached that second.
    */
   edgeAtFront = false;
+  /** Whether the outcome reports the edge's second as a gap (see `edgeAtFront`). */
+  edgeGap = false;
   /** The same for the hole's bottom (`above`): the hole's read joined below it only at the front. */
   holeAboveAtFront = false;
   /** Records of the hole read so far, and the oldest creation time among them (phase `hole`). */

