@@ -102,7 +102,9 @@ function coveredNewest(w: WalkContext): number | undefined {
  */
 function readDownTo(w: WalkContext, oldest: number | undefined): number | undefined {
   const newest = coveredNewest(w);
-  const span = newest === undefined ? undefined : spanHolding(w.reader.spans, newest);
+  // Newest-first, the window trusts the order of one second's records between two calls, as its walk does.
+  const spans = w.reader.order === 'newest-first' ? w.reader.windowSpans : w.reader.spans;
+  const span = newest === undefined ? undefined : spanHolding(spans, newest);
   return oldest === undefined || span === undefined ? oldest : Math.max(oldest, span[0]);
 }
 

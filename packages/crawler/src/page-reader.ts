@@ -145,6 +145,12 @@ export class PageReader {
   readonly spans: HeldSpan[] = [];
   /** The last read of each page number, with the span it went into. */
   #spanOf = new Map<number, { span: HeldSpan; page: PageView }>();
+  /**
+   * The same, with pages that meet at one second joined: what a walk's window claims, which trusts the
+   * order of one second's records from one call to the next (see `readDownTo`).
+   */
+  readonly windowSpans: HeldSpan[] = [];
+  #windowSpanOf = new Map<number, { span: HeldSpan; page: PageView }>();
 
   /**
    * Notes page `p`'s span once its records reached the archive side. It joins the span of the page one
@@ -159,21 +165,16 @@ export class PageReader {
   #noteSpan(p: number, view: PageView): void {
     const step = this.order === 'newest-first' ? 1 : this.order === 'oldest-first' ? -1 : 0;
     if (step === 0) {
-      this.spans.length = 0;
+      for (const list of [this.spans, this.windowSpans]) list.length = 0;
       this.#spanOf.clear();
+      this.#windowSpanOf.clear();
       return;
     }
     const from = oldestOf(view.items);
     const to = newestOf(view.items);
     if (from === undefined || to === undefined) return;
-    const before = this.#spanOf.get(p - step);
-    let span: HeldSpan = [from, to];
-    if (before && joins(before.page, view)) {
-      span = before.span;
-      span[0] = Math.min(span[0], from);
-      span[1] = Math.max(span[1], to);
-    } else this.spans.push(span);
-    this.#spanOf.set(p, { span, page: view });
+    noteIn(this.spans, this.#spanOf, p, step, view, [from, to], false);
+    noteIn(this.windowSpans, this.#windowSpanOf, p, step, view, [from, to], true);
   }
 
   async #read(p: number): Promise<PageView> {
@@ -224,17 +225,38 @@ export class PageReader {
   }
 }
 
+/** Notes page `p`'s span `[from, to]` in `spans`, joined to the page before it when nothing lies between. */
+function noteIn(
+  spans: HeldSpan[],
+  spanOf: Map<number, { span: HeldSpan; page: PageView }>,
+  p: number,
+  step: number,
+  view: PageView,
+  [from, to]: HeldSpan,
+  atOneSecond: boolean,
+): void {
+  const before = spanOf.get(p - step);
+  let span: HeldSpan = [from, to];
+  if (before && joins(before.page, view, atOneSecond)) {
+    span = before.span;
+    span[0] = Math.min(span[0], from);
+    span[1] = Math.max(span[1], to);
+  } else spans.push(span);
+  spanOf.set(p, { span, page: view });
+}
+
 /**
  * Whether `next`, read after `page` towards older records, leaves nothing between them unread. Two pages
- * that meet at one second never join: records of one second may be listed in any order, call to call, so
- * one of that second may have been on neither page when it was read (the span then leaves that second in
- * the gap).
+ * that meet at one second never join (unless `atOneSecond`): records of one second may be listed in any
+ * order, call to call, so one of that second may have been on neither page when it was read (the span then
+ * leaves that second in the gap).
  */
-function joins(page: PageView, next: PageView): boolean {
+function joins(page: PageView, next: PageView, atOneSecond = false): boolean {
   const [oldest, newest] = [oldestOf(page.items), newestOf(next.items)];
   const [pageNewest, nextOldest] = [newestOf(page.items), oldestOf(next.items)];
   if (oldest === undefined || newest === undefined) return false;
-  if (newest < oldest) return true;
+  if (newest < oldest || (atOneSecond && newest === oldest)) return true;
+  if (atOneSecond) return next.items.some((r) => page.items.some((q) => q.id === r.id));
   // Overlapping by a second or less: the records they share are of that second.
   if (Math.min(newest, pageNewest ?? newest) <= Math.max(oldest, nextOldest ?? oldest)) return false;
   const ids = new Set(page.items.map((r) => r.id));
